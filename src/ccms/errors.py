@@ -1,0 +1,271 @@
+"""The one exception hierarchy of ccms.
+
+Every error ccms raises derives from :class:`CCMSError` and also from the built-in exception that
+callers already catch (``ValueError``, ``LookupError``, ``RuntimeError``), in the manner of attrs'
+``FrozenInstanceError(AttributeError)``. The facts are typed attributes, not only text, so a host can
+map them to its own responses; the message says what was wrong and what would have been allowed.
+
+Message templates live beside the code that raises them so tests can match them exactly.
+
+>>> from ccms.errors import InvalidTransition
+>>> err = InvalidTransition("01J...", stage="closed", trigger="assign_handler", allowed=("reopen",))
+>>> isinstance(err, ValueError), err.allowed
+(True, ('reopen',))
+>>> print(err)
+complaint 01J... in stage 'closed' cannot fire 'assign_handler'; allowed from there: reopen
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+__all__ = [
+    "CCMSError",
+    "CalendarError",
+    "ComplaintNotFound",
+    "ConcurrencyConflict",
+    "ConfigError",
+    "DuplicateComplaint",
+    "GuardRejected",
+    "IdempotencyConflict",
+    "InvalidInput",
+    "InvalidTransition",
+    "NaiveDatetimeError",
+    "NotPermitted",
+    "PolicyError",
+    "RegistryError",
+    "RetiredVocCode",
+    "StoreError",
+    "TaxonomyError",
+    "UnknownVocCode",
+    "WorkflowDefinitionError",
+    "require_aware",
+]
+
+
+def _names(items: Iterable[str]) -> str:
+    listed = ", ".join(items)
+    return listed or "nothing (a terminal stage)"
+
+
+class CCMSError(Exception):
+    """Base of every error raised by ccms."""
+
+
+class InvalidInput(CCMSError, ValueError):
+    """A value entering ccms is not acceptable; nothing was stored."""
+
+
+class NaiveDatetimeError(InvalidInput):
+    """A datetime without a time zone reached a boundary that requires aware datetimes."""
+
+    TEMPLATE = "{field} must be a timezone-aware datetime, got naive {value!r}; attach a tzinfo"
+
+    def __init__(self, field: str, value: datetime) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(self.TEMPLATE.format(field=field, value=value))
+
+
+def require_aware(value: datetime, field: str = "datetime") -> datetime:
+    """Return ``value`` unchanged if it is timezone-aware, else raise :class:`NaiveDatetimeError`.
+
+    >>> from datetime import datetime, timezone
+    >>> require_aware(datetime(2026, 1, 1, tzinfo=timezone.utc)).year
+    2026
+    >>> require_aware(datetime(2026, 1, 1), "now")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.NaiveDatetimeError: now must be a timezone-aware datetime, got naive ...
+    """
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(field, value)
+    return value
+
+
+class TaxonomyError(InvalidInput):
+    """A VOC code taxonomy operation or file is invalid."""
+
+
+class UnknownVocCode(TaxonomyError, LookupError):
+    """A VOC code that the taxonomy has never known."""
+
+    TEMPLATE = "unknown VOC code {code!r}{hint}"
+
+    def __init__(self, code: str, known: Sequence[str] = ()) -> None:
+        self.code = code
+        self.known = tuple(known)
+        hint = f"; closest known: {', '.join(self.known)}" if self.known else ""
+        super().__init__(self.TEMPLATE.format(code=code, hint=hint))
+
+
+class RetiredVocCode(TaxonomyError, LookupError):
+    """A VOC code that exists but was not in force at the date asked for."""
+
+    TEMPLATE = "VOC code {code!r} is not in force on {as_of}: {why}"
+
+    def __init__(self, code: str, as_of: object, why: str, successor: str | None = None) -> None:
+        self.code = code
+        self.as_of = as_of
+        self.successor = successor
+        if successor:
+            why = f"{why}; use {successor!r}"
+        super().__init__(self.TEMPLATE.format(code=code, as_of=as_of, why=why))
+
+
+class InvalidTransition(CCMSError, ValueError):
+    """A trigger cannot fire from the complaint's current stage."""
+
+    TEMPLATE = "complaint {complaint_id} in stage {stage!r} cannot fire {trigger!r}; allowed from there: {allowed}"
+
+    def __init__(
+        self,
+        complaint_id: str,
+        *,
+        stage: str,
+        trigger: str,
+        allowed: Sequence[str],
+        detail: str | None = None,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.stage = stage
+        self.trigger = trigger
+        self.allowed = tuple(allowed)
+        message = self.TEMPLATE.format(
+            complaint_id=complaint_id, stage=stage, trigger=trigger, allowed=_names(self.allowed)
+        )
+        if detail:
+            message = f"{message} ({detail})"
+        super().__init__(message)
+
+
+class GuardRejected(InvalidTransition):
+    """A guard of the transition said no; ``reason`` says why."""
+
+    def __init__(
+        self,
+        complaint_id: str,
+        *,
+        stage: str,
+        trigger: str,
+        allowed: Sequence[str],
+        guard: str,
+        reason: str,
+    ) -> None:
+        self.guard = guard
+        self.reason = reason
+        super().__init__(
+            complaint_id,
+            stage=stage,
+            trigger=trigger,
+            allowed=allowed,
+            detail=f"guard {guard!r}: {reason}",
+        )
+
+
+class NotPermitted(InvalidTransition):
+    """The actor's role may not fire this trigger."""
+
+    def __init__(
+        self,
+        complaint_id: str,
+        *,
+        stage: str,
+        trigger: str,
+        allowed: Sequence[str],
+        role: str,
+        roles: Sequence[str],
+    ) -> None:
+        self.role = role
+        self.roles = tuple(roles)
+        super().__init__(
+            complaint_id,
+            stage=stage,
+            trigger=trigger,
+            allowed=allowed,
+            detail=f"role {role!r} may not fire it; roles that may: {', '.join(self.roles)}",
+        )
+
+
+class WorkflowDefinitionError(CCMSError, ValueError):
+    """A workflow definition is inconsistent (unknown stage, unreachable stage, dead end, ...)."""
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        self.name = name
+        self.problems = tuple(problems)
+        super().__init__(f"workflow {name!r} is invalid: " + "; ".join(self.problems))
+
+
+class ComplaintNotFound(CCMSError, KeyError):
+    """No complaint with this id is stored."""
+
+    def __init__(self, complaint_id: str) -> None:
+        self.complaint_id = complaint_id
+        super().__init__(complaint_id)
+
+    def __str__(self) -> str:
+        return f"no complaint with id {self.complaint_id!r} is stored"
+
+
+class DuplicateComplaint(CCMSError, ValueError):
+    """A complaint with this id is already stored."""
+
+    def __init__(self, complaint_id: str) -> None:
+        self.complaint_id = complaint_id
+        super().__init__(f"complaint {complaint_id!r} is already stored")
+
+
+class StoreError(CCMSError, RuntimeError):
+    """The store could not carry out an operation."""
+
+
+class ConcurrencyConflict(StoreError):
+    """Optimistic concurrency: the stored version is not the one the writer expected."""
+
+    TEMPLATE = (
+        "complaint {complaint_id} is at version {actual}, not the expected {expected}: "
+        "someone else changed it; reload and retry"
+    )
+
+    def __init__(self, complaint_id: str, *, expected: int, actual: int) -> None:
+        self.complaint_id = complaint_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            self.TEMPLATE.format(complaint_id=complaint_id, expected=expected, actual=actual)
+        )
+
+
+class IdempotencyConflict(StoreError):
+    """An idempotency key was reused for a different complaint or command."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        self.key = key
+        super().__init__(f"idempotency key {key!r} was already used {detail}")
+
+
+class ConfigError(CCMSError, ValueError):
+    """A configuration file or mapping is invalid; names the file, the key and what is allowed."""
+
+    def __init__(self, source: str, key: str, problem: str, allowed: str | None = None) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        self.allowed_values = allowed
+        message = f"{source}: {key}: {problem}"
+        if allowed:
+            message = f"{message}; allowed: {allowed}"
+        super().__init__(message)
+
+
+class PolicyError(CCMSError, ValueError):
+    """A policy was built or combined wrongly."""
+
+
+class RegistryError(CCMSError, LookupError):
+    """A policy name is unknown or registered twice."""
+
+
+class CalendarError(InvalidInput):
+    """A business calendar definition or query is invalid."""

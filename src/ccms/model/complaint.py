@@ -1,0 +1,146 @@
+"""The complaint aggregate and the values it holds: concerns, results, happy-call feedback.
+
+A :class:`Complaint` is immutable; every change is a new version produced by folding a domain event
+(see :mod:`ccms.model.events`). Hosts never build versions by hand: the workflow does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, JsonValue, field_validator, model_validator
+
+from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, Text
+from ccms.model.customer import CustomerRef
+from ccms.model.taxonomy import VocCodeStr
+from ccms.model.values import Channel, Flag, Money, RemedyKind, Severity, VocKind
+
+__all__ = [
+    "Complaint",
+    "Concern",
+    "ConcernOutcome",
+    "Feedback",
+    "Result",
+]
+
+#: The outcome of one concern once handled.
+ConcernOutcome = Annotated[
+    str, Field(pattern=r"^(upheld|partly_upheld|not_upheld|answered|noted)$")
+]
+
+_ATTR_KEY = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+class Concern(Frozen):
+    """One thing the customer raised. A contact often carries two or three: each is recorded.
+
+    >>> Concern(kind="complaint", code="PRD.DEF.HANDLE", text="The handle broke off", severity="high")
+    Concern(kind=<VocKind.COMPLAINT: 'complaint'>, code='PRD.DEF.HANDLE', text='The handle broke off', severity=<Severity.HIGH: 'high'>, requested_remedy=None, outcome=None)
+    """
+
+    kind: VocKind
+    code: VocCodeStr | None = None  # None until classified
+    text: Text
+    severity: Severity = Severity.MEDIUM
+    requested_remedy: RemedyKind | None = None
+    outcome: ConcernOutcome | None = None
+
+
+class Result(Frozen):
+    """The registered handling result (처리결과): remedy, amount, cause and measures."""
+
+    remedy: RemedyKind
+    amount: Money | None = None
+    cause: ShortText = ""
+    measures: ShortText = ""
+
+    @model_validator(mode="after")
+    def _amount_fits_remedy(self) -> Result:
+        if (
+            self.amount is not None
+            and self.amount.amount > 0
+            and self.remedy
+            in {
+                RemedyKind.APOLOGY,
+                RemedyKind.EXPLANATION,
+                RemedyKind.NONE,
+            }
+        ):
+            raise ValueError(f"remedy {self.remedy.value!r} carries no amount; got {self.amount}")
+        return self
+
+
+class Feedback(Frozen):
+    """The happy call (해피콜): was the customer satisfied with the result?"""
+
+    satisfied: bool
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    comment: ShortText = ""
+    wants_reopen: bool = False
+
+
+class Complaint(Frozen):
+    """The aggregate: one contact with one or more concerns, at one version.
+
+    Built only by folding events (:func:`ccms.model.fold`); ``version`` counts the commands applied.
+    """
+
+    id: Name
+    version: Annotated[int, Field(ge=1)]
+    received_at: AwareDatetime
+    updated_at: AwareDatetime
+    channel: Channel
+    customer: CustomerRef
+    concerns: Annotated[tuple[Concern, ...], Field(min_length=1, max_length=20)]
+    stage: Name
+    department: Name | None = None
+    handler: Name | None = None
+    previous_handlers: tuple[Name, ...] = ()
+    transfer_count: Annotated[int, Field(ge=0)] = 0
+    reopen_count: Annotated[int, Field(ge=0)] = 0
+    result: Result | None = None
+    feedback: Feedback | None = None
+    flags: frozenset[Flag] = frozenset()
+    tags: frozenset[Name] = frozenset()
+    attributes: dict[Annotated[str, Field(pattern=_ATTR_KEY)], JsonValue] = {}
+    first_response_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    escalation_level: Annotated[int, Field(ge=0)] = 0
+    workflow: Name = "voc"
+
+    @field_validator("attributes")
+    @classmethod
+    def _small_attributes(cls, value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        if len(value) > 64:
+            raise ValueError("at most 64 custom attributes")
+        return value
+
+    @property
+    def kind(self) -> VocKind:
+        """The kind of the most serious concern (complaint beats inquiry, praise, suggestion)."""
+        order = [VocKind.COMPLAINT, VocKind.SUGGESTION, VocKind.INQUIRY, VocKind.PRAISE]
+        return min((c.kind for c in self.concerns), key=order.index)
+
+    @property
+    def severity(self) -> Severity:
+        """The highest severity among the concerns."""
+        return max(c.severity for c in self.concerns)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The VOC codes of the classified concerns, in concern order."""
+        return tuple(c.code for c in self.concerns if c.code is not None)
+
+    @property
+    def primary_code(self) -> str | None:
+        """The code of the most severe classified concern (the first among equals)."""
+        coded = [c for c in self.concerns if c.code is not None]
+        if not coded:
+            return None
+        return max(coded, key=lambda c: c.severity.rank).code
+
+    def age(self, now: datetime) -> float:
+        """Seconds since the complaint was received."""
+        return (now - self.received_at).total_seconds()

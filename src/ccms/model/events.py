@@ -1,0 +1,416 @@
+"""Domain events: one immutable class for each thing that happens to a complaint.
+
+The event stream is the spine of ccms. A complaint is the fold of its events (:func:`fold`); the
+stores persist events; scoring and metrics consume them. Every event carries the complaint id, the
+complaint version it produced (all events of one command share it), the time, the actor, the
+trigger that produced it and the stage the complaint is in afterwards.
+
+Event classes register themselves by their ``type`` so a stored event reads back as its own class:
+
+>>> from datetime import datetime, timezone
+>>> e = HandlerAssigned(complaint_id="c1", version=4, at=datetime(2026, 10, 5, tzinfo=timezone.utc),
+...                     actor=Actor.system(), handler="kim", stage="handler_assigned")
+>>> event_from_dict(e.model_dump(mode="json")) == e
+True
+>>> sorted(event_types())[:3]
+['classified', 'closed', 'customer_notified']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import JsonValue
+
+from ccms.errors import InvalidInput
+from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model.complaint import Complaint, Concern, Feedback, Result
+from ccms.model.customer import CustomerRef
+from ccms.model.values import Channel, Flag, Role
+
+__all__ = [
+    "Actor",
+    "Classified",
+    "Closed",
+    "ComplaintReceived",
+    "CustomerNotified",
+    "DepartmentAssigned",
+    "DomainEvent",
+    "Escalated",
+    "FeedbackRecorded",
+    "FlagsChanged",
+    "FoldError",
+    "HandlerAssigned",
+    "HandlingStarted",
+    "Rejected",
+    "Reopened",
+    "Responded",
+    "ResultRegistered",
+    "Resumed",
+    "StageChanged",
+    "Transferred",
+    "WaitingOnCustomer",
+    "Withdrawn",
+    "apply",
+    "event_class",
+    "event_from_dict",
+    "event_types",
+    "fold",
+]
+
+
+class Actor(Frozen):
+    """Who did something: an agent id (or ``system``) and the role they acted in."""
+
+    id: Name
+    role: Role
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The host's automation (sweeps, policies)."""
+        return _SYSTEM
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.role.value})"
+
+
+_SYSTEM = Actor(id="system", role=Role.SYSTEM)
+
+_REGISTRY: dict[str, type[DomainEvent]] = {}
+
+
+class FoldError(InvalidInput):
+    """Events that cannot be folded: wrong complaint, a version gap, or no ``received`` first."""
+
+
+class DomainEvent(Frozen):
+    """Base of every event. Subclasses declare ``type: Literal["..."] = "..."`` and ``_changes``."""
+
+    type: str
+    complaint_id: Name
+    version: int
+    at: AwareDatetime
+    actor: Actor
+    trigger: Name | None = None
+    stage: Name | None = None  # the stage after this event; None leaves it unchanged
+
+    #: Whether this event opens a complaint's history (only :class:`ComplaintReceived`).
+    opens: ClassVar[bool] = False
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        default = cls.model_fields["type"].default
+        if isinstance(default, str):
+            if default in _REGISTRY and _REGISTRY[default].__qualname__ != cls.__qualname__:
+                raise TypeError(
+                    f"event type {default!r} is already registered by {_REGISTRY[default].__name__}"
+                )
+            _REGISTRY[default] = cls
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        """The fields this event changes (beyond version, updated_at and stage)."""
+        return {}
+
+    def apply(self, complaint: Complaint | None) -> Complaint:
+        """The complaint after this event. Never mutates ``complaint``."""
+        if complaint is None:
+            raise FoldError(
+                f"{self.type!r} event for {self.complaint_id} has no complaint to apply to"
+            )
+        if complaint.id != self.complaint_id:
+            raise FoldError(f"{self.type!r} event is for {self.complaint_id}, not {complaint.id}")
+        if self.version not in (complaint.version, complaint.version + 1):
+            raise FoldError(
+                f"{self.type!r} event of {self.complaint_id} has version {self.version}, "
+                f"expected {complaint.version + 1}"
+            )
+        update = self._changes(complaint)
+        update["version"] = self.version
+        update["updated_at"] = self.at
+        if self.stage is not None:
+            update["stage"] = self.stage
+        return complaint.model_copy(update=update)
+
+
+class ComplaintReceived(DomainEvent):
+    """VOC raised through a channel (VOC 제기); opens the history at version 1."""
+
+    type: Literal["received"] = "received"
+    opens: ClassVar[bool] = True
+    received_at: AwareDatetime
+    channel: Channel
+    customer: CustomerRef
+    concerns: tuple[Concern, ...]
+    flags: frozenset[Flag] = frozenset()
+    tags: frozenset[Name] = frozenset()
+    attributes: dict[str, JsonValue] = {}
+    workflow: Name = "voc"
+
+    def apply(self, complaint: Complaint | None) -> Complaint:
+        if complaint is not None:
+            raise FoldError(f"complaint {self.complaint_id} was already received")
+        if self.version != 1 or self.stage is None:
+            raise FoldError(
+                f"'received' event of {self.complaint_id} must have version 1 and a stage"
+            )
+        return Complaint(
+            id=self.complaint_id,
+            version=1,
+            received_at=self.received_at,
+            updated_at=self.at,
+            channel=self.channel,
+            customer=self.customer,
+            concerns=self.concerns,
+            stage=self.stage,
+            flags=self.flags,
+            tags=self.tags,
+            attributes=self.attributes,
+            workflow=self.workflow,
+        )
+
+
+class Classified(DomainEvent):
+    """Concerns classified with VOC codes and severities (분류/등록)."""
+
+    type: Literal["classified"] = "classified"
+    concerns: tuple[Concern, ...]
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"concerns": self.concerns}
+
+
+class DepartmentAssigned(DomainEvent):
+    """The responsible department is set (담당부서 할당)."""
+
+    type: Literal["department_assigned"] = "department_assigned"
+    department: Name
+    rule: ShortText = ""  # which routing rule decided, if a policy did
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"department": self.department}
+
+
+class HandlerAssigned(DomainEvent):
+    """A handler is assigned (담당자 배분)."""
+
+    type: Literal["handler_assigned"] = "handler_assigned"
+    handler: Name
+    rule: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        previous = complaint.previous_handlers
+        if complaint.handler is not None and complaint.handler != self.handler:
+            previous = (*previous, complaint.handler)
+        return {"handler": self.handler, "previous_handlers": previous}
+
+
+class Transferred(DomainEvent):
+    """Moved to another department; the handler is released and the transfer counted."""
+
+    type: Literal["transferred"] = "transferred"
+    from_department: Name | None
+    to_department: Name
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        previous = complaint.previous_handlers
+        if complaint.handler is not None:
+            previous = (*previous, complaint.handler)
+        return {
+            "department": self.to_department,
+            "handler": None,
+            "previous_handlers": previous,
+            "transfer_count": complaint.transfer_count + 1,
+        }
+
+
+class HandlingStarted(DomainEvent):
+    """The handler started work (investigation, cause, remedy)."""
+
+    type: Literal["handling_started"] = "handling_started"
+
+
+class WaitingOnCustomer(DomainEvent):
+    """Handling waits on the customer (documents, a visit); SLA clocks may pause here."""
+
+    type: Literal["waiting_on_customer"] = "waiting_on_customer"
+    reason: ShortText = ""
+
+
+class Resumed(DomainEvent):
+    """The customer answered; handling goes on."""
+
+    type: Literal["resumed"] = "resumed"
+
+
+class Responded(DomainEvent):
+    """A reply reached the customer (acknowledgement, question); stops the first-response clock."""
+
+    type: Literal["responded"] = "responded"
+    channel: Channel
+    note: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"first_response_at": complaint.first_response_at or self.at}
+
+
+class ResultRegistered(DomainEvent):
+    """The handling result is registered (처리결과 등록)."""
+
+    type: Literal["result_registered"] = "result_registered"
+    result: Result
+    outcomes: tuple[str | None, ...] = ()  # per concern, in concern order; empty leaves them
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        changes: dict[str, Any] = {"result": self.result, "resolved_at": self.at}
+        if self.outcomes:
+            changes["concerns"] = tuple(
+                c.model_copy(update={"outcome": o}) if o is not None else c
+                for c, o in zip(complaint.concerns, self.outcomes, strict=True)
+            )
+        return changes
+
+
+class CustomerNotified(DomainEvent):
+    """The result is communicated to the customer (처리결과 통보)."""
+
+    type: Literal["customer_notified"] = "customer_notified"
+    channel: Channel
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"first_response_at": complaint.first_response_at or self.at}
+
+
+class FeedbackRecorded(DomainEvent):
+    """The happy call's answer (해피콜)."""
+
+    type: Literal["feedback_recorded"] = "feedback_recorded"
+    feedback: Feedback
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"feedback": self.feedback}
+
+
+class Reopened(DomainEvent):
+    """Reopened after an unhappy happy call or after closing; the result is cleared and counted."""
+
+    type: Literal["reopened"] = "reopened"
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {
+            "reopen_count": complaint.reopen_count + 1,
+            "result": None,
+            "feedback": None,
+            "resolved_at": None,
+            "closed_at": None,
+        }
+
+
+class Closed(DomainEvent):
+    """Handling is complete."""
+
+    type: Literal["closed"] = "closed"
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"closed_at": self.at}
+
+
+class Withdrawn(DomainEvent):
+    """The customer withdrew the complaint."""
+
+    type: Literal["withdrawn"] = "withdrawn"
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"closed_at": self.at}
+
+
+class Rejected(DomainEvent):
+    """Not handled: a duplicate, out of scope, or abusive."""
+
+    type: Literal["rejected"] = "rejected"
+    reason: Literal["duplicate", "out_of_scope", "abusive", "other"]
+    duplicate_of: Name | None = None
+    note: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"closed_at": self.at}
+
+
+class Escalated(DomainEvent):
+    """Raised to a higher level; ``notify`` lists who must be told."""
+
+    type: Literal["escalated"] = "escalated"
+    level: int
+    reason: ShortText = ""
+    notify: tuple[Name, ...] = ()
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"escalation_level": max(complaint.escalation_level, self.level)}
+
+
+class FlagsChanged(DomainEvent):
+    """Flags added or removed (safety, legal threat, repeat, supervisor requested, ...)."""
+
+    type: Literal["flags_changed"] = "flags_changed"
+    added: frozenset[Flag] = frozenset()
+    removed: frozenset[Flag] = frozenset()
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"flags": (complaint.flags - self.removed) | self.added}
+
+
+class StageChanged(DomainEvent):
+    """A trigger of a custom workflow with no event class of its own."""
+
+    type: Literal["stage_changed"] = "stage_changed"
+    note: ShortText = ""
+
+
+def event_types() -> frozenset[str]:
+    """The ``type`` of every registered event class (ccms' own and integrators')."""
+    return frozenset(_REGISTRY)
+
+
+def event_class(type_: str) -> type[DomainEvent]:
+    """The class registered for an event ``type``."""
+    try:
+        return _REGISTRY[type_]
+    except KeyError:
+        raise InvalidInput(
+            f"unknown event type {type_!r}; known: {', '.join(sorted(_REGISTRY))}"
+        ) from None
+
+
+def event_from_dict(data: Mapping[str, Any]) -> DomainEvent:
+    """Rebuild an event from its ``model_dump(mode="json")`` form."""
+    type_ = data.get("type")
+    if not isinstance(type_, str):
+        raise InvalidInput("an event needs a string 'type'")
+    return event_class(type_).model_validate(data)
+
+
+def apply(complaint: Complaint | None, event: DomainEvent) -> Complaint:
+    """The complaint after ``event`` (``None`` before the ``received`` event)."""
+    return event.apply(complaint)
+
+
+def fold(events: Iterable[DomainEvent], start: Complaint | None = None) -> Complaint:
+    """Fold a complaint's events, in order, into the complaint they produce.
+
+    >>> fold([])
+    Traceback (most recent call last):
+    ...
+    ccms.model.events.FoldError: no events to fold
+    """
+    complaint = start
+    for event in events:
+        complaint = event.apply(complaint)
+    if complaint is None:
+        raise FoldError("no events to fold")
+    return complaint
