@@ -108,6 +108,9 @@ class Complaint(Frozen):
     resolved_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None
     escalation_level: Annotated[int, Field(ge=0)] = 0
+    crisis_step: Annotated[int, Field(ge=0, le=3)] = 0
+    cc_card: Name | None = None
+    sla_version: Name | None = None
     workflow: Name = "voc"
 
     @field_validator("attributes")

@@ -19,9 +19,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import JsonValue
+from pydantic import Field, JsonValue
 
 from ccms.errors import InvalidInput
 from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
@@ -31,12 +31,15 @@ from ccms.model.values import Channel, Flag, Role
 
 __all__ = [
     "Actor",
+    "CcCardClosed",
+    "CcCardOpened",
     "Classified",
     "Closed",
     "ComplaintReceived",
     "CustomerNotified",
     "DepartmentAssigned",
     "DomainEvent",
+    "EarlyWarningRaised",
     "Escalated",
     "FeedbackRecorded",
     "FlagsChanged",
@@ -45,9 +48,12 @@ __all__ = [
     "HandlingStarted",
     "Rejected",
     "Reopened",
+    "RepeatDetected",
     "Responded",
     "ResultRegistered",
     "Resumed",
+    "SlaApplied",
+    "SlaStatusChanged",
     "StageChanged",
     "Transferred",
     "WaitingOnCustomer",
@@ -370,6 +376,81 @@ class StageChanged(DomainEvent):
 
     type: Literal["stage_changed"] = "stage_changed"
     note: ShortText = ""
+
+
+class SlaApplied(DomainEvent):
+    """The SLA table version and targets that govern this complaint were fixed.
+
+    Recorded once (and again only when a reopen starts a new clock or the severity changes), so a
+    later change of the table never rewrites the past.
+    """
+
+    type: Literal["sla_applied"] = "sla_applied"
+    table_version: Name
+    targets: dict[Name, JsonValue] = {}
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"sla_version": self.table_version}
+
+
+class SlaStatusChanged(DomainEvent):
+    """An SLA target became at risk, was breached or was met (emitted once per target and status)."""
+
+    type: Literal["sla_status_changed"] = "sla_status_changed"
+    target: Name
+    status: Literal["at_risk", "breached", "met"]
+    due_at: AwareDatetime | None = None
+    owner: Name | None = None  # who held the stage in which the time ran out
+
+
+class EarlyWarningRaised(DomainEvent):
+    """Serious-complaint early warning (중대불만 조기경보): a crisis step 1 to 3 is assigned."""
+
+    type: Literal["early_warning_raised"] = "early_warning_raised"
+    step: Annotated[int, Field(ge=1, le=3)]
+    rules: tuple[Name, ...] = ()
+    actions: tuple[ShortText, ...] = ()
+    notify: tuple[Name, ...] = ()
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"crisis_step": max(complaint.crisis_step, self.step)}
+
+
+class CcCardOpened(DomainEvent):
+    """A CC Card is attached: it follows the complaint until the root cause is removed."""
+
+    type: Literal["cc_card_opened"] = "cc_card_opened"
+    card_id: Name
+    step: Annotated[int, Field(ge=1, le=3)]
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"cc_card": self.card_id}
+
+
+class CcCardClosed(DomainEvent):
+    """The root cause behind a CC Card was removed (e.g. its improvement task was verified)."""
+
+    type: Literal["cc_card_closed"] = "cc_card_closed"
+    card_id: Name
+    reason: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        return {"cc_card": None}
+
+
+class RepeatDetected(DomainEvent):
+    """A repeated complaint or a spike of one code: an internal broadcast (the "VOC pop-up")."""
+
+    type: Literal["repeat_detected"] = "repeat_detected"
+    pattern: Literal["same_customer", "code_spike"]
+    code: Name | None = None
+    related: tuple[Name, ...] = ()  # ids of the earlier complaints
+    detail: ShortText = ""
+
+    def _changes(self, complaint: Complaint) -> dict[str, Any]:
+        if self.pattern == "same_customer":
+            return {"flags": complaint.flags | {Flag.REPEAT}}
+        return {}
 
 
 def event_types() -> frozenset[str]:
