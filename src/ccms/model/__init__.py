@@ -71,6 +71,7 @@ __all__ = [
     "DomainEvent",
     "EarlyWarningRaised",
     "Escalated",
+    "Feedback",
     "FeedbackRecorded",
     "Flag",
     "FlagsChanged",

@@ -13,7 +13,7 @@ Event classes register themselves by their ``type`` so a stored event reads back
 >>> event_from_dict(e.model_dump(mode="json")) == e
 True
 >>> sorted(event_types())[:3]
-['classified', 'closed', 'customer_notified']
+['cc_card_closed', 'cc_card_opened', 'classified']
 """
 
 from __future__ import annotations
