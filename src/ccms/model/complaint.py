@@ -111,6 +111,7 @@ class Complaint(Frozen):
     crisis_step: Annotated[int, Field(ge=0, le=3)] = 0
     cc_card: Name | None = None
     sla_version: Name | None = None
+    due_at: AwareDatetime | None = None  # resolution deadline last computed by the SLA policy
     workflow: Name = "voc"
 
     @field_validator("attributes")

@@ -388,9 +388,10 @@ class SlaApplied(DomainEvent):
     type: Literal["sla_applied"] = "sla_applied"
     table_version: Name
     targets: dict[Name, JsonValue] = {}
+    due_at: AwareDatetime | None = None  # resolution deadline as computed when applied
 
     def _changes(self, complaint: Complaint) -> dict[str, Any]:
-        return {"sla_version": self.table_version}
+        return {"sla_version": self.table_version, "due_at": self.due_at}
 
 
 class SlaStatusChanged(DomainEvent):
