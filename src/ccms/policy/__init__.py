@@ -8,6 +8,7 @@ Every policy kind is a :class:`typing.Protocol` with one ``decide(ctx)`` method 
 from __future__ import annotations
 
 from ccms.policy.base import Decides, FirstOf, Policy, PolicyContext, first_of
+from ccms.policy.calendar import BusinessCalendar
 from ccms.policy.registry import (
     ENTRY_POINT_GROUP,
     PolicyRegistry,
@@ -17,6 +18,7 @@ from ccms.policy.registry import (
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "BusinessCalendar",
     "Decides",
     "FirstOf",
     "Policy",
