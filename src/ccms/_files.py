@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from ccms.errors import ConfigError
+from ccms.errors import CCMSError, ConfigError
 
 __all__ = ["load_mapping", "validate_mapping"]
 
@@ -70,6 +70,10 @@ def validate_mapping(model: type[M], data: Mapping[str, Any], source: str) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            inner = (error.get("ctx") or {}).get("error")
+            if isinstance(inner, CCMSError):
+                raise inner from None
         first = exc.errors()[0]
         allowed = None
         ctx = first.get("ctx") or {}

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from typing import Any
 
-__all__ = ["AwareDatetime", "Frozen", "Name", "ShortText", "Text"]
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from ccms.errors import CCMSError
+
+__all__ = ["AwareDatetime", "Frozen", "Name", "ShortText", "Text", "unwrap_ccms_error"]
+
+
+def unwrap_ccms_error(exc: ValidationError) -> CCMSError | None:
+    """The ccms error a validator raised inside ``exc``, if any (pydantic wraps ValueErrors)."""
+    for error in exc.errors():
+        inner = (error.get("ctx") or {}).get("error")
+        if isinstance(inner, CCMSError):
+            return inner
+    return None
 
 
 class Frozen(BaseModel):
     """Base of every ccms model: immutable, hashable where its fields are, no unknown keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        # A validator that raises a ccms error (e.g. WorkflowDefinitionError) is surfaced as
+        # itself, not buried in a pydantic ValidationError.
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            inner = unwrap_ccms_error(exc)
+            if inner is not None:
+                raise inner from None
+            raise
 
 
 #: An identifier or short name (no surrounding blanks, 1 to 128 characters).
