@@ -643,7 +643,9 @@ class BusinessCalendar:
         tl = self._for(t, start)
         target = tl.position(t) + need
         idle = 0
-        while target >= tl.total:
+        # extend while the target lies beyond the known open time (or exactly at its end when
+        # that end is only the edge of the cached range, not a real closing time)
+        while target > tl.total or (target == tl.total and tl.ends[-1] >= tl.hi):
             before = tl.total - tl.position(t)
             years = max(1, (target - tl.total) // self._per_year + 1) if self._per_year else 1
             if tl.y1 + years > _MAX_YEAR:
