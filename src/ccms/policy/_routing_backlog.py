@@ -1,0 +1,56 @@
+"""Offering the unassigned backlog to an agent with free capacity (pull-based assignment).
+
+Private module; the public face is :mod:`ccms.policy.routing`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from ccms.errors import PolicyError, require_aware
+from ccms.model import Agent, Complaint
+
+__all__ = ["backlog_order", "offer_backlog"]
+
+
+def backlog_order(complaint: Complaint) -> tuple[int, datetime, str]:
+    """The sort key of the backlog: severity descending, then received_at ascending, then id."""
+    return -complaint.severity.rank, complaint.received_at, complaint.id
+
+
+def offer_backlog(
+    backlog: Iterable[Complaint],
+    agent: Agent,
+    *,
+    now: datetime,
+    open_load: Mapping[str, int],
+    limit: int | None = None,
+) -> list[Complaint]:
+    """The complaints to offer ``agent`` now: most severe first, then oldest, then by id.
+
+    Eligible: open (``closed_at`` is None), unassigned (``handler`` is None), in the agent's
+    department, received at or before ``now``. At most the agent's free capacity
+    (``capacity - open_load.get(agent.id, 0)``, never below 0) and at most ``limit``; an inactive
+    agent is offered nothing. Pure: the Desk's ``tick`` calls it and assigns what it returns.
+    """
+    require_aware(now, "now")
+    if limit is not None and (isinstance(limit, bool) or limit < 0):
+        raise PolicyError(f"offer_backlog: limit must be a non-negative int or None, got {limit!r}")
+    if not agent.active:
+        return []
+    free = max(agent.capacity - open_load.get(agent.id, 0), 0)
+    if limit is not None:
+        free = min(free, limit)
+    if free == 0:
+        return []
+    eligible = (
+        c
+        for c in backlog
+        if c.handler is None
+        and c.closed_at is None
+        and c.department == agent.department
+        and c.received_at <= now
+    )
+    return heapq.nsmallest(free, eligible, key=backlog_order)
