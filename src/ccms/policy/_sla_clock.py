@@ -1,0 +1,176 @@
+"""Private machinery of the SLA clock: the 24x7 clock, duration parsing, and the event walk.
+
+Nothing here is public API; :mod:`ccms.policy.sla` re-exports what users need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Final
+
+import attrs
+
+from ccms.model import DepartmentAssigned, DomainEvent, HandlerAssigned, Transferred
+
+__all__ = [
+    "WALL_CLOCK",
+    "ClockRun",
+    "WallClock",
+    "holder_at",
+    "matches",
+    "parse_duration",
+]
+
+_DURATION_RE: Final = re.compile(
+    r"^\s*(?:(?P<d>\d+(?:\.\d+)?)\s*d)?\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*"
+    r"(?:(?P<m>\d+(?:\.\d+)?)\s*m)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
+)
+
+
+@attrs.frozen(slots=True)
+class WallClock:
+    """Calendar (24x7) time: ``add`` is ``start + d``, ``between`` is ``end - start``."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """``start + duration``."""
+        return start + duration
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """``end - start``."""
+        return end - start
+
+    def __repr__(self) -> str:
+        return "WallClock()"
+
+
+WALL_CLOCK: Final = WallClock()
+
+
+def parse_duration(value: object) -> object:
+    """Turn ``"4h"``, ``"15d"``, ``"1d 4h 30m"`` into a timedelta; numbers are seconds.
+
+    Anything else is passed on for pydantic to parse (``timedelta``, ISO 8601 ``"P15D"``).
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION_RE.match(value)
+        if match and any(match.groupdict().values()):
+            parts = {k: float(v) for k, v in match.groupdict().items() if v}
+            return timedelta(
+                days=parts.get("d", 0),
+                hours=parts.get("h", 0),
+                minutes=parts.get("m", 0),
+                seconds=parts.get("s", 0),
+            )
+    return value
+
+
+def matches(patterns: Iterable[str], event: DomainEvent) -> bool:
+    """Whether ``event`` matches one pattern: ``name`` (its type or the stage it leads to),
+    ``event:<type>`` or ``stage:<stage>``."""
+    for pattern in patterns:
+        kind, colon, name = pattern.partition(":")
+        if not colon:
+            if event.type == pattern or event.stage == pattern:
+                return True
+        elif (kind == "event" and event.type == name) or (kind == "stage" and event.stage == name):
+            return True
+    return False
+
+
+def holder_at(events: Sequence[DomainEvent], moment: datetime) -> str | None:
+    """The handler (else the department) holding the complaint at ``moment``."""
+    handler: str | None = None
+    department: str | None = None
+    for event in events:
+        if event.at > moment:
+            break
+        if isinstance(event, HandlerAssigned):
+            handler = event.handler
+        elif isinstance(event, Transferred):
+            handler = None
+            department = event.to_department
+        elif isinstance(event, DepartmentAssigned):
+            department = event.department
+    return handler or department
+
+
+@attrs.define(slots=True)
+class ClockRun:
+    """The walk of one target's clock over a history (mutable while walking, read afterwards).
+
+    ``runs`` are the running intervals of the current cycle (``None`` end: still running), in
+    wall time; ``pauses`` likewise for paused intervals; ``cycle`` counts restarts and
+    ``cycle_index`` is the index of the event that started the current cycle.
+    """
+
+    state: str = "not_started"  # not_started | running | paused | stopped
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    runs: list[tuple[datetime, datetime | None]] = attrs.field(factory=list)
+    pauses: list[tuple[datetime, datetime | None]] = attrs.field(factory=list)
+    cycle: int = 0
+    cycle_index: int = 0
+
+    def _open(self, at: datetime, paused: bool) -> None:
+        if paused:
+            self.pauses.append((at, None))
+            self.state = "paused"
+        else:
+            self.runs.append((at, None))
+            self.state = "running"
+
+    def _close(self, at: datetime) -> None:
+        if self.state == "running":
+            self.runs[-1] = (self.runs[-1][0], at)
+        elif self.state == "paused":
+            self.pauses[-1] = (self.pauses[-1][0], at)
+
+    def walk(
+        self,
+        events: Sequence[DomainEvent],
+        *,
+        start: Sequence[str],
+        stop: Sequence[str],
+        pause: frozenset[str],
+        reopen: str,
+        reopen_window: timedelta | None,
+    ) -> ClockRun:
+        """Fold ``events`` into this clock."""
+        stage: str | None = None
+        for index, event in enumerate(events):
+            if event.stage is not None:
+                stage = event.stage
+            in_pause = stage in pause
+            if self.state in ("running", "paused"):
+                if matches(stop, event):
+                    self._close(event.at)
+                    self.state = "stopped"
+                    self.stopped_at = event.at
+                elif self.state == "running" and in_pause:
+                    self._close(event.at)
+                    self._open(event.at, True)
+                elif self.state == "paused" and not in_pause:
+                    self._close(event.at)
+                    self._open(event.at, False)
+            elif matches(start, event):
+                if self.state == "not_started":
+                    self.started_at = event.at
+                    self.cycle_index = index
+                elif self.state == "stopped":
+                    assert self.stopped_at is not None
+                    late = reopen_window is not None and event.at - self.stopped_at > reopen_window
+                    if reopen == "restart" or late:
+                        self.runs.clear()
+                        self.pauses.clear()
+                        self.started_at = event.at
+                        self.cycle += 1
+                        self.cycle_index = index
+                    self.stopped_at = None
+                self._open(event.at, in_pause)
+        return self

@@ -1,0 +1,775 @@
+"""SLA clocks: targets, tables, and clocks computed from the event history (never from counters).
+
+An :class:`SlaTarget` says when a clock starts and stops (event types or stages), how long it may
+run, whether it runs in calendar or business time (a named :class:`BusinessClock`, e.g. a
+:class:`~ccms.policy.BusinessCalendar`), when it is at risk, and in which stages it pauses. An
+:class:`SlaTable` picks the targets for a complaint by VOC kind, severity, channel and customer
+segment. :func:`evaluate_sla` folds a complaint's history into one :class:`SlaState` per target;
+:class:`SlaPolicy` (kind ``"sla"``) adds the Desk's sweep, which returns the new ``SlaApplied`` and
+``SlaStatusChanged`` events to append.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> from ccms.model import Actor, ComplaintReceived, CustomerRef, Concern, WaitingOnCustomer, Resumed, fold
+>>> t0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+>>> def at(hours): return t0 + timedelta(hours=hours)
+>>> events = [
+...     ComplaintReceived(complaint_id="c1", version=1, at=t0, actor=Actor.system(), stage="received",
+...         received_at=t0, channel="phone", customer=CustomerRef(id="u1"),
+...         concerns=(Concern(kind="complaint", text="broken"),)),
+...     WaitingOnCustomer(complaint_id="c1", version=2, at=at(10), actor=Actor.system(),
+...         stage="waiting_on_customer"),
+...     Resumed(complaint_id="c1", version=3, at=at(30), actor=Actor.system(), stage="in_progress"),
+... ]
+>>> table = SlaTable(version="v1", rows=[{"targets": {"resolution": "48h"}}])
+>>> state = evaluate_sla(fold(events), events, at(40), table)["resolution"]
+>>> state.status, state.elapsed, state.paused_total, state.due_at - t0
+('running', datetime.timedelta(seconds=72000), datetime.timedelta(seconds=72000), datetime.timedelta(days=2, seconds=72000))
+
+Rules worth knowing (``docs/sla.md`` explains them with examples):
+
+* **Pauses.** A running clock pauses while the complaint is in one of the target's ``pause``
+  stages (default ``{"waiting_on_customer"}``) and resumes when it leaves them. A stop event ends
+  a pause too (waiting on customer straight to result registered): paused time is never counted
+  and never lost.
+* **Stops.** The first stop event after a start stops the clock for good, unless a start event
+  comes again (``resolution`` starts at ``received`` and at ``reopened``). First response stops at
+  the first ``responded`` or ``customer_notified`` and is never overridden.
+* **Reopen.** A start event on a stopped clock re-opens it: ``reopen="restart"`` (default) starts
+  a new cycle from zero (the sweep records a new ``SlaApplied``); ``"resume"`` continues the old
+  elapsed time (the stopped interval is not counted). A re-open later than ``reopen_window``
+  after the stop always restarts.
+* **The past is not rewritten.** Once the history holds an ``SlaApplied``, its recorded targets
+  (durations in seconds, business flag, calendar name, ...) govern, whatever the table says now.
+  A reclassification that changes kind or severity makes the sweep apply the current table
+  again; the elapsed time is kept and only the target (its duration) changes.
+* **Owners.** A breach's owner is the handler (else the department) holding the complaint at the
+  moment the deadline passed, from ``HandlerAssigned`` / ``Transferred`` / ``DepartmentAssigned``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, Protocol, TypeAlias, runtime_checkable
+
+import attrs
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from ccms._files import load_mapping, validate_mapping
+from ccms.errors import PolicyError, require_aware
+from ccms.model import (
+    Actor,
+    Channel,
+    Classified,
+    Complaint,
+    ComplaintReceived,
+    Concern,
+    DomainEvent,
+    Severity,
+    SlaApplied,
+    SlaStatusChanged,
+    VocKind,
+)
+from ccms.policy._sla_clock import WALL_CLOCK, ClockRun, WallClock, holder_at, parse_duration
+from ccms.policy.base import Policy, PolicyContext
+from ccms.policy.calendar import BusinessCalendar
+from ccms.policy.registry import default_registry
+
+__all__ = [
+    "DEFAULT_PAUSE_STAGES",
+    "TARGET_PRESETS",
+    "BusinessClock",
+    "Calendars",
+    "SlaClock",
+    "SlaDecision",
+    "SlaPolicy",
+    "SlaRow",
+    "SlaState",
+    "SlaStatus",
+    "SlaTable",
+    "SlaTarget",
+    "WallClock",
+    "cfpb_timely",
+    "cfpb_timely_target",
+    "evaluate_sla",
+]
+
+#: Stages in which SLA clocks pause unless a target says otherwise.
+DEFAULT_PAUSE_STAGES: Final = ("waiting_on_customer",)
+
+#: Start and stop of the well-known target names; other names must give ``start`` and ``stop``.
+TARGET_PRESETS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "first_response": (("received",), ("responded", "customer_notified")),
+    "resolution": (("received", "reopened"), ("result_registered",)),
+    "notify_after_result": (("result_registered",), ("customer_notified",)),
+    "timely_response": (("received",), ("result_registered", "customer_notified")),
+}
+
+SlaStatus: TypeAlias = Literal["not_started", "running", "at_risk", "paused", "met", "breached"]
+
+_Pattern = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
+
+
+@runtime_checkable
+class BusinessClock(Protocol):
+    """What an SLA clock needs from a calendar: :class:`~ccms.policy.BusinessCalendar` fits."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The moment ``duration`` of clock time after ``start``."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """Clock time from ``start`` to ``end``."""
+        ...
+
+
+#: Calendars by name (the name ``"default"`` serves targets that name none), or one calendar.
+Calendars: TypeAlias = Mapping[str, BusinessClock] | BusinessClock | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SlaTarget(_Model):
+    """One clock: when it starts and stops, how long it may run, and in which time.
+
+    ``start``/``stop`` patterns name an event type or the stage an event leads to
+    (``"received"``), or say which: ``"event:responded"``, ``"stage:closed"``. The names in
+    :data:`TARGET_PRESETS` fill them in. ``duration`` accepts a timedelta, seconds, ``"4h"``,
+    ``"15d"``, ``"1d 4h"`` or ISO 8601 (``"P15D"``).
+
+    >>> SlaTarget(name="first_response", duration="4h", business=True, calendar="seoul").stop
+    ('responded', 'customer_notified')
+    >>> SlaTarget(name="callback", duration="1h")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for SlaTarget
+      Value error, SLA target 'callback' needs 'start' and 'stop' (event types or stages); only first_response, notify_after_result, resolution, timely_response have defaults ...
+    """
+
+    name: _Pattern
+    duration: timedelta
+    start: tuple[_Pattern, ...] = ()
+    stop: tuple[_Pattern, ...] = ()
+    business: bool = False
+    calendar: _Pattern | None = None
+    at_risk: Annotated[float, Field(gt=0, le=1)] = 0.8
+    pause: tuple[_Pattern, ...] = DEFAULT_PAUSE_STAGES
+    reopen: Literal["restart", "resume"] = "restart"
+    reopen_window: timedelta | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _presets(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            name = data.get("name")
+            preset = TARGET_PRESETS.get(name) if isinstance(name, str) else None
+            if preset is not None:
+                data = {"start": preset[0], "stop": preset[1], **data}
+        return data
+
+    @field_validator("duration", "reopen_window", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaTarget:
+        if not self.start or not self.stop:
+            raise ValueError(
+                f"SLA target {self.name!r} needs 'start' and 'stop' (event types or stages); "
+                f"only {', '.join(sorted(TARGET_PRESETS))} have defaults"
+            )
+        if self.duration <= timedelta(0):
+            raise ValueError(f"SLA target {self.name!r}: duration must be positive")
+        if self.reopen_window is not None and self.reopen_window < timedelta(0):
+            raise ValueError(f"SLA target {self.name!r}: reopen_window must not be negative")
+        return self
+
+    @field_serializer("duration", "reopen_window")
+    def _seconds(self, value: timedelta | None) -> float | None:
+        return None if value is None else value.total_seconds()
+
+    def record(self) -> dict[str, Any]:
+        """The JSON form stored in ``SlaApplied.targets[name]`` (durations in seconds).
+
+        >>> SlaTarget(name="resolution", duration="2d").record()["duration"]
+        172800.0
+        """
+        return self.model_dump(mode="json", exclude={"name"})
+
+    @classmethod
+    def from_record(cls, name: str, record: object) -> SlaTarget:
+        """Rebuild a target from :meth:`record` (as read back from an ``SlaApplied``)."""
+        if not isinstance(record, Mapping):
+            raise PolicyError(
+                f"SlaApplied target {name!r} must be a mapping such as {{'duration': 3600}}, "
+                f"got {record!r}"
+            )
+        try:
+            return cls.model_validate({**record, "name": name})
+        except ValidationError as exc:
+            raise PolicyError(f"SlaApplied target {name!r} cannot be read back: {exc}") from exc
+
+
+class SlaRow(_Model):
+    """One row of a table: match fields (``None`` matches anything) and the targets it sets.
+
+    ``targets`` is a list of targets or a mapping ``name -> spec``, where a spec may be just a
+    duration (``{"resolution": "3d"}``).
+    """
+
+    kind: VocKind | None = None
+    severity: Severity | None = None
+    channel: Channel | None = None
+    segment: _Pattern | None = None
+    targets: Annotated[tuple[SlaTarget, ...], Field(min_length=1)]
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return [
+                {"name": name, **spec}
+                if isinstance(spec, Mapping)
+                else {"name": name, "duration": spec}
+                for name, spec in value.items()
+            ]
+        return value
+
+    @model_validator(mode="after")
+    def _unique(self) -> SlaRow:
+        names = [t.name for t in self.targets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"target names must be unique within a row, got {names}")
+        return self
+
+    @property
+    def specificity(self) -> int:
+        """How many match fields are set (0 to 4)."""
+        return sum(x is not None for x in (self.kind, self.severity, self.channel, self.segment))
+
+    def matches(self, complaint: Complaint) -> bool:
+        """Whether every set match field equals the complaint's."""
+        return (
+            (self.kind is None or self.kind == complaint.kind)
+            and (self.severity is None or self.severity == complaint.severity)
+            and (self.channel is None or self.channel == complaint.channel)
+            and (self.segment is None or self.segment == complaint.customer.segment)
+        )
+
+
+class SlaTable(_Model):
+    """Versioned SLA rows. **Matching rule:** among the rows whose set fields all equal the
+    complaint's (kind, severity, channel, customer segment), the one with the most set fields
+    wins; among equally specific rows, the first in the table. No match: no targets.
+
+    ``defaults`` are merged under every target spec (e.g. ``{"business": True, "calendar":
+    "seoul"}``).
+
+    >>> table = SlaTable.from_mapping({
+    ...     "version": "2026-03",
+    ...     "defaults": {"business": True, "calendar": "seoul"},
+    ...     "rows": [
+    ...         {"targets": {"first_response": "8h", "resolution": "5d"}},
+    ...         {"kind": "complaint", "severity": "critical",
+    ...          "targets": {"first_response": "1h", "resolution": "1d"}},
+    ...     ],
+    ... })
+    >>> [r.specificity for r in table.rows]
+    [0, 2]
+    >>> SlaTable.from_mapping({"version": "x", "rows": [{"targets": {"resolution": "soon"}}]})
+    Traceback (most recent call last):
+    ...
+    ccms.errors.ConfigError: <mapping>: rows[0].targets[0].duration: Input should be a valid timedelta, ...
+    """
+
+    version: _Pattern
+    rows: tuple[SlaRow, ...]
+    defaults: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not data.get("defaults"):
+            return data
+        defaults = data["defaults"]
+        if not isinstance(defaults, Mapping):
+            return data
+        rows = []
+        for row in data.get("rows") or ():
+            if isinstance(row, Mapping) and isinstance(row.get("targets"), Mapping):
+                targets = {
+                    name: {
+                        **defaults,
+                        **(spec if isinstance(spec, Mapping) else {"duration": spec}),
+                    }
+                    for name, spec in row["targets"].items()
+                }
+                row = {**row, "targets": targets}
+            rows.append(row)
+        return {**data, "rows": rows}
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "<mapping>") -> SlaTable:
+        """Validate a mapping (e.g. a parsed TOML table); problems raise ``ConfigError``."""
+        return validate_mapping(cls, data, source)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SlaTable:
+        """Load a TOML, YAML or JSON file."""
+        return validate_mapping(cls, load_mapping(path), str(path))
+
+    def match(self, complaint: Complaint) -> SlaRow | None:
+        """The row that applies to ``complaint`` (see the matching rule above)."""
+        best: SlaRow | None = None
+        for row in self.rows:
+            if row.matches(complaint) and (best is None or row.specificity > best.specificity):
+                best = row
+        return best
+
+    def targets_for(self, complaint: Complaint) -> tuple[SlaTarget, ...]:
+        """The targets of the matching row, or ``()``."""
+        row = self.match(complaint)
+        return row.targets if row is not None else ()
+
+
+def cfpb_timely_target(days: int = 15) -> SlaTarget:
+    """CFPB-style "timely response": the company responds within ``days`` calendar days.
+
+    Calendar time, no pauses: the regulator's clock does not stop while waiting on the customer.
+
+    >>> cfpb_timely_target().duration.days
+    15
+    """
+    return SlaTarget(
+        name="timely_response", duration=timedelta(days=days), business=False, pause=()
+    )
+
+
+def cfpb_timely(days: int = 15) -> SlaTable:
+    """A one-row table holding :func:`cfpb_timely_target` for every complaint."""
+    return SlaTable(
+        version=f"cfpb-timely-{days}d", rows=(SlaRow(targets=(cfpb_timely_target(days),)),)
+    )
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SlaState:
+    """One target's clock at ``now``.
+
+    ``elapsed`` is clock time run (business time for business targets), ``remaining`` is
+    ``duration - elapsed`` (negative once overdue); ``due_at`` is when elapsed reaches the
+    duration (the actual moment once breached; projected from ``now`` while paused, from the
+    stop for a clock stopped before it was due). ``paused`` lists the paused intervals of the
+    current cycle in wall time (``None`` end: still paused). ``met_at`` is the stop if on time.
+    ``cycle`` counts restarts; ``cycle_index`` is the index in the history of the event that
+    started the current cycle.
+    """
+
+    target: SlaTarget
+    status: SlaStatus
+    started_at: datetime | None
+    elapsed: timedelta
+    remaining: timedelta
+    due_at: datetime | None
+    paused: tuple[tuple[datetime, datetime | None], ...] = ()
+    paused_total: timedelta = timedelta(0)
+    stopped_at: datetime | None = None
+    met_at: datetime | None = None
+    owner: str | None = None
+    cycle: int = 0
+    cycle_index: int = 0
+
+    @property
+    def milestone(self) -> Literal["at_risk", "breached", "met"] | None:
+        """The status worth an ``SlaStatusChanged`` event, if any (at risk even while paused)."""
+        if self.status in ("met", "breached"):
+            return self.status
+        if self.status == "not_started":
+            return None
+        if self.elapsed >= self.target.duration * self.target.at_risk:
+            return "at_risk"
+        return None
+
+
+def _clock_for(target: SlaTarget, calendars: Calendars) -> BusinessClock:
+    if not target.business:
+        return WALL_CLOCK
+    name = target.calendar or "default"
+    if calendars is None:
+        raise PolicyError(
+            f"SLA target {target.name!r} runs in business time on calendar {name!r}, but no "
+            "calendars were given; pass calendars={name: BusinessCalendar(...)}"
+        )
+    if isinstance(calendars, Mapping):
+        try:
+            return calendars[name]
+        except KeyError:
+            raise PolicyError(
+                f"SLA target {target.name!r} runs on calendar {name!r}, which is not given; "
+                f"calendars given: {', '.join(sorted(calendars)) or 'none'}"
+            ) from None
+    return calendars
+
+
+def _crossing(
+    clock: BusinessClock,
+    runs: Sequence[tuple[datetime, datetime | None]],
+    now: datetime,
+    amount: timedelta,
+) -> datetime | None:
+    """The moment the running time reached ``amount``, or ``None`` if it has not yet."""
+    done = timedelta(0)
+    for a, b in runs:
+        end = max(a, b if b is not None else now)
+        length = clock.between(a, end)
+        if done + length >= amount:
+            return clock.add(a, amount - done)
+        done += length
+    return None
+
+
+class SlaClock:
+    """One target's clock on one calendar: :meth:`evaluate` folds a history into an
+    :class:`SlaState`.
+
+    >>> from datetime import datetime, timezone
+    >>> SlaClock(SlaTarget(name="resolution", duration="1h"))
+    SlaClock(resolution, 1:00:00, WallClock())
+    """
+
+    __slots__ = ("clock", "target")
+
+    def __init__(self, target: SlaTarget, clock: BusinessClock = WALL_CLOCK) -> None:
+        self.target = target
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"SlaClock({self.target.name}, {self.target.duration}, {self.clock!r})"
+
+    def evaluate(self, events: Sequence[DomainEvent], now: datetime) -> SlaState:
+        """The clock at ``now`` over ``events`` (oldest first; later events are ignored)."""
+        require_aware(now, "now")
+        t, clock = self.target, self.clock
+        seen = [e for e in events if e.at <= now] if events and events[-1].at > now else events
+        run = ClockRun().walk(
+            seen,
+            start=t.start,
+            stop=t.stop,
+            pause=frozenset(t.pause),
+            reopen=t.reopen,
+            reopen_window=t.reopen_window,
+        )
+        if run.state == "not_started":
+            return SlaState(
+                target=t,
+                status="not_started",
+                started_at=None,
+                elapsed=timedelta(0),
+                remaining=t.duration,
+                due_at=None,
+            )
+        end = now if run.stopped_at is None else run.stopped_at
+        elapsed = sum(
+            (clock.between(a, max(a, b if b is not None else now)) for a, b in run.runs),
+            timedelta(0),
+        )
+        paused_total = sum(
+            (max(a, b if b is not None else now) - a for a, b in run.pauses), timedelta(0)
+        )
+        due = _crossing(clock, run.runs, now, t.duration)
+        owner: str | None
+        if due is None:
+            if run.state == "running":
+                a = run.runs[-1][0]
+                before = elapsed - clock.between(a, max(a, now))
+                due = clock.add(a, t.duration - before)
+            else:
+                due = clock.add(end, t.duration - elapsed)
+        status: SlaStatus
+        if run.state == "stopped":
+            on_time = elapsed <= t.duration
+            status = "met" if on_time else "breached"
+            owner = holder_at(seen, end if on_time else due)
+        elif elapsed > t.duration:
+            status, owner = "breached", holder_at(seen, due)
+        else:
+            if run.state == "paused":
+                status = "paused"
+            elif elapsed >= t.duration * t.at_risk:
+                status = "at_risk"
+            else:
+                status = "running"
+            owner = holder_at(seen, now)
+        return SlaState(
+            target=t,
+            status=status,
+            started_at=run.started_at,
+            elapsed=elapsed,
+            remaining=t.duration - elapsed,
+            due_at=due,
+            paused=tuple(run.pauses),
+            paused_total=paused_total,
+            stopped_at=run.stopped_at,
+            met_at=run.stopped_at if status == "met" else None,
+            owner=owner,
+            cycle=run.cycle,
+            cycle_index=run.cycle_index,
+        )
+
+
+def _last_applied(events: Sequence[DomainEvent]) -> tuple[int, SlaApplied] | None:
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if isinstance(event, SlaApplied):
+            return i, event
+    return None
+
+
+def _recorded(applied: SlaApplied) -> tuple[SlaTarget, ...]:
+    return tuple(SlaTarget.from_record(name, rec) for name, rec in applied.targets.items())
+
+
+def evaluate_sla(
+    complaint: Complaint,
+    events: Sequence[DomainEvent],
+    now: datetime,
+    table: SlaTable | None = None,
+    calendars: Calendars = None,
+) -> dict[str, SlaState]:
+    """Every target's clock at ``now``, by target name.
+
+    The targets are those recorded by the latest ``SlaApplied`` in ``events``; without one,
+    ``table``'s targets for ``complaint`` (none when there is no table or no row matches).
+    """
+    require_aware(now, "now")
+    last = _last_applied(events)
+    if last is not None:
+        targets = _recorded(last[1])
+    elif table is not None:
+        targets = table.targets_for(complaint)
+    else:
+        targets = ()
+    return {t.name: SlaClock(t, _clock_for(t, calendars)).evaluate(events, now) for t in targets}
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SlaDecision:
+    """The SLA that governs a complaint: the table version and targets; ``recorded`` says
+    whether they come from the history's ``SlaApplied`` (else from the table, not yet applied)."""
+
+    table_version: str
+    targets: tuple[SlaTarget, ...]
+    recorded: bool = False
+
+
+def _classification(complaint: Complaint, concerns: tuple[Concern, ...]) -> tuple[str, str]:
+    shaped = complaint.model_copy(update={"concerns": concerns})
+    return shaped.kind.value, shaped.severity.value
+
+
+def _concerns_before(events: Sequence[DomainEvent], index: int) -> tuple[Concern, ...] | None:
+    for i in range(index, -1, -1):
+        event = events[i]
+        if isinstance(event, ComplaintReceived | Classified):
+            return event.concerns
+    return None
+
+
+class SlaPolicy(Policy[SlaDecision]):
+    """The SLA policy (kind ``"sla"``): decides which targets govern and sweeps the clocks.
+
+    ``sweep(ctx)`` returns the new events to append, stamped ``version=complaint.version + 1``,
+    ``actor=system``, ``at=ctx.now``, ``trigger="sla"``, ``stage=None``:
+
+    * ``SlaApplied`` when the history has none, when a reopen restarted a clock after the last
+      one, or when kind or severity changed since it and the table now gives other targets;
+    * ``SlaStatusChanged`` the first time, per target and cycle, a clock is ``at_risk`` (not
+      after a breach), ``breached`` or ``met``, with the owner (see the module docs).
+
+    Sweeping again over a history that holds those events returns nothing.
+
+    >>> policy = SlaPolicy(cfpb_timely())
+    >>> policy
+    SlaPolicy(table='cfpb-timely-15d')
+    """
+
+    kind = "sla"
+
+    __slots__ = ("calendars", "table")
+
+    def __init__(self, table: SlaTable, calendars: Calendars = None) -> None:
+        if not isinstance(table, SlaTable):
+            raise PolicyError(f"SlaPolicy needs an SlaTable, got {table!r}")
+        self.table = table
+        self.calendars = calendars
+        for row in table.rows:
+            for target in row.targets:
+                if target.business:
+                    _clock_for(target, calendars)  # fail at construction, not at 3 a.m.
+
+    def __repr__(self) -> str:
+        return f"SlaPolicy(table={self.table.version!r})"
+
+    def decide(self, ctx: PolicyContext) -> SlaDecision | None:
+        """The recorded SLA if the history has one, else the table's row for the complaint."""
+        last = _last_applied(ctx.events)
+        if last is not None:
+            return SlaDecision(
+                table_version=last[1].table_version, targets=_recorded(last[1]), recorded=True
+            )
+        return self._from_table(ctx.complaint)
+
+    def _from_table(self, complaint: Complaint) -> SlaDecision | None:
+        targets = self.table.targets_for(complaint)
+        if not targets:
+            return None
+        return SlaDecision(table_version=self.table.version, targets=targets)
+
+    def evaluate(self, ctx: PolicyContext) -> dict[str, SlaState]:
+        """:func:`evaluate_sla` over the context."""
+        return evaluate_sla(ctx.complaint, ctx.events, ctx.now, self.table, self.calendars)
+
+    def _apply_due(self, ctx: PolicyContext, states: Mapping[str, SlaState]) -> bool:
+        last = _last_applied(ctx.events)
+        if last is None:
+            return True
+        index, applied = last
+        if any(s.cycle > 0 and s.cycle_index > index for s in states.values()):
+            return True
+        before = _concerns_before(ctx.events, index)
+        if before is None or _classification(ctx.complaint, before) == _classification(
+            ctx.complaint, ctx.complaint.concerns
+        ):
+            return False
+        fresh = self._from_table(ctx.complaint)
+        return fresh is not None and (
+            {t.name: t.record() for t in fresh.targets} != applied.targets
+        )
+
+    def sweep(self, ctx: PolicyContext) -> list[DomainEvent]:
+        """The new events to append (see the class docs); idempotent."""
+        complaint, now = ctx.complaint, ctx.now
+        stamp: dict[str, Any] = {
+            "complaint_id": complaint.id,
+            "version": complaint.version + 1,
+            "at": now,
+            "actor": Actor.system(),
+            "trigger": "sla",
+            "stage": None,
+        }
+        events: Sequence[DomainEvent] = ctx.events
+        states = self.evaluate(ctx)
+        out: list[DomainEvent] = []
+        fresh = self._from_table(complaint)
+        if fresh is not None and self._apply_due(ctx, states):
+            states = {
+                t.name: SlaClock(t, _clock_for(t, self.calendars)).evaluate(ctx.events, now)
+                for t in fresh.targets
+            }
+            main = states.get("resolution") or max(states.values(), key=lambda s: s.due_at or now)
+            applied = SlaApplied(
+                table_version=fresh.table_version,
+                targets={t.name: t.record() for t in fresh.targets},
+                due_at=main.due_at,
+                **stamp,
+            )
+            events = [*ctx.events, applied]
+            out.append(applied)
+        for name, state in states.items():
+            milestone = state.milestone
+            if milestone is None:
+                continue
+            seen = {
+                e.status
+                for e in events[state.cycle_index :]
+                if isinstance(e, SlaStatusChanged) and e.target == name
+            }
+            if milestone in seen or (milestone == "at_risk" and "breached" in seen):
+                continue
+            out.append(
+                SlaStatusChanged(
+                    target=name, status=milestone, due_at=state.due_at, owner=state.owner, **stamp
+                )
+            )
+        return out
+
+
+# ----------------------------------------------------------------------- registry factories
+
+
+class _CalendarSpec(_Model):
+    timezone: _Pattern = "UTC"
+    hours: dict[str, list[tuple[str, str]]] | None = None
+    holidays: _Pattern | None = None
+    always_open: bool = False
+
+
+class _TableParams(_Model):
+    version: _Pattern
+    rows: list[dict[str, Any]]
+    defaults: dict[str, Any] = {}
+    calendars: dict[str, Any] = {}
+
+
+def _build_calendars(raw: Mapping[str, Any], source: str) -> dict[str, BusinessClock]:
+    out: dict[str, BusinessClock] = {}
+    for name, spec in raw.items():
+        if isinstance(spec, BusinessClock):
+            out[name] = spec
+            continue
+        if not isinstance(spec, Mapping):
+            raise PolicyError(
+                f"{source}: calendars.{name}: expected a mapping with timezone, hours, holidays "
+                f"or a calendar object, got {spec!r}"
+            )
+        cal = validate_mapping(_CalendarSpec, spec, f"{source} calendars.{name}")
+        if cal.always_open:
+            out[name] = BusinessCalendar.always_open(cal.timezone)
+        else:
+            hours: Mapping[str, Any] = cal.hours or {"mon-fri": [("09:00", "18:00")]}
+            out[name] = BusinessCalendar(cal.timezone, hours, holidays=cal.holidays)
+    return out
+
+
+def table_policy(**params: Any) -> SlaPolicy:
+    """Registry factory ``sla``/``table``: ``version``, ``rows``, optional ``defaults`` and
+    ``calendars`` (name -> ``{timezone, hours, holidays}`` or ``{always_open = true}``).
+
+    >>> p = default_registry.create("sla", "table", version="v1",
+    ...     rows=[{"targets": {"resolution": "3d"}}])
+    >>> p.table.rows[0].targets[0].duration.days
+    3
+    """
+    source = "sla policy 'table'"
+    checked = validate_mapping(_TableParams, params, source)
+    table = SlaTable.from_mapping(
+        {"version": checked.version, "rows": checked.rows, "defaults": checked.defaults}, source
+    )
+    return SlaPolicy(table, _build_calendars(checked.calendars, source))
+
+
+class _CfpbParams(_Model):
+    days: Annotated[int, Field(ge=1, le=365)] = 15
+
+
+def cfpb_timely_policy(**params: Any) -> SlaPolicy:
+    """Registry factory ``sla``/``cfpb_timely``: ``days`` (default 15)."""
+    checked = validate_mapping(_CfpbParams, params, "sla policy 'cfpb_timely'")
+    return SlaPolicy(cfpb_timely(checked.days))
+
+
+default_registry.register("sla", "table", table_policy)
+default_registry.register("sla", "cfpb_timely", cfpb_timely_policy)
