@@ -1,0 +1,501 @@
+"""The SQLite store (stdlib :mod:`sqlite3`): the embedded default, one file, safe for many writers.
+
+Events are stored as JSON rows in one append-only table whose integer key is the global stream
+position; each complaint's latest snapshot is a JSON row beside the columns the queries filter on
+(instants as UTC epoch microseconds, so ranges compare instants whatever the zone). Every append is
+one ``BEGIN IMMEDIATE`` transaction: writers on the same file (other threads, other processes)
+serialize, and the loser of a race sees the winner's version and gets
+:class:`ccms.errors.ConcurrencyConflict`. Files use WAL mode, so readers never block the writer.
+
+>>> from datetime import datetime, timezone
+>>> from ccms.model import fold
+>>> from ccms.testing.store_contract import received_event
+>>> e = received_event("c1", datetime(2026, 10, 1, 9, tzinfo=timezone.utc), code="PRD.DEF")
+>>> with SQLiteStore() as store:
+...     _ = store.append(fold([e]), [e], expected_version=0)
+...     store.get("c1") == fold([e]), store.query(code_prefix="PRD")[0].id
+(True, 'c1')
+
+A time zone comes back as its UTC offset (the instant and the offset are kept, the zone's name is
+not); the complaint compares equal to the one written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from ccms.errors import (
+    ComplaintNotFound,
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    StoreError,
+)
+from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_dict
+from ccms.store.base import (
+    AppendResult,
+    ComplaintQuery,
+    CustomerNotFound,
+    StoreClosed,
+    StoredEvent,
+    check_append,
+)
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]
+
+#: The schema this module writes, kept in ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE complaints (
+    id          TEXT PRIMARY KEY,
+    version     INTEGER NOT NULL,
+    received_us INTEGER NOT NULL,
+    stage       TEXT NOT NULL,
+    department  TEXT,
+    handler     TEXT,
+    closed_us   INTEGER,
+    due_us      INTEGER,
+    customer_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    body        TEXT NOT NULL
+);
+CREATE INDEX complaints_received ON complaints (received_us, id);
+CREATE INDEX complaints_stage ON complaints (stage);
+CREATE INDEX complaints_department ON complaints (department);
+CREATE INDEX complaints_handler ON complaints (handler, closed_us);
+CREATE INDEX complaints_customer ON complaints (customer_id);
+CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL;
+CREATE TABLE complaint_codes (
+    code         TEXT NOT NULL,
+    complaint_id TEXT NOT NULL,
+    PRIMARY KEY (code, complaint_id)
+) WITHOUT ROWID;
+CREATE INDEX complaint_codes_complaint ON complaint_codes (complaint_id);
+CREATE TABLE events (
+    position     INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX events_complaint ON events (complaint_id, position);
+CREATE TABLE idempotency (
+    key          TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    snapshot     TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id   TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+"""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_BATCH = 1000
+
+
+def _micros(value: datetime) -> int:
+    """Exact UTC epoch microseconds of an aware datetime."""
+    return (value - _EPOCH) // _MICRO
+
+
+def _micros_or_none(value: datetime | None) -> int | None:
+    return None if value is None else _micros(value)
+
+
+def _customer_json(customer: Customer) -> str:
+    # The default dump masks personal data; the database must hold it in clear.
+    data = customer.model_dump(mode="json")
+    for name in type(customer).model_fields:
+        value = getattr(customer, name)
+        if isinstance(value, Personal):
+            data[name] = value.reveal()
+    return json.dumps(data, ensure_ascii=False)
+
+
+class SQLiteStore:
+    """A :class:`~ccms.store.ComplaintStore` in an SQLite database (``":memory:"`` by default).
+
+    One connection per store object, guarded by a lock, so an object may be shared between
+    threads; open one object per process (or per thread, for parallel reads) on the same file for
+    concurrent writers. ``timeout`` is how many seconds a writer waits for another's transaction.
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._closed = False
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            if self.path != ":memory:" and not self.path.startswith("file::memory:"):
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            if found == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif found != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has store schema version {found}; this ccms reads version "
+                    f"{SCHEMA_VERSION} only: open it with the ccms that wrote it"
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _db(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreClosed(repr(self))
+        return self._conn
+
+    @property
+    def journal_mode(self) -> str:
+        """SQLite's journal mode for this database (``"wal"`` for files)."""
+        with self._lock:
+            (mode,) = self._db().execute("PRAGMA journal_mode").fetchone()
+        return str(mode)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def append(
+        self,
+        complaint: Complaint,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        """Append atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's docs."""
+        batch = check_append(complaint, events, expected_version)
+        bodies = [e.model_dump_json() for e in batch]
+        snapshot = complaint.model_dump_json()
+        codes = sorted(set(complaint.codes))
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if idempotency_key is not None:
+                    earlier = self._earlier(conn, idempotency_key, complaint.id)
+                    if earlier is not None:
+                        conn.execute("ROLLBACK")
+                        return earlier
+                row = conn.execute(
+                    "SELECT version FROM complaints WHERE id = ?", (complaint.id,)
+                ).fetchone()
+                actual = 0 if row is None else int(row[0])
+                if actual != expected_version:
+                    raise ConcurrencyConflict(
+                        complaint.id, expected=expected_version, actual=actual
+                    )
+                self._write_snapshot(conn, complaint, snapshot, new=row is None)
+                conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (complaint.id,))
+                conn.executemany(
+                    "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
+                    [(code, complaint.id) for code in codes],
+                )
+                positions = []
+                for body in bodies:
+                    cursor = conn.execute(
+                        "INSERT INTO events (complaint_id, version, body) VALUES (?, ?, ?)",
+                        (complaint.id, complaint.version, body),
+                    )
+                    positions.append(int(cursor.lastrowid or 0))
+                if idempotency_key is not None:
+                    conn.execute(
+                        "INSERT INTO idempotency (key, complaint_id, version, snapshot) "
+                        "VALUES (?, ?, ?, ?)",
+                        (idempotency_key, complaint.id, complaint.version, snapshot),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return AppendResult(complaint, batch, False, tuple(positions))
+
+    def _earlier(
+        self, conn: sqlite3.Connection, key: str, complaint_id: str
+    ) -> AppendResult | None:
+        row = conn.execute(
+            "SELECT complaint_id, version, snapshot FROM idempotency WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        first_id, version, snapshot = row
+        if first_id != complaint_id:
+            raise IdempotencyConflict(key, f"for complaint {first_id}, not {complaint_id}")
+        rows = conn.execute(
+            "SELECT position, body FROM events WHERE complaint_id = ? AND version = ? "
+            "ORDER BY position",
+            (complaint_id, version),
+        ).fetchall()
+        return AppendResult(
+            Complaint.model_validate_json(snapshot),
+            tuple(event_from_dict(json.loads(body)) for _, body in rows),
+            True,
+            tuple(int(p) for p, _ in rows),
+        )
+
+    @staticmethod
+    def _write_snapshot(
+        conn: sqlite3.Connection, c: Complaint, snapshot: str, *, new: bool
+    ) -> None:
+        values = (
+            c.version,
+            _micros(c.received_at),
+            c.stage,
+            c.department,
+            c.handler,
+            _micros_or_none(c.closed_at),
+            _micros_or_none(c.due_at),
+            c.customer.id,
+            c.channel.value,
+            snapshot,
+            c.id,
+        )
+        if new:
+            conn.execute(
+                "INSERT INTO complaints (version, received_us, stage, department, handler, "
+                "closed_us, due_us, customer_id, channel, body, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        else:
+            conn.execute(
+                "UPDATE complaints SET version = ?, received_us = ?, stage = ?, department = ?, "
+                "handler = ?, closed_us = ?, due_us = ?, customer_id = ?, channel = ?, body = ? "
+                "WHERE id = ?",
+                values,
+            )
+
+    def save_customer(self, customer: Customer) -> None:
+        """Insert or replace a customer; personal data is stored in clear (guard the file)."""
+        body = _customer_json(customer)
+        with self._lock:
+            self._db().execute(
+                "INSERT INTO customers (id, body) VALUES (?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                (customer.id, body),
+            )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, complaint_id: str) -> Complaint:
+        """The latest snapshot (read, never folded); raises ComplaintNotFound."""
+        found = self.find(complaint_id)
+        if found is None:
+            raise ComplaintNotFound(complaint_id)
+        return found
+
+    def find(self, complaint_id: str) -> Complaint | None:
+        """The latest snapshot, or ``None``."""
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT body FROM complaints WHERE id = ?", (complaint_id,))
+                .fetchone()
+            )
+        return None if row is None else Complaint.model_validate_json(row[0])
+
+    def version(self, complaint_id: str) -> int:
+        """The stored version, 0 if absent."""
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT version FROM complaints WHERE id = ?", (complaint_id,))
+                .fetchone()
+            )
+        return 0 if row is None else int(row[0])
+
+    def events(self, complaint_id: str) -> list[DomainEvent]:
+        """The complaint's events in order; raises ComplaintNotFound."""
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT body FROM events WHERE complaint_id = ? ORDER BY position",
+                    (complaint_id,),
+                )
+                .fetchall()
+            )
+        if not rows:
+            raise ComplaintNotFound(complaint_id)
+        return [event_from_dict(json.loads(body)) for (body,) in rows]
+
+    @staticmethod
+    def _where(q: ComplaintQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if q.stages is not None:
+            clauses.append(f"stage IN ({', '.join('?' * len(q.stages))})")
+            params.extend(sorted(q.stages))
+        for column, value in (
+            ("department", q.department),
+            ("handler", q.handler),
+            ("customer_id", q.customer_id),
+            ("channel", None if q.channel is None else q.channel.value),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if q.open_only:
+            clauses.append("closed_us IS NULL")
+        if q.overdue_at is not None:
+            clauses.append("closed_us IS NULL AND due_us < ?")
+            params.append(_micros(q.overdue_at))
+        if q.received_from is not None:
+            clauses.append("received_us >= ?")
+            params.append(_micros(q.received_from))
+        if q.received_to is not None:
+            clauses.append("received_us < ?")
+            params.append(_micros(q.received_to))
+        if q.code_prefix is not None:
+            # The range start lets the (code, complaint_id) key be used; substr makes it exact.
+            clauses.append(
+                "EXISTS (SELECT 1 FROM complaint_codes k WHERE k.complaint_id = complaints.id "
+                "AND k.code >= ? AND substr(k.code, 1, ?) = ?)"
+            )
+            params.extend([q.code_prefix, len(q.code_prefix), q.code_prefix])
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, params
+
+    def query(self, query: ComplaintQuery | None = None, /, **filters: Any) -> list[Complaint]:
+        """Complaints matching the filters, ordered by ``(received_at, id)``."""
+        q = ComplaintQuery.build(query, **filters)
+        if q.stages is not None and not q.stages:
+            return []
+        where, params = self._where(q)
+        sql = f"SELECT body FROM complaints{where} ORDER BY received_us, id"
+        if q.limit is not None:
+            sql += " LIMIT ?"
+            params.append(q.limit)
+        with self._lock:
+            rows = self._db().execute(sql, params).fetchall()
+        return [Complaint.model_validate_json(body) for (body,) in rows]
+
+    def count(self, query: ComplaintQuery | None = None, /, **filters: Any) -> int:
+        """How many complaints :meth:`query` would return, counted in SQL."""
+        q = ComplaintQuery.build(query, **filters)
+        if q.stages is not None and not q.stages:
+            return 0
+        where, params = self._where(q)
+        with self._lock:
+            (n,) = self._db().execute(f"SELECT COUNT(*) FROM complaints{where}", params).fetchone()
+        return int(n) if q.limit is None else min(int(n), q.limit)
+
+    def open_load(self) -> dict[str, int]:
+        """Open complaints per handler id."""
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT handler, COUNT(*) FROM complaints "
+                    "WHERE handler IS NOT NULL AND closed_us IS NULL GROUP BY handler"
+                )
+                .fetchall()
+            )
+        return {str(h): int(n) for h, n in rows}
+
+    def ids(self) -> Iterator[str]:
+        """Stored complaint ids in the order they were first stored, read in batches."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = (
+                    self._db()
+                    .execute(
+                        "SELECT rowid, id FROM complaints WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                        (last, _BATCH),
+                    )
+                    .fetchall()
+                )
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, cid in rows:
+                yield str(cid)
+
+    def __len__(self) -> int:
+        with self._lock:
+            (n,) = self._db().execute("SELECT COUNT(*) FROM complaints").fetchone()
+        return int(n)
+
+    def stream(self, *, after: int = 0) -> Iterator[StoredEvent]:
+        """Events above ``after`` in append order, read in batches of 1,000 (never all at once)."""
+        last = after
+        while True:
+            with self._lock:
+                rows = (
+                    self._db()
+                    .execute(
+                        "SELECT position, body FROM events WHERE position > ? "
+                        "ORDER BY position LIMIT ?",
+                        (last, _BATCH),
+                    )
+                    .fetchall()
+                )
+            if not rows:
+                return
+            last = rows[-1][0]
+            for position, body in rows:
+                yield StoredEvent(int(position), event_from_dict(json.loads(body)))
+
+    def get_customer(self, customer_id: str) -> Customer:
+        """The stored customer with personal data in clear (masked in its repr)."""
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT body FROM customers WHERE id = ?", (customer_id,))
+                .fetchone()
+            )
+        if row is None:
+            raise CustomerNotFound(customer_id)
+        return Customer.model_validate(json.loads(row[0]))
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; further use raises StoreClosed. Closing twice is fine."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
