@@ -10,6 +10,7 @@ from __future__ import annotations
 from ccms.policy.base import Decides, FirstOf, Policy, PolicyContext, first_of
 from ccms.policy.calendar import BusinessCalendar
 from ccms.policy.config import Policies, PolicyConfig, load_policy_config
+from ccms.policy.escalation import EscalationDecision, EscalationLadder, Level
 from ccms.policy.registry import (
     ENTRY_POINT_GROUP,
     PolicyRegistry,
@@ -57,10 +58,13 @@ __all__ = [
     "Decides",
     "DepartmentDecision",
     "DepartmentRouter",
+    "EscalationDecision",
+    "EscalationLadder",
     "FirstOf",
     "HandlerDecision",
     "HandlerFilter",
     "HandlerRouter",
+    "Level",
     "Policies",
     "Policy",
     "PolicyConfig",
