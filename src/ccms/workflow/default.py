@@ -26,7 +26,6 @@ __all__ = ["OPEN_STAGES", "default_workflow", "voc_definition"]
 FL, HD, SV, EX, SY = Role.FRONT_LINE, Role.HANDLER, Role.SUPERVISOR, Role.EXECUTIVE, Role.SYSTEM
 _ANYONE = frozenset({FL, HD, SV, EX, SY})
 _DESK = frozenset({FL, SV, EX, SY})  # intake and dispatch
-_HANDLING = frozenset({HD, SV, EX, SY})
 
 #: Stages in which the complaint is still being worked on.
 OPEN_STAGES = (
@@ -77,12 +76,12 @@ def voc_definition(*, name: str = "voc") -> WorkflowDefinition:
             guards=("handler_in_department",),
             roles=_ANYONE,
         ),
-        t(trigger="start", source=("handler_assigned",), dest="in_progress", roles=_HANDLING),
+        t(trigger="start", source=("handler_assigned",), dest="in_progress", roles=_ANYONE),
         t(
             trigger="wait_on_customer",
             source=("in_progress",),
             dest="waiting_on_customer",
-            roles=_HANDLING,
+            roles=_ANYONE,
         ),
         t(trigger="resume", source=("waiting_on_customer",), dest="in_progress", roles=_ANYONE),
         t(
