@@ -155,7 +155,7 @@ def test_unknown_guard_is_a_definition_error_naming_the_known_guards():
         stages=[StageSpec(name="a"), StageSpec(name="z", terminal=True)],
         transitions=[TransitionSpec(trigger="go", source=("a",), dest="z", guards=("is_vip",))],
     )
-    with pytest.raises(WorkflowDefinitionError, match="unknown guard 'is_vip'.*known: authority"):
+    with pytest.raises(WorkflowDefinitionError, match=r"unknown guard .is_vip.*known: authority"):
         Workflow(d)
 
 
@@ -361,7 +361,7 @@ def test_authority_guard_refuses_above_the_limit_and_names_who_may():
 
 def test_reopen_window_after_closing():
     wf = default_workflow(reopen_window_days=14)
-    complaint, events = run(
+    complaint, _ = run(
         wf,
         [
             Classify(codes=("PRD.DEF",)),
