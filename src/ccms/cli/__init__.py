@@ -1,0 +1,125 @@
+"""The ``ccms`` command: ``demo``, ``workflow`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ccms",
+    help="ccms: the domain core of a consumer-complaint management system (CCMS / VOC).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+class DiagramFormat(StrEnum):
+    """Diagram text formats."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def workflow(
+    format: Annotated[
+        DiagramFormat, typer.Option("--format", "-f", help="Diagram text format.")
+    ] = DiagramFormat.mermaid,
+    definition: Annotated[
+        Path | None,
+        typer.Option("--definition", help="A workflow definition file (TOML/YAML/JSON)."),
+    ] = None,
+) -> None:
+    """Print the workflow diagram (the default VOC process, or a definition file)."""
+    from ccms.workflow import Workflow, WorkflowDefinition, default_workflow
+
+    wf = Workflow(WorkflowDefinition.from_file(definition)) if definition else default_workflow()
+    typer.echo(wf.diagram(format.value))
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")
+    ] = Path("schema"),
+) -> None:
+    """Write the JSON Schema of every boundary model (entities, events, commands)."""
+    from ccms.cli.schemas import boundary_models
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, model in boundary_models().items():
+        (out / f"{name}.json").write_text(
+            json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    console.print(f"wrote {len(boundary_models())} schemas to {out}/")
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path, typer.Option("--db", help="SQLite file to write (replaced if it exists).")
+    ] = Path("ccms-demo.db"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same month.")] = 7,
+    contacts: Annotated[int, typer.Option(min=1, max=100_000, help="Contacts to simulate.")] = 600,
+    period: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "2026-10",
+) -> None:
+    """Simulate a month at a Korean home-shopping company and print a summary."""
+    from ccms.cli.demo_run import build_desk, summarize
+    from ccms.cli.simulate import simulate
+
+    try:
+        year, month = (int(x) for x in period.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        raise typer.BadParameter(f"period must be YYYY-MM, got {period!r}") from None
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    desk, clock = build_desk(db, year=year, month=month)
+    with Progress(
+        TextColumn("[bold]simulating {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(period, total=contacts)
+        stats = simulate(
+            desk,
+            clock,
+            year=year,
+            month=month,
+            contacts=contacts,
+            seed=seed,
+            progress=lambda n: progress.advance(task, n),
+        )
+    summarize(console, desk, stats, db)
+
+
+def _counter_table(
+    title: str, counts: Counter[Any], *, top: int | None = None, label: str = ""
+) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(label or "key")
+    table.add_column("count", justify="right")
+    for key, count in counts.most_common(top):
+        table.add_row(str(key), str(count))
+    return table
+
+
+def main() -> None:
+    """Entry point of the ``ccms`` script."""
+    app()

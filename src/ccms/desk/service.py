@@ -1,0 +1,631 @@
+"""The Desk: the application service a host calls, one method per command.
+
+The Desk wires the workflow, the store, the policies and the subscribers. Each command loads the
+complaint, fires the workflow (guards, roles), lets the policies add what they decide (SLA,
+escalation, early warning), and appends everything in one atomic, version-checked write. A command
+that fails raises a typed :mod:`ccms.errors` exception and leaves the store exactly as it was.
+After a successful write the subscribers (CS-point ledger, improvement tasks, metrics) are told.
+
+Nothing reads the wall clock but the injected :class:`~ccms.desk.Clock`; every ``at`` argument must
+be timezone-aware.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol, TypeVar
+
+import pydantic
+
+from ccms.desk.clock import Clock, SystemClock
+from ccms.errors import (
+    CCMSError,
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    InvalidInput,
+    PolicyError,
+    require_aware,
+)
+from ccms.model import (
+    Actor,
+    Channel,
+    Complaint,
+    Concern,
+    Customer,
+    CustomerRef,
+    DomainEvent,
+    Feedback,
+    Flag,
+    Organization,
+    Result,
+    Severity,
+    Taxonomy,
+    new_complaint_id,
+)
+from ccms.model._base import unwrap_ccms_error
+from ccms.policy.base import PolicyContext
+from ccms.policy.routing import offer_backlog
+from ccms.store import ComplaintStore
+from ccms.workflow import (
+    AssignDepartment,
+    AssignHandler,
+    Classify,
+    Close,
+    Command,
+    Escalate,
+    Fired,
+    Notify,
+    Receive,
+    RecordFeedback,
+    RegisterResult,
+    Reject,
+    Reopen,
+    Respond,
+    Resume,
+    SetFlags,
+    Start,
+    Transfer,
+    WaitOnCustomer,
+    Withdraw,
+    Workflow,
+    default_workflow,
+)
+
+__all__ = ["Desk", "NoDecision", "Subscriber", "Sweeper"]
+
+log = logging.getLogger("ccms.desk")
+
+T = TypeVar("T")
+
+#: Called after every successful write with the new complaint and the events just stored.
+Subscriber = Callable[[Complaint, Sequence[DomainEvent]], None]
+
+
+class Sweeper(Protocol):
+    """A policy that proposes events from a complaint's state and history (SLA, escalation, ...).
+
+    ``sweep`` is pure and idempotent: given a history that already holds the events it proposed
+    before, it proposes nothing new. The Desk stamps the version.
+    """
+
+    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
+        """The new events to record for this complaint now (often none)."""
+        ...
+
+
+class _Router(Protocol):
+    def decide(self, ctx: PolicyContext) -> Any: ...
+
+
+class NoDecision(CCMSError, LookupError):
+    """A router was asked and nobody (or no policy) could decide; ``reasons`` say why."""
+
+    def __init__(self, complaint_id: str, what: str, reasons: Sequence[str]) -> None:
+        self.complaint_id = complaint_id
+        self.what = what
+        self.reasons = tuple(reasons)
+        because = "; ".join(self.reasons) or "no policy decided"
+        super().__init__(f"complaint {complaint_id}: no {what} could be chosen: {because}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _boundary(build: Callable[[], T]) -> T:
+    """Build a boundary value; pydantic's errors become :class:`InvalidInput`."""
+    try:
+        return build()
+    except pydantic.ValidationError as exc:
+        inner = unwrap_ccms_error(exc)
+        if inner is not None:
+            raise inner from None
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(f"invalid {exc.title}: {problems}") from None
+
+
+class Desk:
+    """The application service. One method per command; each returns the new complaint version.
+
+    >>> from datetime import datetime, timedelta
+    >>> from zoneinfo import ZoneInfo
+    >>> from ccms.store import InMemoryStore
+    >>> from ccms.desk import Desk, ManualClock
+    >>> clock = ManualClock(datetime(2026, 10, 5, 9, 30, tzinfo=ZoneInfo("Asia/Seoul")))
+    >>> desk = Desk(InMemoryStore(), clock=clock)
+    >>> c = desk.receive(channel="phone", customer=CustomerRef(id="C-1"),
+    ...                  concerns=[Concern(kind="complaint", text="Late delivery")])
+    >>> c.stage, c.version
+    ('received', 1)
+    >>> desk.start(c.id)
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidTransition: complaint ... in stage 'received' cannot fire 'start'; allowed from there: classify, escalate, flag, reject, respond, withdraw
+    """
+
+    def __init__(
+        self,
+        store: ComplaintStore,
+        *,
+        workflow: Workflow | None = None,
+        organization: Organization | None = None,
+        taxonomy: Taxonomy | None = None,
+        clock: Clock | None = None,
+        department_router: _Router | None = None,
+        handler_router: _Router | None = None,
+        sweepers: Iterable[Sweeper] = (),
+        subscribers: Iterable[Subscriber] = (),
+        rng: random.Random | None = None,
+        context_extra: Callable[[Complaint, Sequence[DomainEvent]], Mapping[str, Any]]
+        | None = None,
+    ) -> None:
+        self.store = store
+        self.workflow = workflow or default_workflow()
+        self.organization = organization or Organization()
+        self.taxonomy = taxonomy
+        self.clock: Clock = clock or SystemClock()
+        self.department_router = department_router
+        self.handler_router = handler_router
+        self.sweepers: tuple[Sweeper, ...] = tuple(sweepers)
+        self._subscribers: list[Subscriber] = list(subscribers)
+        self._rng = rng
+        self._context_extra = context_extra
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def subscribe(self, subscriber: Subscriber) -> Subscriber:
+        """Call ``subscriber(complaint, events)`` after every successful write; returns it."""
+        self._subscribers.append(subscriber)
+        return subscriber
+
+    def _now(self, at: datetime | None, field: str = "at") -> datetime:
+        return (
+            require_aware(at, field)
+            if at is not None
+            else require_aware(self.clock.now(), "clock.now()")
+        )
+
+    def _context(
+        self,
+        complaint: Complaint,
+        events: Sequence[DomainEvent],
+        now: datetime,
+        *,
+        with_load: bool = False,
+    ) -> PolicyContext:
+        extra = dict(self._context_extra(complaint, events)) if self._context_extra else {}
+        return PolicyContext(
+            complaint=complaint,
+            events=tuple(events),
+            organization=self.organization,
+            now=now,
+            open_load=self.store.open_load() if with_load else {},
+            taxonomy=self.taxonomy,
+            extra=extra,
+        )
+
+    def _check_codes(self, codes: Iterable[str | None], complaint_received: datetime) -> None:
+        if self.taxonomy is None:
+            return
+        as_of = complaint_received.date()
+        for code in codes:
+            if code is not None:
+                self.taxonomy.lookup(code, as_of)
+
+    def _sweep(
+        self, complaint: Complaint, history: Sequence[DomainEvent], now: datetime, version: int
+    ) -> tuple[Complaint, list[DomainEvent]]:
+        """Let every sweeper add its events at ``version``; returns the folded complaint."""
+        added: list[DomainEvent] = []
+        for sweeper in self.sweepers:
+            ctx = self._context(complaint, (*history, *added), now)
+            for proposed in sweeper.sweep(ctx):
+                if proposed.complaint_id != complaint.id:
+                    raise PolicyError(
+                        f"sweeper {sweeper!r} proposed an event for {proposed.complaint_id}, "
+                        f"not {complaint.id}"
+                    )
+                event = (
+                    proposed
+                    if proposed.version == version
+                    else proposed.model_copy(update={"version": version})
+                )
+                complaint = event.apply(complaint)
+                added.append(event)
+        return complaint, added
+
+    def _commit(
+        self,
+        fired: Fired,
+        *,
+        history: Sequence[DomainEvent],
+        expected_version: int,
+        now: datetime,
+        idempotency_key: str | None,
+    ) -> Complaint:
+        complaint, extra = self._sweep(
+            fired.complaint, (*history, *fired.events), now, fired.complaint.version
+        )
+        events = (*fired.events, *extra)
+        result = self.store.append(
+            complaint, events, expected_version=expected_version, idempotency_key=idempotency_key
+        )
+        if not result.duplicate:
+            self._publish(result.complaint, result.events)
+        return result.complaint
+
+    def _publish(self, complaint: Complaint, events: Sequence[DomainEvent]) -> None:
+        for subscriber in self._subscribers:
+            try:
+                subscriber(complaint, events)
+            except Exception:  # a subscriber must not undo a stored command
+                log.exception(
+                    "subscriber %r failed on complaint %s version %s; it can catch up from "
+                    "store.stream()",
+                    subscriber,
+                    complaint.id,
+                    complaint.version,
+                )
+
+    # -- the generic command path ----------------------------------------------------------------
+
+    def execute(
+        self,
+        complaint_id: str,
+        command: Command,
+        *,
+        actor: Actor | None = None,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Complaint:
+        """Fire ``command`` on a stored complaint and store the result atomically.
+
+        ``expected_version`` (optional) is the version the caller last saw: if the complaint has
+        moved on, :class:`~ccms.errors.ConcurrencyConflict` is raised and nothing is written.
+        A retried command with the same ``idempotency_key`` returns the original result and
+        writes nothing.
+        """
+        if idempotency_key is not None:
+            previous = self.store.idempotent_result(idempotency_key)
+            if previous is not None:
+                if previous.complaint.id != complaint_id:
+                    raise IdempotencyConflict(
+                        idempotency_key,
+                        f"for complaint {previous.complaint.id}, not {complaint_id}",
+                    )
+                return previous.complaint
+        now = self._now(at)
+        actor = actor or Actor.system()
+        complaint = self.store.get(complaint_id)
+        if expected_version is not None and expected_version != complaint.version:
+            raise ConcurrencyConflict(
+                complaint_id, expected=expected_version, actual=complaint.version
+            )
+        history = self.store.events(complaint_id)
+        fired = self.workflow.fire(
+            complaint, command, actor=actor, at=now, organization=self.organization, events=history
+        )
+        return self._commit(
+            fired,
+            history=history,
+            expected_version=complaint.version,
+            now=now,
+            idempotency_key=idempotency_key,
+        )
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def receive(
+        self,
+        *,
+        channel: Channel | str,
+        customer: Customer | CustomerRef,
+        concerns: Sequence[Concern | Mapping[str, Any]],
+        received_at: datetime | None = None,
+        flags: Iterable[Flag | str] = (),
+        tags: Iterable[str] = (),
+        attributes: Mapping[str, Any] | None = None,
+        actor: Actor | None = None,
+        complaint_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Complaint:
+        """Register a new contact (VOC 제기) with one or more concerns; returns version 1.
+
+        A full :class:`~ccms.model.Customer` is saved to the store (its personal data stays out
+        of the event history); the complaint carries only the :class:`~ccms.model.CustomerRef`.
+        """
+        if idempotency_key is not None:
+            previous = self.store.idempotent_result(idempotency_key)
+            if previous is not None:
+                return previous.complaint
+        now = self._now(received_at, "received_at")
+        ref = customer.ref() if isinstance(customer, Customer) else customer
+        command = _boundary(
+            lambda: Receive(
+                channel=channel,
+                customer=ref,
+                concerns=tuple(concerns),
+                received_at=now,
+                flags=frozenset(flags),
+                tags=frozenset(tags),
+                attributes=dict(attributes or {}),
+            )
+        )
+        self._check_codes((c.code for c in command.concerns), now)
+        cid = complaint_id or new_complaint_id(now, self._rng)
+        fired = self.workflow.receive(
+            command, complaint_id=cid, actor=actor or Actor.system(), at=now
+        )
+        if isinstance(customer, Customer):
+            self.store.save_customer(customer)
+        return self._commit(
+            fired, history=(), expected_version=0, now=now, idempotency_key=idempotency_key
+        )
+
+    def classify(
+        self,
+        complaint_id: str,
+        codes: Sequence[str],
+        *,
+        severities: Sequence[Severity | str] | None = None,
+        **options: Any,
+    ) -> Complaint:
+        """Give each concern its VOC code (분류/등록); codes must be in force on the received date."""
+        command = _boundary(
+            lambda: Classify(
+                codes=tuple(codes),
+                severities=None if severities is None else tuple(Severity(s) for s in severities),
+            )
+        )
+        complaint = self.store.get(complaint_id)
+        self._check_codes(command.codes, complaint.received_at)
+        return self.execute(complaint_id, command, **options)
+
+    def assign_department(
+        self, complaint_id: str, department: str | None = None, **options: Any
+    ) -> Complaint:
+        """Make a department responsible; with no ``department``, the department router decides."""
+        rule = ""
+        if department is None:
+            department, rule = self._route(complaint_id, "department", options.get("at"))
+        if not self.organization.has_department(department) and self.organization.departments:
+            self.organization.department(department)  # raises UnknownMember with suggestions
+        return self.execute(
+            complaint_id,
+            _boundary(lambda: AssignDepartment(department=department, rule=rule)),
+            **options,
+        )
+
+    def assign_handler(
+        self, complaint_id: str, handler: str | None = None, **options: Any
+    ) -> Complaint:
+        """Assign a handler; with no ``handler``, the handler router decides (and explains)."""
+        rule = ""
+        if handler is None:
+            handler, rule = self._route(complaint_id, "handler", options.get("at"))
+        return self.execute(
+            complaint_id, _boundary(lambda: AssignHandler(handler=handler, rule=rule)), **options
+        )
+
+    def _route(
+        self, complaint_id: str, what: Literal["department", "handler"], at: datetime | None
+    ) -> tuple[str, str]:
+        router = self.department_router if what == "department" else self.handler_router
+        if router is None:
+            raise NoDecision(complaint_id, what, [f"give a {what} or configure a {what} router"])
+        complaint = self.store.get(complaint_id)
+        ctx = self._context(
+            complaint, self.store.events(complaint_id), self._now(at), with_load=True
+        )
+        decision = router.decide(ctx)
+        chosen = getattr(decision, what, None) if decision is not None else None
+        if not chosen:
+            reasons = getattr(decision, "reasons", ()) if decision is not None else ()
+            raise NoDecision(complaint_id, what, [str(r) for r in reasons])
+        return str(chosen), str(getattr(decision, "rule", ""))
+
+    def start(self, complaint_id: str, **options: Any) -> Complaint:
+        """The handler starts work."""
+        return self.execute(complaint_id, Start(), **options)
+
+    def wait_on_customer(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
+        """Handling waits on the customer (SLA clocks pause)."""
+        return self.execute(
+            complaint_id, _boundary(lambda: WaitOnCustomer(reason=reason)), **options
+        )
+
+    def resume(self, complaint_id: str, **options: Any) -> Complaint:
+        """The customer answered; handling goes on."""
+        return self.execute(complaint_id, Resume(), **options)
+
+    def respond(
+        self, complaint_id: str, channel: Channel | str, note: str = "", **options: Any
+    ) -> Complaint:
+        """A reply reached the customer (stops the first-response clock)."""
+        return self.execute(
+            complaint_id, _boundary(lambda: Respond(channel=channel, note=note)), **options
+        )
+
+    def transfer(
+        self, complaint_id: str, to_department: str, reason: str = "", **options: Any
+    ) -> Complaint:
+        """Move the complaint to another department (counted; the handler is released)."""
+        return self.execute(
+            complaint_id,
+            _boundary(lambda: Transfer(to_department=to_department, reason=reason)),
+            **options,
+        )
+
+    def register_result(
+        self,
+        complaint_id: str,
+        result: Result | Mapping[str, Any],
+        *,
+        outcomes: Sequence[str | None] = (),
+        **options: Any,
+    ) -> Complaint:
+        """Register the result (처리결과 등록); refused above the registrant's authority."""
+        command = _boundary(
+            lambda: RegisterResult(
+                result=result if isinstance(result, Result) else Result.model_validate(result),
+                outcomes=tuple(outcomes),
+            )
+        )
+        return self.execute(complaint_id, command, **options)
+
+    def notify(self, complaint_id: str, channel: Channel | str, **options: Any) -> Complaint:
+        """Tell the customer the result (처리결과 통보)."""
+        return self.execute(complaint_id, _boundary(lambda: Notify(channel=channel)), **options)
+
+    def record_feedback(
+        self, complaint_id: str, feedback: Feedback | Mapping[str, Any], **options: Any
+    ) -> Complaint:
+        """Record the happy call's answer (해피콜)."""
+        command = _boundary(
+            lambda: RecordFeedback(
+                feedback=feedback
+                if isinstance(feedback, Feedback)
+                else Feedback.model_validate(feedback)
+            )
+        )
+        return self.execute(complaint_id, command, **options)
+
+    def reopen(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
+        """Reopen after an unhappy happy call, or within the window after closing."""
+        return self.execute(complaint_id, _boundary(lambda: Reopen(reason=reason)), **options)
+
+    def close(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
+        """Close the complaint."""
+        return self.execute(complaint_id, _boundary(lambda: Close(reason=reason)), **options)
+
+    def withdraw(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
+        """The customer withdrew the complaint."""
+        return self.execute(complaint_id, _boundary(lambda: Withdraw(reason=reason)), **options)
+
+    def reject(
+        self,
+        complaint_id: str,
+        reason: Literal["duplicate", "out_of_scope", "abusive", "other"],
+        *,
+        duplicate_of: str | None = None,
+        note: str = "",
+        **options: Any,
+    ) -> Complaint:
+        """Do not handle it: a duplicate (name the original), out of scope, or abusive."""
+        return self.execute(
+            complaint_id,
+            _boundary(lambda: Reject(reason=reason, duplicate_of=duplicate_of, note=note)),
+            **options,
+        )
+
+    def escalate(
+        self,
+        complaint_id: str,
+        level: int,
+        reason: str = "",
+        *,
+        notify: Sequence[str] = (),
+        **options: Any,
+    ) -> Complaint:
+        """Raise the complaint to an escalation level by hand."""
+        return self.execute(
+            complaint_id,
+            _boundary(lambda: Escalate(level=level, reason=reason, notify=tuple(notify))),
+            **options,
+        )
+
+    def set_flags(
+        self,
+        complaint_id: str,
+        *,
+        add: Iterable[Flag | str] = (),
+        remove: Iterable[Flag | str] = (),
+        reason: str = "",
+        **options: Any,
+    ) -> Complaint:
+        """Add or remove flags (safety, legal threat, supervisor requested, ...)."""
+        return self.execute(
+            complaint_id,
+            _boundary(
+                lambda: SetFlags(added=frozenset(add), removed=frozenset(remove), reason=reason)
+            ),
+            **options,
+        )
+
+    # -- reading and sweeping --------------------------------------------------------------------
+
+    def get(self, complaint_id: str) -> Complaint:
+        """The current version of a complaint."""
+        return self.store.get(complaint_id)
+
+    def history(self, complaint_id: str) -> list[DomainEvent]:
+        """Every event of a complaint, oldest first."""
+        return self.store.events(complaint_id)
+
+    def tick(self, now: datetime | None = None) -> list[DomainEvent]:
+        """Sweep open complaints: SLA status, escalations, early warnings. Idempotent.
+
+        Running the same tick twice records nothing the second time. A complaint changed by
+        someone else during the sweep is skipped (the next tick sees it).
+        """
+        now = self._now(now, "now")
+        recorded: list[DomainEvent] = []
+        if self.handler_router is not None:
+            recorded.extend(self._offer_backlog(now))
+        if not self.sweepers:
+            return recorded
+        for complaint in self.store.query(open_only=True):
+            history = self.store.events(complaint.id)
+            new, events = self._sweep(complaint, history, now, complaint.version + 1)
+            if not events:
+                continue
+            try:
+                result = self.store.append(new, events, expected_version=complaint.version)
+            except ConcurrencyConflict:
+                continue
+            self._publish(result.complaint, result.events)
+            recorded.extend(result.events)
+        return recorded
+
+    def _offer_backlog(self, now: datetime) -> list[DomainEvent]:
+        """Offer unassigned complaints to agents with free capacity: most severe, then oldest."""
+        stages = {stage for stage, trigger in self.workflow.table if trigger == "assign_handler"}
+        backlog = [
+            c
+            for c in self.store.query(open_only=True, stages=stages)
+            if c.handler is None and c.received_at <= now
+        ]
+        if not backlog:
+            return []
+        load = dict(self.store.open_load())
+        recorded: list[DomainEvent] = []
+        agents = sorted(
+            (a for a in self.organization.agents if a.active),
+            key=lambda a: (load.get(a.id, 0) / a.capacity if a.capacity else 1.0, a.id),
+        )
+        for agent in agents:
+            for complaint in offer_backlog(backlog, agent, now=now, open_load=load):
+                try:
+                    stored = self.execute(
+                        complaint.id,
+                        AssignHandler(handler=agent.id, rule="backlog offer: severity, then age"),
+                        at=now,
+                        expected_version=complaint.version,
+                    )
+                except CCMSError as exc:  # moved on, or a guard refused: leave it for later
+                    log.info("backlog offer of %s to %s skipped: %s", complaint.id, agent.id, exc)
+                    continue
+                backlog.remove(complaint)
+                load[agent.id] = load.get(agent.id, 0) + 1
+                recorded.extend(
+                    e for e in self.store.events(complaint.id) if e.version == stored.version
+                )
+        return recorded
+
+    def __repr__(self) -> str:
+        return f"Desk(workflow={self.workflow.name!r}, store={type(self.store).__name__})"
