@@ -32,6 +32,7 @@ and :func:`complaint_queries`.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -99,6 +100,7 @@ __all__ = [
     "complaint_histories",
     "complaint_queries",
     "received_event",
+    "rich_history",
 ]
 
 E = TypeVar("E", bound=DomainEvent)
@@ -349,8 +351,12 @@ def brute_force_query(q: ComplaintQuery, complaints: Sequence[Complaint]) -> lis
     return out[: q.limit] if q.limit is not None else out
 
 
-def _rich_history(complaint_id: str = "RICH-1") -> list[Command]:
-    """Zones, Decimal money, frozensets, dict attributes, feedback: everything must come back."""
+def rich_history(complaint_id: str = "RICH-1") -> list[Command]:
+    """Nine commands (ten events) of one complaint, using every kind of value a store must keep.
+
+    Zones (received on the day DST starts in New York, later events in Seoul), Decimal money,
+    frozensets, nested dict attributes, Korean text, feedback; it ends closed at version 9.
+    """
     t = datetime(2026, 3, 8, 1, 30, 15, 123456, tzinfo=NEW_YORK)  # the day DST starts there
     first = received_event(
         complaint_id,
@@ -480,6 +486,14 @@ class StoreContract:
         if other is not store:
             other.close()
 
+    @pytest.fixture
+    def busy_switching(self) -> Iterator[None]:
+        """Make threads switch very often, so racing writers really interleave."""
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        yield
+        sys.setswitchinterval(before)
+
     # -- basics -----------------------------------------------------------------------------
 
     def test_is_a_complaint_store(self, store: ComplaintStore) -> None:
@@ -500,7 +514,7 @@ class StoreContract:
             store.events("nope")
 
     def test_round_trip_is_equal(self, store: ComplaintStore) -> None:
-        history = _rich_history()
+        history = rich_history()
         results = [store.append(c, e, expected_version=c.version - 1) for c, e in history]
         final = history[-1][0]
         got = store.get(final.id)
@@ -524,7 +538,7 @@ class StoreContract:
             assert len(r.positions) == len(events)
 
     def test_append_returns_increasing_positions(self, store: ComplaintStore) -> None:
-        results = [store.append(c, e, expected_version=c.version - 1) for c, e in _rich_history()]
+        results = [store.append(c, e, expected_version=c.version - 1) for c, e in rich_history()]
         positions = [p for r in results for p in r.positions]
         assert len(positions) == 10
         assert all(a < b for a, b in itertools.pairwise(positions))
@@ -533,7 +547,7 @@ class StoreContract:
     # -- optimistic concurrency ---------------------------------------------------------------
 
     def test_a_stale_version_conflicts_and_writes_nothing(self, store: ComplaintStore) -> None:
-        history = _rich_history()
+        history = rich_history()
         for c, e in history[:3]:
             store.append(c, e, expected_version=c.version - 1)
         before = _dump(store)
@@ -562,7 +576,7 @@ class StoreContract:
     def test_an_idempotent_retry_writes_nothing_and_returns_the_original(
         self, store: ComplaintStore
     ) -> None:
-        history = _rich_history()
+        history = rich_history()
         (c1, e1), (c2, e2), (c3, e3) = history[:3]
         first = store.append(c1, e1, expected_version=0, idempotency_key="cmd-1")
         before = _dump(store)
@@ -619,7 +633,7 @@ class StoreContract:
     def test_invalid_appends_are_rejected_and_write_nothing(
         self, store: ComplaintStore, case: str
     ) -> None:
-        history = _rich_history()
+        history = rich_history()
         (c1, e1), (c2, e2) = history[:2]
         store.append(c1, e1, expected_version=0)
         before = _dump(store)
@@ -775,6 +789,7 @@ class StoreContract:
 
     # -- racing writers -------------------------------------------------------------------------
 
+    @pytest.mark.usefixtures("busy_switching")
     def test_two_racing_writers_one_wins(self, store: ComplaintStore) -> None:
         other = self.second_handle(store)
         try:
@@ -825,6 +840,7 @@ class StoreContract:
         finally:
             self._close_second(store, other)
 
+    @pytest.mark.usefixtures("busy_switching")
     def test_racing_writers_that_retry_lose_nothing(self, store: ComplaintStore) -> None:
         other = self.second_handle(store)
         try:
