@@ -10,6 +10,13 @@ from __future__ import annotations
 from ccms.policy.base import Decides, FirstOf, Policy, PolicyContext, first_of
 from ccms.policy.calendar import BusinessCalendar
 from ccms.policy.config import Policies, PolicyConfig, load_policy_config
+from ccms.policy.early_warning import (
+    CrisisLevel,
+    EarlyWarning,
+    WarningDecision,
+    WarningRule,
+    close_cc_card_event,
+)
 from ccms.policy.escalation import EscalationDecision, EscalationLadder, Level
 from ccms.policy.registry import (
     ENTRY_POINT_GROUP,
@@ -55,9 +62,11 @@ __all__ = [
     "BusinessCalendar",
     "BusinessClock",
     "Candidate",
+    "CrisisLevel",
     "Decides",
     "DepartmentDecision",
     "DepartmentRouter",
+    "EarlyWarning",
     "EscalationDecision",
     "EscalationLadder",
     "FirstOf",
@@ -77,12 +86,15 @@ __all__ = [
     "SlaTable",
     "SlaTarget",
     "Verdict",
+    "WarningDecision",
+    "WarningRule",
     "authority_fit",
     "by_channel",
     "by_code_table",
     "by_segment",
     "by_taxonomy_defaults",
     "cfpb_timely",
+    "close_cc_card_event",
     "default_registry",
     "evaluate_sla",
     "first_of",
