@@ -119,6 +119,25 @@ def test_yaml_single_tables_and_nested_filters(tmp_path: Path) -> None:
     assert policies == Policies(handler_router=policies.handler_router)
 
 
+def test_fallthrough_takes_a_nested_router() -> None:
+    data = {
+        "routing": {
+            "handler": [
+                {"use": "fallthrough", "router": {"use": "least_loaded", "pool": ["kim"]}},
+                {"use": "round_robin"},
+            ]
+        }
+    }
+    policies = PolicyConfig.from_mapping(data).build(registry_with_stand_ins())
+    assert repr(policies.handler_router) == (
+        "first_of(fallthrough(least_loaded(pool=['kim'])), round_robin())"
+    )
+    bad = {"routing": {"handler": {"use": "fallthrough", "router": {"use": "fixd"}}}}
+    with pytest.raises(ConfigError) as info:
+        PolicyConfig.from_mapping(bad, "p.toml").build(registry_with_stand_ins())
+    assert info.value.key == "routing.handler.router.use"
+
+
 def test_an_empty_config_builds_nothing() -> None:
     assert PolicyConfig.from_mapping({}).build() == Policies()
 

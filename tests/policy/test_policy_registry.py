@@ -47,6 +47,7 @@ def test_every_builtin_router_is_registered_at_import() -> None:
         "language_match",
         "authority_fit",
         "sticky",
+        "fallthrough",
     }
     for name, factory in DEPARTMENT_ROUTERS.items():
         assert default_registry.factory("department_router", name) is factory
@@ -58,12 +59,12 @@ def test_a_duplicate_raises_and_lists_what_is_registered() -> None:
     with pytest.raises(RegistryError, match="handler_router policy 'least_loaded' is already"):
         default_registry.register("handler_router", "least_loaded", object)
     reg = PolicyRegistry()
-    assert register_routing(reg) == 11
+    assert register_routing(reg) == 12
     with pytest.raises(RegistryError) as info:
         reg.register("handler_router", "sticky", object)
     assert str(info.value).startswith("handler_router policy 'sticky' is already registered (")
     assert str(info.value).endswith(
-        "); registered handler_router policies: authority_fit, language_match, least_loaded, "
+        "); registered handler_router policies: authority_fit, fallthrough, language_match, least_loaded, "
         "round_robin, skills_match, sticky"
     )
     with pytest.raises(RegistryError, match="'by_code_table' is already registered"):
@@ -77,7 +78,7 @@ def test_unknown_names_suggest_close_matches() -> None:
         reg.factory("handler_router", "least_loded")
     assert str(info.value) == (
         "unknown handler_router policy 'least_loded' (did you mean 'least_loaded'?); registered: "
-        "authority_fit, language_match, least_loaded, round_robin, skills_match, sticky"
+        "authority_fit, fallthrough, language_match, least_loaded, round_robin, skills_match, sticky"
     )
     with pytest.raises(RegistryError, match=r"did you mean 'by_code_table'\?"):
         reg.factory("department_router", "by_code")

@@ -58,6 +58,7 @@ from ccms.policy.routing import (
     by_code_table,
     by_segment,
     by_taxonomy_defaults,
+    fallthrough,
     fixed,
     language_match,
     least_loaded,
@@ -453,9 +454,21 @@ def test_builtins_are_registered_by_name() -> None:
         "language_match",
         "authority_fit",
         "sticky",
+        "fallthrough",
     }
     built = default_registry.create("department_router", "by_code_table", table={"PAY": "x"})
     assert repr(built) == "by_code_table({'PAY': 'x'})"
+
+
+def test_fallthrough_turns_no_handler_into_an_abstention() -> None:
+    prefer = fallthrough(skills_match(required=["fraud"]))
+    assert prefer.decide(context()) is None  # nobody has fraud
+    chain = prefer | least_loaded()
+    assert chain.decide(context()) == least_loaded().decide(context())
+    billing = fallthrough(skills_match(required=["billing"]))
+    assert billing.decide(context()) == skills_match(required=["billing"]).decide(context())
+    with pytest.raises(PolicyError, match=r"fallthrough: 3 \(int\) is not a handler router"):
+        fallthrough(3)
 
 
 # --------------------------------------------------------------------------- backlog

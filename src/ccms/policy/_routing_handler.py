@@ -27,6 +27,7 @@ from ccms.policy.base import Policy, PolicyContext
 
 __all__ = [
     "AuthorityFit",
+    "Fallthrough",
     "HandlerSelector",
     "LanguageMatch",
     "LeastLoaded",
@@ -34,6 +35,7 @@ __all__ = [
     "SkillsMatch",
     "Sticky",
     "authority_fit",
+    "fallthrough",
     "language_match",
     "least_loaded",
     "round_robin",
@@ -474,6 +476,40 @@ class Sticky(Policy[HandlerDecision]):
 
     def __repr__(self) -> str:
         return "sticky()"
+
+
+class Fallthrough(Policy[HandlerDecision]):
+    """Turns a "no handler" decision into an abstention, so the next router in a chain decides."""
+
+    kind = "handler_router"
+    name: ClassVar[str] = "fallthrough"
+
+    def __init__(self, router: Any) -> None:
+        if not callable(getattr(router, "decide", None)):
+            raise PolicyError(
+                f"fallthrough: {router!r} ({type(router).__name__}) is not a handler router; "
+                "allowed: any object with decide(ctx), e.g. least_loaded(filters=[...])"
+            )
+        self.router = router
+
+    def decide(self, ctx: PolicyContext) -> HandlerDecision | None:
+        """The router's decision if it chose a handler, else ``None``."""
+        decision: HandlerDecision | None = self.router.decide(ctx)
+        if decision is None or decision.handler is None:
+            return None
+        return decision
+
+    def __repr__(self) -> str:
+        return f"fallthrough({self.router!r})"
+
+
+def fallthrough(router: Any) -> Fallthrough:
+    """Abstain instead of answering "no handler": prefer some agents, else fall back to any.
+
+    >>> fallthrough(least_loaded(filters=[language_match()])) | least_loaded()
+    first_of(fallthrough(least_loaded(filters=[language_match()])), least_loaded())
+    """
+    return Fallthrough(router)
 
 
 def least_loaded(

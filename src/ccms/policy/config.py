@@ -4,7 +4,8 @@ Each section is one ``{use = "name", ...params}`` table or a list of them (compo
 :func:`~ccms.policy.base.first_of`, first that decides wins). ``use`` names a policy registered in
 :data:`~ccms.policy.registry.default_registry` (built-ins and installed ``ccms.policies`` plugins);
 the other keys are passed to its factory as keyword parameters. A ``filters`` parameter of a handler
-router may itself list ``{use = ...}`` tables, built as handler routers.
+router may itself list ``{use = ...}`` tables, and a ``router`` parameter (of ``fallthrough``) be
+one; they are built as handler routers.
 
 .. code-block:: toml
 
@@ -239,6 +240,8 @@ class _Builder:
         params = spec.params
         if kind == "handler_router" and "filters" in params:
             params["filters"] = self.filters(f"{key}.filters", params["filters"])
+        if kind == "handler_router" and isinstance(params.get("router"), Mapping):
+            params["router"] = self.nested(f"{key}.router", params["router"])
         try:
             policy = factory(**params)
         except TypeError as exc:
@@ -262,11 +265,14 @@ class _Builder:
                 raise ConfigError(
                     self.source, f"{key}[{i}]", f"must be a {{use = ...}} table, got {item!r}"
                 )
-            try:
-                spec = validate_mapping(PolicySpec, item, self.source)
-            except ConfigError as exc:
-                raise ConfigError(
-                    self.source, f"{key}[{i}].{exc.key}", exc.problem, exc.allowed_values
-                ) from exc.__cause__
-            out.append(self.spec("handler_router", f"{key}[{i}]", spec))
+            out.append(self.nested(f"{key}[{i}]", item))
         return out
+
+    def nested(self, key: str, item: Mapping[str, Any]) -> Any:
+        try:
+            spec = validate_mapping(PolicySpec, item, self.source)
+        except ConfigError as exc:
+            raise ConfigError(
+                self.source, f"{key}.{exc.key}", exc.problem, exc.allowed_values
+            ) from exc.__cause__
+        return self.spec("handler_router", key, spec)

@@ -7,7 +7,7 @@ Two policy kinds, each a :class:`typing.Protocol` with one ``decide(ctx)`` metho
   :func:`by_taxonomy_defaults`, :func:`fixed`.
 - :class:`HandlerRouter` returns a :class:`HandlerDecision`: a handler who exists, is active and
   has capacity, or ``handler=None`` with a reason per candidate; built-ins :func:`least_loaded`,
-  :func:`round_robin`, :func:`sticky` and the filters :func:`skills_match`,
+  :func:`round_robin`, :func:`sticky`, :func:`fallthrough` and the filters :func:`skills_match`,
   :func:`language_match`, :func:`authority_fit` (usable alone or as ``filters=[...]``).
 
 Built-ins compose with ``|`` (the first that decides wins) and are registered in
@@ -71,6 +71,7 @@ from ccms.policy._routing_handler import (
     PREVIOUS_HANDLER,
     REQUIRED_SKILLS,
     AuthorityFit,
+    Fallthrough,
     HandlerSelector,
     LanguageMatch,
     LeastLoaded,
@@ -78,6 +79,7 @@ from ccms.policy._routing_handler import (
     SkillsMatch,
     Sticky,
     authority_fit,
+    fallthrough,
     language_match,
     least_loaded,
     round_robin,
@@ -104,6 +106,7 @@ __all__ = [
     "DepartmentRouter",
     "DepartmentRule",
     "Exclusion",
+    "Fallthrough",
     "Fixed",
     "HandlerDecision",
     "HandlerFilter",
@@ -121,6 +124,7 @@ __all__ = [
     "by_code_table",
     "by_segment",
     "by_taxonomy_defaults",
+    "fallthrough",
     "fixed",
     "language_match",
     "least_loaded",
@@ -143,6 +147,7 @@ DEPARTMENT_ROUTERS: dict[str, Callable[..., Any]] = {
 #: The built-in handler routers (filters included) by registered name.
 HANDLER_ROUTERS: dict[str, Callable[..., Any]] = {
     "authority_fit": authority_fit,
+    "fallthrough": fallthrough,
     "language_match": language_match,
     "least_loaded": least_loaded,
     "round_robin": round_robin,
@@ -158,7 +163,7 @@ def register_routing(registry: PolicyRegistry) -> int:
 
     >>> reg = PolicyRegistry()
     >>> register_routing(reg)
-    11
+    12
     >>> reg.names("department_router")
     ('by_channel', 'by_code_table', 'by_segment', 'by_taxonomy_defaults', 'fixed')
     """
