@@ -497,14 +497,15 @@ class BusinessCalendar:
         if isinstance(hk, str | tuple) and hk and hk[0] != "holidays-object":
             parts.append(f"holidays={hk!r}")
         elif isinstance(hk, frozenset):
-            parts.append(f"holidays=<{len(hk)} dates>")
+            parts.append(f"holidays=<{len(hk)} date(s)>")
         elif hk is not None:
             src = self._holiday_source
-            parts.append(f"holidays=<{type(src).__name__} {getattr(src, 'subdiv', None) or ''}>")
+            label = " ".join(str(x) for x in (type(src).__name__, getattr(src, "subdiv", None)) if x)
+            parts.append(f"holidays=<{label} holidays>")
         if self._closures:
-            parts.append(f"closures=<{len(self._closures)} dates>")
+            parts.append(f"closures=<{len(self._closures)} date(s)>")
         if self._overrides:
-            parts.append(f"overrides=<{len(self._overrides)} dates>")
+            parts.append(f"special_days=<{len(self._overrides)} date(s)>")
         return f"BusinessCalendar({', '.join(parts)})"
 
     # ----------------------------------------------------------------- day structure
