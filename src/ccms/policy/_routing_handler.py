@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, ClassVar
 
 import attrs
@@ -76,8 +75,11 @@ class _Entry:
         return f"load {self.load}/{self.agent.capacity}"
 
 
-def _load_key(entry: _Entry) -> tuple[Fraction, int]:
-    return Fraction(entry.load, entry.agent.capacity), entry.load
+def _load_key(entry: _Entry) -> tuple[float, int]:
+    # A float ratio orders exactly here: capacities are at most 10,000, so distinct ratios of
+    # viable agents (load < capacity) differ by at least 1e-8, far above double precision, and
+    # equal ratios divide to the same correctly rounded float. Fractions would cost 10x more.
+    return entry.load / entry.agent.capacity, entry.load
 
 
 class HandlerSelector(Policy[HandlerDecision]):
@@ -123,13 +125,13 @@ class HandlerSelector(Policy[HandlerDecision]):
     def _key(self, entry: _Entry) -> tuple[Any, ...]:
         return (*_load_key(entry), entry.id)
 
-    def _rank(self, viable: Sequence[_Entry], ctx: PolicyContext) -> list[_Entry]:
-        return sorted(viable, key=self._key)
+    def _rank(
+        self, viable: Sequence[_Entry], keys: Mapping[str, tuple[Any, ...]], ctx: PolicyContext
+    ) -> list[_Entry]:
+        return sorted(viable, key=lambda e: keys[e.id])
 
-    def _lost(self, winner: _Entry, other: _Entry) -> Verdict:
-        for verdict, mine, theirs in zip(
-            self._key_verdicts, self._key(winner), self._key(other), strict=True
-        ):
+    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> Verdict:
+        for verdict, mine, theirs in zip(self._key_verdicts, winner, other, strict=True):
             if mine != theirs:
                 return verdict
         return Verdict.TIE_BROKEN_BY_ID  # pragma: no cover - ids are unique
@@ -155,6 +157,7 @@ class HandlerSelector(Policy[HandlerDecision]):
             ids: Sequence[str] = self.pool
             if not ids:
                 return HandlerDecision.none(self.label, (), ("the pool is empty",))
+            agents = [org.agent(i) if org.has_agent(i) else None for i in ids]
         else:
             department = ctx.complaint.department
             if department is None:
@@ -165,7 +168,9 @@ class HandlerSelector(Policy[HandlerDecision]):
                 return HandlerDecision.none(
                     self.label, (), (f"department {department!r} is not in the organization",)
                 )
-            ids = [a.id for a in org.members(department, active_only=False)]
+            members = org.members(department, active_only=False)
+            agents = list(members)
+            ids = [a.id for a in members]
             if not ids:
                 return HandlerDecision.none(
                     self.label, (), (f"department {department!r} has no agents",)
@@ -173,11 +178,11 @@ class HandlerSelector(Policy[HandlerDecision]):
         checks = [f.bind(ctx) for f in (*self._own_filters(), *self.filters)]
         verdicts: dict[str, Candidate] = {}
         viable: list[_Entry] = []
-        for agent_id in ids:
-            if not org.has_agent(agent_id):
+        for agent_id, maybe in zip(ids, agents, strict=True):
+            if maybe is None:
                 verdicts[agent_id] = Candidate(agent_id, Verdict.UNKNOWN)
                 continue
-            agent = org.agent(agent_id)
+            agent = maybe
             entry = _Entry(agent, ctx.open_load.get(agent_id, 0))
             if not agent.active:
                 verdicts[agent_id] = Candidate(agent_id, Verdict.INACTIVE)
@@ -194,11 +199,15 @@ class HandlerSelector(Policy[HandlerDecision]):
                 viable.append(entry)
         if not viable:
             return HandlerDecision.none(self.label, tuple(verdicts[i] for i in ids))
-        ranked = self._rank(viable, ctx)
+        keys = {e.id: self._key(e) for e in viable}
+        ranked = self._rank(viable, keys, ctx)
         winner = ranked[0]
+        best = keys[winner.id]
         verdicts[winner.id] = Candidate(winner.id, Verdict.CHOSEN, self._detail(winner))
         for other in ranked[1:]:
-            verdicts[other.id] = Candidate(other.id, self._lost(winner, other), self._detail(other))
+            verdicts[other.id] = Candidate(
+                other.id, self._lost(best, keys[other.id]), self._detail(other)
+            )
         why = self._why_chosen(winner, ranked, ctx)
         return HandlerDecision(
             winner.id, f"{self.label}: {winner.id} ({why})", tuple(verdicts[i] for i in ids)
@@ -239,12 +248,14 @@ class RoundRobin(HandlerSelector):
             )
         return counter
 
-    def _rank(self, viable: Sequence[_Entry], ctx: PolicyContext) -> list[_Entry]:
+    def _rank(
+        self, viable: Sequence[_Entry], keys: Mapping[str, tuple[Any, ...]], ctx: PolicyContext
+    ) -> list[_Entry]:
         ordered = sorted(viable, key=lambda e: e.id)
         start = self._counter(ctx) % len(ordered)
         return ordered[start:] + ordered[:start]
 
-    def _lost(self, winner: _Entry, other: _Entry) -> Verdict:
+    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> Verdict:
         return Verdict.LATER_IN_ROTATION
 
     def _why_chosen(self, winner: _Entry, ranked: Sequence[_Entry], ctx: PolicyContext) -> str:
