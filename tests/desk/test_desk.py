@@ -18,6 +18,7 @@ from ccms.desk import Desk, ManualClock, NoDecision
 from ccms.errors import (
     CCMSError,
     ConcurrencyConflict,
+    IdempotencyConflict,
     InvalidInput,
     NaiveDatetimeError,
     RetiredVocCode,
@@ -217,6 +218,31 @@ def test_expected_version_mismatch_is_a_conflict_and_writes_nothing(store: Any):
     with pytest.raises(ConcurrencyConflict) as info:
         desk.assign_department(c.id, "qa", expected_version=1)
     assert (info.value.expected, info.value.actual) == (1, 2)
+    assert snapshot(store) == before
+
+
+def test_a_retried_command_returns_the_first_result_and_writes_nothing(store: Any):
+    desk = make_desk(store)
+    c = receive(desk, idempotency_key="recv-1")
+    assert receive(desk, idempotency_key="recv-1") == c  # the retry does not open a second case
+    assert len(store) == 1
+    first = desk.classify(c.id, ["PRD.DEF"], idempotency_key="cls-1")
+    desk.assign_department(c.id, "qa")
+    before = snapshot(store)
+    again = desk.classify(c.id, ["DLV"], idempotency_key="cls-1")  # late retry, other payload
+    assert again == first
+    assert again.version == 2
+    assert snapshot(store) == before
+
+
+def test_an_idempotency_key_reused_for_another_complaint_is_refused(store: Any):
+    desk = make_desk(store)
+    a = receive(desk)
+    b = receive(desk)
+    desk.classify(a.id, ["PRD.DEF"], idempotency_key="k")
+    before = snapshot(store)
+    with pytest.raises(IdempotencyConflict, match="k"):
+        desk.classify(b.id, ["PRD.DEF"], idempotency_key="k")
     assert snapshot(store) == before
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from typing import Any
+from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
 
@@ -37,6 +35,25 @@ class Frozen(BaseModel):
             if inner is not None:
                 raise inner from None
             raise
+
+    def _evolve(self, update: dict[str, Any]) -> Self:
+        """A copy with ``update`` applied, unvalidated: for values the caller already validated.
+
+        The same as ``model_copy(update=...)`` for a model without private attributes or cached
+        properties, at about a third of its cost (the workflow's hot path).
+        """
+        cls = type(self)
+        new = cls.__new__(cls)
+        state = self.__dict__.copy()
+        state.update(update)
+        _set(new, "__dict__", state)
+        _set(new, "__pydantic_extra__", None)
+        _set(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
+        _set(new, "__pydantic_private__", None)
+        return new
+
+
+_set = object.__setattr__
 
 
 #: An identifier or short name (no surrounding blanks, 1 to 128 characters).

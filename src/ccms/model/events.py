@@ -137,7 +137,7 @@ class DomainEvent(Frozen):
         update["updated_at"] = self.at
         if self.stage is not None:
             update["stage"] = self.stage
-        return complaint.model_copy(update=update)
+        return complaint._evolve(update)
 
 
 class ComplaintReceived(DomainEvent):

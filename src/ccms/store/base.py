@@ -348,6 +348,11 @@ class ComplaintStore(Protocol):
         """
         ...
 
+    def idempotent_result(self, key: str) -> AppendResult | None:
+        """The result of the append first made with ``idempotency_key=key`` (``duplicate=True``),
+        or ``None`` if the key was never used; lets a service answer a retry before doing work."""
+        ...
+
     def get(self, complaint_id: str) -> Complaint:
         """The latest snapshot; raises :class:`ccms.errors.ComplaintNotFound`."""
         ...

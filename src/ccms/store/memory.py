@@ -87,6 +87,15 @@ class InMemoryStore:
                 self._keys[idempotency_key] = result
             return result
 
+    def idempotent_result(self, key: str) -> AppendResult | None:
+        """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
+        with self._lock:
+            self._check_open()
+            first = self._keys.get(key)
+        if first is None:
+            return None
+        return AppendResult(first.complaint, first.events, True, first.positions)
+
     def get(self, complaint_id: str) -> Complaint:
         """The latest snapshot; raises :class:`ccms.errors.ComplaintNotFound`."""
         found = self.find(complaint_id)

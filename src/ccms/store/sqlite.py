@@ -54,7 +54,8 @@ SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE complaints (
-    id          TEXT PRIMARY KEY,
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
     version     INTEGER NOT NULL,
     received_us INTEGER NOT NULL,
     stage       TEXT NOT NULL,
@@ -203,9 +204,14 @@ class SQLiteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if idempotency_key is not None:
-                    earlier = self._earlier(conn, idempotency_key, complaint.id)
+                    earlier = self._earlier(conn, idempotency_key)
                     if earlier is not None:
                         conn.execute("ROLLBACK")
+                        if earlier.complaint.id != complaint.id:
+                            raise IdempotencyConflict(
+                                idempotency_key,
+                                f"for complaint {earlier.complaint.id}, not {complaint.id}",
+                            )
                         return earlier
                 row = conn.execute(
                     "SELECT version FROM complaints WHERE id = ?", (complaint.id,)
@@ -241,17 +247,19 @@ class SQLiteStore:
                 raise
         return AppendResult(complaint, batch, False, tuple(positions))
 
-    def _earlier(
-        self, conn: sqlite3.Connection, key: str, complaint_id: str
-    ) -> AppendResult | None:
+    def idempotent_result(self, key: str) -> AppendResult | None:
+        """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
+        with self._lock:
+            return self._earlier(self._db(), key)
+
+    @staticmethod
+    def _earlier(conn: sqlite3.Connection, key: str) -> AppendResult | None:
         row = conn.execute(
             "SELECT complaint_id, version, snapshot FROM idempotency WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             return None
-        first_id, version, snapshot = row
-        if first_id != complaint_id:
-            raise IdempotencyConflict(key, f"for complaint {first_id}, not {complaint_id}")
+        complaint_id, version, snapshot = row
         rows = conn.execute(
             "SELECT position, body FROM events WHERE complaint_id = ? AND version = ? "
             "ORDER BY position",
@@ -425,14 +433,17 @@ class SQLiteStore:
         return {str(h): int(n) for h, n in rows}
 
     def ids(self) -> Iterator[str]:
-        """Stored complaint ids in the order they were first stored, read in batches."""
+        """Stored complaint ids in the order they were first stored, read in batches.
+
+        The order is kept in an explicit ``seq`` key (a bare rowid could change on ``VACUUM``).
+        """
         last = 0
         while True:
             with self._lock:
                 rows = (
                     self._db()
                     .execute(
-                        "SELECT rowid, id FROM complaints WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                        "SELECT seq, id FROM complaints WHERE seq > ? ORDER BY seq LIMIT ?",
                         (last, _BATCH),
                     )
                     .fetchall()

@@ -603,6 +603,15 @@ class StoreContract:
         assert oldest.positions == first.positions
         assert _dump(store) == before
         assert store.version(c1.id) == 3
+        looked_up = store.idempotent_result("cmd-2")
+        assert looked_up is not None
+        assert looked_up.duplicate is True
+        assert (looked_up.complaint, looked_up.events, looked_up.positions) == (
+            c2,
+            e2,
+            second.positions,
+        )
+        assert store.idempotent_result("never-used") is None
 
     def test_an_idempotency_key_of_another_complaint_raises(self, store: ComplaintStore) -> None:
         a = received_event("A", _T0)

@@ -213,7 +213,11 @@ class Workflow:
                 allowed=self.allowed_triggers(stage),
                 detail=detail,
             )
-        role = actor.role.value
+        role = actor.role._value_  # the plain str (an enum member hashes in Python code)
+        if len(rows) == 1:  # the common case: one row, checked without building anything
+            only = rows[0]
+            if not only.guards and (only.roles is None or role in only.roles):
+                return only
         permitted = [r for r in rows if r.roles is None or role in r.roles]
         if not permitted:
             may = sorted({x for r in rows for x in (r.roles or ())})
@@ -231,14 +235,7 @@ class Workflow:
             refused = None
             for name in row.guards:
                 if ctx is None:
-                    ctx = GuardContext(
-                        complaint=complaint,
-                        command=command,
-                        actor=actor,
-                        at=at,
-                        organization=organization,
-                        events=events,
-                    )
+                    ctx = GuardContext(complaint, command, actor, at, organization, events)
                 reason = self._guards[name](ctx)
                 if reason is not None:
                     refused = (name, reason)
