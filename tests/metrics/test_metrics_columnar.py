@@ -18,7 +18,7 @@ from ccms.metrics import (
     to_polars,
 )
 from ccms.metrics.columnar import backlog, fairness, fairness_cells, kpi_stats, kpis
-from ccms.metrics.strategies import case_records_lists
+from ccms.testing._records_strategies import case_records_lists
 
 BYS = st.sampled_from(
     [(), ("channel",), ("code",), ("channel", "segment"), ("month",), ("week", "handler"), ("day",)]

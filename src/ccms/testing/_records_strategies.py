@@ -1,4 +1,5 @@
-"""Hypothesis strategies for case records, for ccms' own tests and for integrators'.
+"""Hypothesis strategies for :class:`~ccms.metrics.CaseRecord` lists (private; re-exported by
+``ccms.testing.strategies``), for ccms' own tests and for integrators'.
 
 >>> from hypothesis import given, settings
 >>> @settings(max_examples=5)
@@ -61,7 +62,7 @@ def case_record_strategy(draw: Any, index: int | None = None) -> CaseRecord:
     courtesy = bit(10)
     answered = bit(11)
     return CaseRecord(
-        id=str(index) if index is not None else draw(st.uuids()).hex,  # ids: see _numbered
+        id=str(index) if index is not None else draw(st.uuids()).hex,
         received_at=received,
         channel=draw(st.sampled_from(_CHANNELS)),
         kind=draw(st.sampled_from(("complaint", "inquiry"))),
