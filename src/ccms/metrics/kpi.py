@@ -540,11 +540,14 @@ class KpiAccumulator:
             raise InvalidInput(MISMATCH.format(mine=self._settings(), theirs=other._settings()))
         out = self._empty()
         groups = out._groups
+        # A group on one side only is copied through merged() with an empty state of the same
+        # resolution, so the result never shares mutable state with an operand.
+        empty = CaseStats(self.resolution)
         for k, s in self._groups.items():
-            groups[k] = s.merged(other._groups[k]) if k in other._groups else s.merged(_EMPTY)
+            groups[k] = s.merged(other._groups.get(k, empty))
         for k, s in other._groups.items():
             if k not in groups:
-                groups[k] = s.merged(_EMPTY)
+                groups[k] = s.merged(empty)
         return out
 
     @property
@@ -582,9 +585,6 @@ class KpiAccumulator:
             f"KpiAccumulator(by={self.by!r}, figures={len(self.figures)} of {len(FIGURES)}, "
             f"groups={len(self._groups)})"
         )
-
-
-_EMPTY: Final = CaseStats()
 
 
 def _sort_key(k: Any) -> Any:
@@ -676,7 +676,8 @@ class BacklogAccumulator:
 
     def merge(self, other: BacklogAccumulator) -> BacklogAccumulator:
         """A new accumulator holding both inputs."""
-        if (other.as_of, other.by, other.resolution) != (self.as_of, self.by, self.resolution):
+        settings = (self.as_of, self.by, str(self.zone), self.resolution)
+        if (other.as_of, other.by, str(other.zone), other.resolution) != settings:
             raise InvalidInput("cannot merge backlogs taken at different moments or groupings")
         out = BacklogAccumulator(self.as_of, self.by, zone=self.zone, resolution=self.resolution)
         for src in (self._groups, other._groups):
