@@ -1,0 +1,489 @@
+"""Build a periodic report from case records in one pass.
+
+:func:`build_report` reads :class:`~ccms.metrics.CaseRecord` values (any time span: the report
+picks out its own period and the one before) and feeds the calculators of :mod:`ccms.metrics`
+(:class:`~ccms.metrics.KpiAccumulator`, :class:`~ccms.metrics.BacklogAccumulator`,
+:class:`~ccms.metrics.FairnessAccumulator`, ...). The result is a frozen
+:class:`~ccms.report.Report`.
+
+Rules (all documented in ``docs/report.md``):
+
+* The **period** is the week (ISO, from Monday), month or quarter holding the instant just
+  before ``as_of`` (so ``as_of = 2026-11-01 00:00`` reports October), or the one holding
+  ``start``, or the custom range ``[start, end)``; dates are local to ``zone``. Records received
+  in ``[period start, min(as_of, period end))`` are the period's records.
+* ``kinds`` (complaints only by default) selects the VOC the issue, handling and fairness
+  sections cover; the volume section counts every kind.
+* **Main issues** count concerns: every VOC code a record carries (``codes``; its ``code`` when
+  it has no list), cut to ``code_level`` segments when given. A code **spikes** when it has at
+  least ``spike_min_count`` concerns, more than the previous period's count scaled to this
+  period's length, and the one-sided exact conditional test of equal daily rates (given
+  ``k + m`` concerns in both periods, ``k`` this period is Binomial with ``p = L₁ / (L₁ + L₀)``)
+  gives ``p < spike_alpha``. No spikes are judged when the previous period has no records.
+* **Complaint rates** divide the period's complaints (kind ``complaint``) by each host
+  denominator (orders, customers), per ``per`` units.
+* **Handling**: the KPIs of :mod:`ccms.metrics.kpi` over the period's covered records, with
+  the timely-response window judged at ``as_of``; the **backlog** counts every covered record
+  received by ``as_of`` and not closed by then, whatever its period, and splits it by its SLA
+  due time (past due / on track; records without one are in neither).
+* **Fairness**: each metric by each attribute, stratified by VOC code, with the minimum group
+  size and Holm correction of :class:`~ccms.metrics.FairnessFrame`; survey-bias warnings by
+  channel; workload spread (Gini) among handlers.
+* **Improvement measures**: those still open at ``as_of`` or finished since the period began.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> from ccms.metrics import CaseRecord
+>>> t = datetime(2026, 10, 5, 9, tzinfo=timezone.utc)
+>>> rs = [CaseRecord(id=str(i), received_at=t + timedelta(days=i), channel="web",
+...                  kind="complaint", severity="low", segment="general", stage="received",
+...                  code="DLV.LATE" if i % 3 else "PAY.REFUND") for i in range(6)]
+>>> report = build_report(rs, period="month", as_of=datetime(2026, 11, 1, tzinfo=timezone.utc))
+>>> report.period.label, report.volume.covered, [(c.code, c.count) for c in report.issues.top]
+('2026-10', 6, [('DLV.LATE', 4), ('PAY.REFUND', 2)])
+>>> report.handling.backlog.open
+6
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import chain
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
+
+from ccms.errors import InvalidInput, require_aware
+from ccms.metrics import (
+    METRICS,
+    BacklogAccumulator,
+    BacklogFigures,
+    CalendarLike,
+    CaseRecord,
+    Durations,
+    FairnessAccumulator,
+    FairnessMetric,
+    KpiAccumulator,
+    Summary,
+    SurveyBiasAccumulator,
+    TaskOnTimeAccumulator,
+    WorkloadAccumulator,
+    complaint_rates,
+)
+from ccms.report.period import Period, PeriodKind, check_kind
+from ccms.report.sections import (
+    CodeCount,
+    ComplaintRate,
+    Count,
+    Fairness,
+    FairnessFlag,
+    FairnessGap,
+    Handling,
+    ImprovementLike,
+    ImprovementRow,
+    Improvements,
+    Issues,
+    Report,
+    SlaStatus,
+    Spike,
+    TaskState,
+    TrendPoint,
+    Volume,
+)
+
+__all__ = [
+    "DEFAULT_FAIRNESS",
+    "UNCLASSIFIED",
+    "ZonedCalendar",
+    "build_report",
+]
+
+#: The fairness metrics a report checks unless told otherwise.
+DEFAULT_FAIRNESS: Final[tuple[FairnessMetric, ...]] = (
+    "remedy_rate",
+    "resolution_time",
+    "transfers",
+    "withdrawal_rate",
+    "supervisor_honoured",
+    "courtesy_upheld",
+    "satisfaction",
+)
+#: The code shown for concerns without a VOC code.
+UNCLASSIFIED: Final = "(unclassified)"
+NEEDS_MOMENT: Final = "build_report needs as_of (an aware datetime), start, or a Period"
+EARLY_AS_OF: Final = "as_of {as_of} is before the report period {label} starts ({start})"
+BAD_LEVEL: Final = "code_level must be a whole number >= 1 or None, got {value!r}"
+BAD_SHARE: Final = "pareto_share must lie in (0, 1], got {value!r}"
+_TITLES: Final = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
+_STATE_ORDER: Final = {"overdue": 0, "open": 1, "done late": 2, "done on time": 3}
+_SEC: Final = timedelta(seconds=1)
+
+
+class ZonedCalendar(CalendarLike, Protocol):
+    """A business calendar with a zone (e.g. :class:`ccms.policy.BusinessCalendar`)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The calendar's zone."""
+        ...
+
+
+def _resolve_period(
+    period: PeriodKind | Period,
+    start: date | None,
+    end: date | None,
+    as_of: datetime | None,
+    zone: ZoneInfo,
+) -> Period:
+    if isinstance(period, Period):
+        return period
+    kind = check_kind(period)
+    if start is not None:
+        if end is not None:
+            return Period.between(kind, start, end)
+        return Period.containing(kind, start)
+    if as_of is None:
+        raise InvalidInput(NEEDS_MOMENT)
+    just_before = (as_of - timedelta(microseconds=1)).astimezone(zone)
+    return Period.containing(kind, just_before.date())
+
+
+def _upper_tail(k: int, n: int, p: float) -> float:
+    """``P(X >= k)`` for ``X ~ Binomial(n, p)``, summed in log space (no overflow)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    lp, lq, lgn = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    terms = [
+        math.exp(lgn - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq)
+        for i in range(k, n + 1)
+    ]
+    return min(1.0, math.fsum(terms))
+
+
+def _truncate(code: str, level: int | None) -> str:
+    if level is None:
+        return code
+    return ".".join(code.split(".")[:level])
+
+
+def _concern_codes(r: CaseRecord, level: int | None) -> tuple[str, ...]:
+    codes = r.codes or ((r.code,) if r.code is not None else ())
+    if not codes:
+        return (UNCLASSIFIED,)
+    return tuple(_truncate(c, level) for c in codes)
+
+
+def _counts(counter: Counter[str]) -> tuple[Count, ...]:
+    return tuple(Count(k, v) for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _due_instant(due: date, zone: ZoneInfo) -> datetime:
+    if isinstance(due, datetime):
+        return require_aware(due, "improvement due")
+    return datetime.combine(due + timedelta(days=1), time(), tzinfo=zone)
+
+
+def _improvements(
+    tasks: Iterable[ImprovementLike], start: datetime, cut: datetime, zone: ZoneInfo
+) -> Improvements:
+    acc = TaskOnTimeAccumulator(as_of=cut)
+    rows: list[ImprovementRow] = []
+    for task in tasks:
+        done = task.done_at
+        if done is not None:
+            require_aware(done, "improvement done_at")
+            if done < start:
+                continue
+        due = _due_instant(task.due, zone)
+        due_day = task.due.astimezone(zone).date() if isinstance(task.due, datetime) else task.due
+        acc.update((due, done))
+        state: TaskState
+        late: int | None = None
+        if done is not None:
+            state = "done on time" if done <= due else "done late"
+            if state == "done late":
+                late = (done.astimezone(zone).date() - due_day).days
+        elif cut > due:
+            state = "overdue"
+            late = ((cut - _SEC).astimezone(zone).date() - due_day).days
+        else:
+            state = "open"
+        rows.append(ImprovementRow(task.title, task.owner, due_day, task.status, state, late))
+    rows.sort(key=lambda r: (_STATE_ORDER[r.state], -(r.days_late or 0), r.due, r.title))
+    return Improvements(tuple(rows), acc.result())
+
+
+def build_report(
+    records: Iterable[CaseRecord],
+    *,
+    period: PeriodKind | Period = "month",
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+    zone: str | ZoneInfo | None = None,
+    calendar: ZonedCalendar | None = None,
+    previous: Iterable[CaseRecord] | None = None,
+    denominators: Mapping[str, int | Decimal] | None = None,
+    previous_denominators: Mapping[str, int | Decimal] | None = None,
+    per: int = 1000,
+    improvements: Iterable[ImprovementLike] = (),
+    kinds: Collection[str] | None = ("complaint",),
+    top: int = 10,
+    code_level: int | None = None,
+    pareto_share: float = 0.8,
+    spike_alpha: float = 0.01,
+    spike_min_count: int = 5,
+    fairness_by: Sequence[str] = ("channel", "segment"),
+    fairness_metrics: Sequence[FairnessMetric] = DEFAULT_FAIRNESS,
+    min_n: int = 30,
+    capacity: Mapping[str, int] | None = None,
+    title: str | None = None,
+) -> Report:
+    """The report of one period (see the module docstring for every rule).
+
+    Args:
+        records: case records of any span; ``previous`` may add the previous period's records
+            when they are kept apart (the two are read as one stream).
+        period: ``"week"``, ``"month"``, ``"quarter"`` or a :class:`Period`.
+        start, end: pick the period holding ``start``, or the custom range ``[start, end)``.
+        as_of: the moment the report is made (aware); defaults to the period's end.
+        zone: the zone of dates and period bounds (default: the calendar's, else UTC).
+        calendar: a business calendar; adds the backlog's age in business time.
+        denominators, previous_denominators: host units per name (``{"orders": 120_000}``) for
+            this period and the previous one.
+        improvements: improvement measures (:class:`~ccms.report.ImprovementLike`).
+        kinds: VOC kinds the issue, handling and fairness sections cover (None: all).
+        top, code_level, pareto_share: main-issue settings.
+        spike_alpha, spike_min_count: the spike rule.
+        fairness_by, fairness_metrics, min_n, capacity: fairness settings.
+        title: the heading (default ``"Monthly VOC report 2026-10"`` and the like).
+    """
+    if code_level is not None and (not isinstance(code_level, int) or code_level < 1):
+        raise InvalidInput(BAD_LEVEL.format(value=code_level))
+    if not 0 < pareto_share <= 1:
+        raise InvalidInput(BAD_SHARE.format(value=pareto_share))
+    if as_of is not None:
+        require_aware(as_of, "as_of")
+    tz = ZoneInfo(str(zone)) if isinstance(zone, str) else zone
+    if tz is None:
+        tz = calendar.zone if calendar is not None else ZoneInfo("UTC")
+    this = _resolve_period(period, start, end, as_of, tz)
+    before = this.previous()
+    p_start, p_end = this.bounds(tz)
+    b_start, b_end = before.bounds(tz)
+    cut = p_end if as_of is None else min(as_of, p_end)
+    if cut <= p_start:
+        raise InvalidInput(EARLY_AS_OF.format(as_of=as_of, label=this.label, start=p_start))
+    covered_kinds = None if kinds is None else frozenset(kinds)
+
+    by_kind: Counter[str] = Counter()
+    prev_by_kind: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
+    trend: Counter[date] = Counter()
+    prev_trend: Counter[date] = Counter()
+    codes: Counter[str] = Counter()
+    prev_codes: Counter[str] = Counter()
+    kpi = KpiAccumulator(zone=tz, as_of=cut)
+    backlog = BacklogAccumulator(cut, zone=tz)
+    backlog_business = Durations(60)
+    overdue = on_track = 0
+    fair = [
+        FairnessAccumulator(m, by=b, control="code", min_n=min_n)
+        for b in fairness_by
+        for m in fairness_metrics
+    ]
+    survey = SurveyBiasAccumulator(by="channel")
+    workload = WorkloadAccumulator(capacity)
+
+    for r in chain(records, previous or ()):
+        t = r.received_at
+        covered = covered_kinds is None or r.kind in covered_kinds
+        if p_start <= t < cut:
+            by_kind[r.kind] += 1
+            if covered:
+                by_channel[r.channel] += 1
+                trend[this.bucket_of(t.astimezone(tz).date())] += 1
+                codes.update(_concern_codes(r, code_level))
+                kpi.update(r)
+                for acc in fair:
+                    acc.update(r)
+                survey.update(r)
+                workload.update(r)
+        elif b_start <= t < b_end:
+            prev_by_kind[r.kind] += 1
+            if covered:
+                prev_trend[before.bucket_of(t.astimezone(tz).date())] += 1
+                prev_codes.update(_concern_codes(r, code_level))
+        if covered and t <= cut and (r.closed_at is None or r.closed_at > cut):
+            backlog.update(r)
+            if calendar is not None:
+                backlog_business.add(calendar.between(t, cut) // _SEC)
+            if r.due_at is not None:
+                if r.due_at < cut:
+                    overdue += 1
+                else:
+                    on_track += 1
+
+    volume = Volume(
+        total=sum(by_kind.values()),
+        previous_total=sum(prev_by_kind.values()),
+        by_kind=_counts(by_kind),
+        by_channel=_counts(by_channel),
+        covered=sum(trend.values()),
+        previous_covered=sum(prev_trend.values()),
+        trend=tuple(TrendPoint(d, trend[d]) for d in this.buckets()),
+        previous_trend=tuple(TrendPoint(d, prev_trend[d]) for d in before.buckets()),
+    )
+    issues = _issues(codes, prev_codes, this, before, volume, top, pareto_share,
+                     spike_alpha, spike_min_count)  # fmt: skip
+    rates = _rates(by_kind, prev_by_kind, denominators, previous_denominators, per)
+    handling = _handling(kpi, backlog, cut, overdue, on_track,
+                         backlog_business.summary() if calendar is not None else None)  # fmt: skip
+    fairness = _fairness(fair, survey, workload, min_n)
+    return Report(
+        title=title or f"{_TITLES[this.kind]} VOC report {this.label}",
+        period=this,
+        previous_period=before,
+        as_of=cut,
+        zone=tz.key,
+        kinds=None if kinds is None else tuple(kinds),
+        volume=volume,
+        issues=issues,
+        rates=rates,
+        handling=handling,
+        fairness=fairness,
+        improvements=_improvements(improvements, p_start, cut, tz),
+    )
+
+
+def _issues(
+    codes: Counter[str],
+    prev_codes: Counter[str],
+    this: Period,
+    before: Period,
+    volume: Volume,
+    top: int,
+    pareto_share: float,
+    alpha: float,
+    min_count: int,
+) -> Issues:
+    total = sum(codes.values())
+    pareto: list[CodeCount] = []
+    running = 0
+    for code, count in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0])):
+        running += count
+        pareto.append(CodeCount(code, count, count / total, running / total, prev_codes[code]))
+    vital: list[str] = []
+    for c in pareto:
+        vital.append(c.code)
+        if c.cumulative >= pareto_share - 1e-12:
+            break
+    spikes: list[Spike] = []
+    if volume.previous_covered:
+        share = this.days / (this.days + before.days)
+        for c in pareto:
+            expected = c.previous * this.days / before.days
+            if c.count < min_count or c.count <= expected:
+                continue
+            p = _upper_tail(c.count, c.count + c.previous, share)
+            if p < alpha:
+                spikes.append(Spike(c.code, c.count, c.previous, expected, p))
+        spikes.sort(key=lambda s: (s.p_value, s.code))
+    return Issues(total, tuple(pareto[:top]), tuple(pareto), tuple(vital) if pareto else (),
+                  tuple(spikes), pareto_share)  # fmt: skip
+
+
+def _rates(
+    by_kind: Counter[str],
+    prev_by_kind: Counter[str],
+    denominators: Mapping[str, int | Decimal] | None,
+    previous_denominators: Mapping[str, int | Decimal] | None,
+    per: int,
+) -> tuple[ComplaintRate, ...]:
+    out: list[ComplaintRate] = []
+    n, m = by_kind["complaint"], prev_by_kind["complaint"]
+    for name, units in (denominators or {}).items():
+        rate = complaint_rates({name: n}, {name: units}, per=per)[name]
+        prev = None
+        if previous_denominators is not None and name in previous_denominators:
+            prev = complaint_rates({name: m}, {name: previous_denominators[name]}, per=per)[name]
+        out.append(ComplaintRate(name, units, n, per, rate, prev))
+    return tuple(out)
+
+
+def _handling(
+    kpi: KpiAccumulator,
+    backlog: BacklogAccumulator,
+    cut: datetime,
+    overdue: int,
+    on_track: int,
+    business_age: Summary | None,
+) -> Handling:
+    k = kpi.result().overall
+    b = backlog.result().get(()) or BacklogFigures(cut, 0, Durations(60).summary(), None)
+    return Handling(
+        received=k.count,
+        resolved=k.resolved,
+        open=k.open,
+        withdrawn=k.withdrawn,
+        rejected=k.rejected,
+        response=k.response,
+        resolution=k.resolution,
+        response_business=k.response_business,
+        resolution_business=k.resolution_business,
+        company=k.company,
+        waiting=k.waiting,
+        timely=k.timely,
+        sla=tuple(SlaStatus(t, r.successes, r.n - r.successes, r) for t, r in k.sla.items()),
+        fcr=k.fcr,
+        reopen=k.reopen,
+        transfers_per_complaint=k.transfers_per_complaint,
+        escalation=k.escalation,
+        happy_call=k.happy_call,
+        satisfied=k.satisfied,
+        csat_mean=k.csat_mean,
+        backlog=b,
+        backlog_overdue=overdue,
+        backlog_on_track=on_track,
+        backlog_business_age=business_age,
+    )
+
+
+def _fairness(
+    accs: Sequence[FairnessAccumulator],
+    survey: SurveyBiasAccumulator,
+    workload: WorkloadAccumulator,
+    min_n: int,
+) -> Fairness:
+    flags: list[FairnessFlag] = []
+    gaps: list[FairnessGap] = []
+    tested: list[str] = []
+    for acc in accs:
+        frame = acc.result()
+        spec = METRICS.get(frame.metric, frame.spec)
+        scale = float(spec.scale)
+        tested.append(f"{frame.metric} by {frame.by}")
+        flags.extend(FairnessFlag(frame.metric, spec.dimension, frame.by, text)
+                     for text in frame.flags)  # fmt: skip
+        for c in frame.comparisons("to_overall"):
+            if c.verdict == "insufficient":
+                continue
+            gaps.append(FairnessGap(frame.metric, spec.dimension, frame.by, str(c.a), c.n_a,
+                                    c.difference * scale, c.low * scale, c.high * scale,
+                                    spec.unit.strip(), c.verdict))  # fmt: skip
+    w = workload.result()
+    return Fairness(
+        tested=tuple(tested),
+        min_n=min_n,
+        flags=tuple(flags),
+        gaps=tuple(gaps),
+        survey_warnings=survey.result().warnings,
+        workload_gini=w.gini if w.assignments else None,
+        workload_flags=w.flags,
+    )
