@@ -119,11 +119,11 @@ METRICS: Final[dict[str, MetricSpec]] = {
     ),
     "resolution_time": MetricSpec(
         "resolution_time", "mean", "procedural", _resolved, _resolution_s,
-        "waited {x} hours {dir} for a resolution than", ("longer", "shorter"), _HOURS, " hours",
+        "waited {x} hours {dir} for a resolution than", ("longer", "less"), _HOURS, " hours",
     ),
     "company_time": MetricSpec(
         "company_time", "mean", "procedural", _resolved, _company_s,
-        "took the company {x} hours {dir} to resolve than", ("longer", "shorter"), _HOURS,
+        "took the company {x} hours {dir} to resolve than", ("longer", "less"), _HOURS,
         " hours",
     ),
     "transfers": MetricSpec(
@@ -132,7 +132,7 @@ METRICS: Final[dict[str, MetricSpec]] = {
     ),
     "waiting_time": MetricSpec(
         "waiting_time", "mean", "procedural", lambda r: True, attrgetter("waiting_seconds"),
-        "waited on by the company {x} hours {dir} than", ("longer", "shorter"), _HOURS, " hours",
+        "spent {x} hours {dir} waiting on the customer than", ("more", "less"), _HOURS, " hours",
     ),
     "withdrawal_rate": MetricSpec(
         "withdrawal_rate", "proportion", "procedural", lambda r: True, attrgetter("withdrawn"),

@@ -270,11 +270,12 @@ class FairnessFrame:
         phrase = spec.phrase.format(x=self._fmt(abs(c.difference)), dir=word)
         like = f", like for like by {self.control}" if self.control else ""
         conf = round(self.confidence * 100)
+        p = "p" if self.correction == "none" else f"{self.correction}-adjusted p"
         return (
             f"Complaints {self._who(c.a)}{self.context} {phrase} {self._who(c.b)}{like} "
             f"(difference {self._fmt(c.difference)}{spec.unit}, {conf}% CI "
             f"{self._fmt(c.low)} to {self._fmt(c.high)}; n={c.n_a} vs {c.n_b}; "
-            f"{self.correction}-adjusted p={c.p_adjusted:.3g})"
+            f"{p}={c.p_adjusted:.3g})"
         )
 
     @cached_property

@@ -187,8 +187,29 @@ class Stratified:
         return two_sided_p(self.difference / self.se)
 
 
-def _cell_mean_var(cell: Sequence[int], kind: Literal["proportion", "mean"]) -> tuple[float, float]:
-    """Mean and variance of the mean for one cell (``[n, k]`` or ``[n, sum, sumsq]``)."""
+def _sample_var(n: int, total: int, sumsq: int) -> Fraction | None:
+    """Exact sample variance from ``n``, the sum and the sum of squares (None when ``n < 2``)."""
+    if n < 2:
+        return None
+    return (Fraction(sumsq) - Fraction(total * total, n)) / (n - 1)
+
+
+def _side_var(cells: Mapping[object, Sequence[int]]) -> Fraction:
+    """The sample variance of all of one group's values, for cells too small to have their own."""
+    n = sum(c[0] for c in cells.values())
+    total = sum(c[1] for c in cells.values())
+    sumsq = sum(c[2] for c in cells.values())
+    return _sample_var(n, total, sumsq) or Fraction(0)
+
+
+def _cell_mean_var(
+    cell: Sequence[int], kind: Literal["proportion", "mean"], fallback: Fraction = Fraction(0)
+) -> tuple[float, float]:
+    """Mean and variance of the mean for one cell (``[n, k]`` or ``[n, sum, sumsq]``).
+
+    A mean cell of one case has no variance of its own; it borrows ``fallback`` (the variance of
+    all of its group's values) rather than claiming no uncertainty.
+    """
     n = cell[0]
     if kind == "proportion":
         k = cell[1]
@@ -197,11 +218,8 @@ def _cell_mean_var(cell: Sequence[int], kind: Literal["proportion", "mean"]) -> 
         pt = (k + 1) / (n + 2)
         return k / n, pt * (1 - pt) / (n + 2)
     total, sumsq = cell[1], cell[2]
-    mean = Fraction(total, n)
-    if n < 2:
-        return float(mean), 0.0
-    var = (Fraction(sumsq) - Fraction(total * total, n)) / (n - 1)
-    return float(mean), float(var / n)
+    var = _sample_var(n, total, sumsq)
+    return float(Fraction(total, n)), float((fallback if var is None else var) / n)
 
 
 def stratified_difference(
@@ -216,7 +234,8 @@ def stratified_difference(
     left out (nothing like to compare with). The difference is ``Σw(mₐ-mᵦ)/Σw`` with the
     Mantel-Haenszel weights ``w = nₐnᵦ/(nₐ+nᵦ)``; its variance ``Σw²(vₐ+vᵦ)/(Σw)²`` uses each
     cell's variance of the mean (Agresti-Caffo adjusted for proportions, the exact sample
-    variance from sums of squares for means).
+    variance from sums of squares for means; a one-case cell borrows the sample variance of all
+    of its group's values).
 
     >>> s = stratified_difference({"X": [10, 8], "Y": [10, 2]}, {"X": [10, 6], "Y": [10, 0]},
     ...                           "proportion")
@@ -230,10 +249,12 @@ def stratified_difference(
     num = 0.0
     den = 0.0
     n_a = n_b = 0
+    fa = _side_var(a) if kind == "mean" else Fraction(0)
+    fb = _side_var(b) if kind == "mean" else Fraction(0)
     for s in shared:
         ca, cb = a[s], b[s]
-        ma, va = _cell_mean_var(ca, kind)
-        mb, vb = _cell_mean_var(cb, kind)
+        ma, va = _cell_mean_var(ca, kind, fa)
+        mb, vb = _cell_mean_var(cb, kind, fb)
         w = ca[0] * cb[0] / (ca[0] + cb[0])
         sw += w
         diff += w * (ma - mb)
