@@ -41,6 +41,8 @@ __all__ = [
     "DomainEvent",
     "EarlyWarningRaised",
     "Escalated",
+    "FaultAttributed",
+    "FaultWithdrawn",
     "FeedbackRecorded",
     "FlagsChanged",
     "FoldError",
@@ -452,6 +454,31 @@ class RepeatDetected(DomainEvent):
         if self.pattern == "same_customer":
             return {"flags": complaint.flags | {Flag.REPEAT}}
         return {}
+
+
+class FaultAttributed(DomainEvent):
+    """The complaint is upheld and attributed to an employee's conduct (귀책), after review.
+
+    Recorded on the complaint (it changes nothing on it); the CS-point ledger turns it into bad
+    points by the rule set in force. ``category`` says what was at fault.
+    """
+
+    type: Literal["fault_attributed"] = "fault_attributed"
+    agent: Name
+    category: Literal["handling", "attitude", "process", "other"] = "handling"
+    reason: ShortText = ""
+
+
+class FaultWithdrawn(DomainEvent):
+    """An attribution is withdrawn (an appeal was upheld); the points it caused are reversed.
+
+    ``attributed_version`` is the complaint version of the :class:`FaultAttributed` event withdrawn.
+    """
+
+    type: Literal["fault_withdrawn"] = "fault_withdrawn"
+    agent: Name
+    attributed_version: Annotated[int, Field(ge=1)]
+    reason: ShortText = ""
 
 
 def event_types() -> frozenset[str]:

@@ -1,0 +1,55 @@
+"""``ccms.scoring``: CS points, responsibility improvement, institutional improvement and ideas.
+
+The prevention half of a CCMS (see ``docs/scoring.md``): a versioned, data-driven CS-point rule
+set and its append-only ledger (a Desk subscriber); responsibility-improvement tasks whose effect is
+verified from complaint data; the institutional-improvement and idea pipelines. Every pipeline
+runs on a :class:`ccms.workflow.Workflow`, so an invalid move is the workflow's typed error.
+"""
+
+from __future__ import annotations
+
+from ccms.scoring.attribution import (
+    AttributeFault,
+    WithdrawFault,
+    attribution_workflow,
+    with_attribution,
+)
+from ccms.scoring.ledger import EntryStatus, Explanation, Ledger, LedgerEntry, Standing
+from ccms.scoring.rules import (
+    DEFAULT_RULES,
+    Activity,
+    Award,
+    Cause,
+    Consequence,
+    Limits,
+    PointRule,
+    PointRules,
+    Reverse,
+    RuleSet,
+    Tier,
+    holder_at,
+)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "Activity",
+    "AttributeFault",
+    "Award",
+    "Cause",
+    "Consequence",
+    "EntryStatus",
+    "Explanation",
+    "Ledger",
+    "LedgerEntry",
+    "Limits",
+    "PointRule",
+    "PointRules",
+    "Reverse",
+    "RuleSet",
+    "Standing",
+    "Tier",
+    "WithdrawFault",
+    "attribution_workflow",
+    "holder_at",
+    "with_attribution",
+]
