@@ -8,11 +8,31 @@ runs on a :class:`ccms.workflow.Workflow`, so an invalid move is the workflow's 
 
 from __future__ import annotations
 
+from ccms.scoring._pipeline import Item, Step, UnknownItem
 from ccms.scoring.attribution import (
     AttributeFault,
     WithdrawFault,
     attribution_workflow,
     with_attribution,
+)
+from ccms.scoring.improvement import (
+    CcCardCloser,
+    Effect,
+    ImprovementBoard,
+    ImprovementTask,
+    OwnerScore,
+    ProgressReport,
+    ScoreWeights,
+    rate_reduction_test,
+    task_definition,
+)
+from ccms.scoring.institutional import (
+    Idea,
+    IdeaBox,
+    InstitutionalItem,
+    InstitutionalRegister,
+    idea_definition,
+    institutional_definition,
 )
 from ccms.scoring.ledger import EntryStatus, Explanation, Ledger, LedgerEntry, Standing
 from ccms.scoring.rules import (
@@ -36,20 +56,38 @@ __all__ = [
     "AttributeFault",
     "Award",
     "Cause",
+    "CcCardCloser",
     "Consequence",
+    "Effect",
     "EntryStatus",
     "Explanation",
+    "Idea",
+    "IdeaBox",
+    "ImprovementBoard",
+    "ImprovementTask",
+    "InstitutionalItem",
+    "InstitutionalRegister",
+    "Item",
     "Ledger",
     "LedgerEntry",
     "Limits",
+    "OwnerScore",
     "PointRule",
     "PointRules",
+    "ProgressReport",
     "Reverse",
     "RuleSet",
+    "ScoreWeights",
     "Standing",
+    "Step",
     "Tier",
+    "UnknownItem",
     "WithdrawFault",
     "attribution_workflow",
     "holder_at",
+    "idea_definition",
+    "institutional_definition",
+    "rate_reduction_test",
+    "task_definition",
     "with_attribution",
 ]

@@ -1,0 +1,136 @@
+"""What the improvement pipelines share: versioned items moved by a compiled ccms workflow.
+
+Improvement tasks, institutional-improvement items and ideas are not complaints, but their stages
+are a :class:`~ccms.workflow.WorkflowDefinition` compiled into a :class:`~ccms.workflow.Workflow`
+like the complaint process: :meth:`~ccms.workflow.Workflow.decide` picks the transition (roles
+included) or raises the workflow's typed error (``InvalidTransition``, ``NotPermitted``), here
+naming the item instead of a complaint. Each move is a new item version with one more :class:`Step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Generic, TypeVar, cast
+
+from pydantic import Field, JsonValue
+
+from ccms.errors import CCMSError, InvalidInput, InvalidTransition, require_aware
+from ccms.model import Actor, Complaint
+from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.workflow import Fire, Workflow
+
+__all__ = ["Item", "Pipeline", "Step", "UnknownItem"]
+
+
+class UnknownItem(CCMSError, LookupError):
+    """No task, item or idea with this id."""
+
+    def __init__(self, noun: str, item_id: str, known: list[str]) -> None:
+        self.item_id = item_id
+        shown = ", ".join(known[:10]) or "none yet"
+        super().__init__(f"no {noun} {item_id!r}; known: {shown}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Step(Frozen):
+    """One move of an item: the trigger, when, by whom, the stage after it and a note."""
+
+    trigger: Name
+    at: AwareDatetime
+    actor: Actor
+    stage: Name
+    note: ShortText = ""
+    data: dict[str, JsonValue] = {}
+
+
+class Item(Frozen):
+    """Base of every pipeline item: id, stage, version and the steps that led here."""
+
+    id: Name
+    stage: Name
+    version: int = Field(default=1, ge=1)
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    steps: tuple[Step, ...] = ()
+
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+
+class Pipeline(Generic[ItemT]):
+    """A keyed collection of items moved by one workflow; subclasses add the named moves."""
+
+    noun = "item"
+    prefix = "ITEM"
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+        self._items: dict[str, ItemT] = {}
+
+    def __iter__(self) -> Iterator[ItemT]:
+        return iter(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._items
+
+    def get(self, item_id: str) -> ItemT:
+        """The item with this id, or :class:`UnknownItem`."""
+        try:
+            return self._items[item_id]
+        except KeyError:
+            raise UnknownItem(self.noun, item_id, sorted(self._items)) from None
+
+    def _next_id(self) -> str:
+        return f"{self.prefix}-{len(self._items) + 1}"
+
+    def _add(self, item: ItemT) -> ItemT:
+        if item.id in self._items:
+            raise InvalidInput(f"{self.noun} {item.id!r} already exists")
+        if item.stage != self.workflow.definition.initial:
+            raise InvalidInput(f"a new {self.noun} starts in {self.workflow.definition.initial!r}")
+        self._items[item.id] = item
+        return item
+
+    def _fire(
+        self,
+        item_id: str,
+        trigger: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        note: str = "",
+        data: dict[str, JsonValue] | None = None,
+        update: dict[str, Any] | None = None,
+    ) -> ItemT:
+        item = self.get(item_id)
+        require_aware(at, "now")
+        if at < item.updated_at:
+            raise InvalidInput(
+                f"{self.noun} {item.id}: {at.isoformat()} is before its last change at "
+                f"{item.updated_at.isoformat()}; moves must not go back in time"
+            )
+        try:
+            row = self.workflow.decide(
+                cast(Complaint, item), Fire(name=trigger), actor=actor, at=at
+            )  # decide reads only ``id`` and ``stage`` when the transition has no guards
+        except InvalidTransition as exc:
+            exc.args = (str(exc).replace("complaint ", f"{self.noun} ", 1),)
+            raise
+        stage = row.dest or item.stage
+        step = Step(trigger=trigger, at=at, actor=actor, stage=stage, note=note, data=data or {})
+        changes: dict[str, Any] = dict(update or {})
+        changes.update(
+            stage=stage, version=item.version + 1, updated_at=at, steps=(*item.steps, step)
+        )
+        new = item.model_copy(update=changes)
+        self._items[item_id] = new
+        return new
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self._items)} {self.noun}s)"
