@@ -1,4 +1,4 @@
-"""The ``ccms`` command: ``demo``, ``workflow`` and ``schema``."""
+"""The ``ccms`` command: ``demo``, ``report``, ``workflow`` and ``schema``."""
 
 from __future__ import annotations
 
@@ -107,6 +107,72 @@ def demo(
             progress=lambda n: progress.advance(task, n),
         )
     summarize(console, desk, stats, db)
+
+
+class ReportFormat(StrEnum):
+    """Report file formats (``both`` = md and html, ``all`` adds json)."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+    both = "both"
+    all = "all"
+
+
+@app.command()
+def report(
+    db: Annotated[
+        Path, typer.Option("--db", help="SQLite complaint store to read (default: the demo's).")
+    ] = Path("ccms-demo.db"),
+    period: Annotated[
+        str,
+        typer.Option(
+            help="week, month or quarter (the one holding --as-of, else the latest complaint), "
+            "or a period: 2026-10, 2026-Q4, 2026-W40."
+        ),
+    ] = "month",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Report moment: a date (end of that day) or ISO datetime."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html, json, both (md+html), all.")
+    ] = ReportFormat.both,
+    zone: Annotated[str, typer.Option(help="Time zone of dates and periods.")] = "Asia/Seoul",
+    min_n: Annotated[
+        int, typer.Option("--min-n", min=1, help="Smallest group a fairness verdict is given for.")
+    ] = 30,
+) -> None:
+    """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ccms.errors import CCMSError
+    from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
+    from ccms.store import SQLiteStore
+
+    formats = {"both": ["md", "html"], "all": ["md", "html", "json"]}.get(
+        format.value, [format.value]
+    )
+    try:
+        if not db.is_file():
+            raise ReportSourceNotFound(db)
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise typer.BadParameter(f"unknown time zone {zone!r}; e.g. Asia/Seoul") from None
+        moment = parse_as_of(as_of, tz) if as_of is not None else None
+        with SQLiteStore(db) as store:
+            built = report_from_store(store, period=period, as_of=moment, zone=tz, min_n=min_n)
+        written = write_report(built, out / f"ccms-report-{built.period.label}", formats)
+    except CCMSError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(f"[bold]{built.title}[/] ({built.period.label}, {db})")
+    for line in built.highlights():
+        console.print(f"  • {line}", highlight=False)
+    for path in written:
+        console.print(f"wrote [bold]{path}[/] ({path.stat().st_size:,} bytes)")
 
 
 def _counter_table(

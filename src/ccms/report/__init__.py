@@ -14,6 +14,10 @@ charts drawn by matplotlib) and :func:`render_json` write it out.
 from __future__ import annotations
 
 from ccms.report.build import DEFAULT_FAIRNESS, UNCLASSIFIED, ZonedCalendar, build_report
+from ccms.report.charts import Chart, render_charts
+from ccms.report.export import FORMATS, Format, render_json, write_report
+from ccms.report.html import render_html
+from ccms.report.markdown import render_markdown
 from ccms.report.period import PERIOD_KINDS, Period, PeriodKind, parse_period
 from ccms.report.sections import (
     CodeCount,
@@ -34,17 +38,21 @@ from ccms.report.sections import (
     TrendPoint,
     Volume,
 )
+from ccms.report.source import ReportSourceNotFound, parse_as_of, report_from_store
 
 __all__ = [
     "DEFAULT_FAIRNESS",
+    "FORMATS",
     "PERIOD_KINDS",
     "UNCLASSIFIED",
+    "Chart",
     "CodeCount",
     "ComplaintRate",
     "Count",
     "Fairness",
     "FairnessFlag",
     "FairnessGap",
+    "Format",
     "Handling",
     "ImprovementLike",
     "ImprovementRow",
@@ -53,6 +61,7 @@ __all__ = [
     "Period",
     "PeriodKind",
     "Report",
+    "ReportSourceNotFound",
     "SlaStatus",
     "Spike",
     "TaskState",
@@ -60,5 +69,12 @@ __all__ = [
     "Volume",
     "ZonedCalendar",
     "build_report",
+    "parse_as_of",
     "parse_period",
+    "render_charts",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "report_from_store",
+    "write_report",
 ]

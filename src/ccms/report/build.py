@@ -189,6 +189,19 @@ def _due_instant(due: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(due + timedelta(days=1), time(), tzinfo=zone)
 
 
+def _progress(task: ImprovementLike) -> int | None:
+    for report in reversed(tuple(getattr(task, "reports", ()) or ())):
+        percent = getattr(report, "percent", None)
+        if isinstance(percent, int):
+            return percent
+    return None
+
+
+def _owner(task: ImprovementLike) -> str:
+    executive = getattr(task, "executive", None)
+    return f"{task.department} / {executive}" if executive else task.department
+
+
 def _improvements(
     tasks: Iterable[ImprovementLike], start: datetime, cut: datetime, zone: ZoneInfo
 ) -> Improvements:
@@ -200,8 +213,12 @@ def _improvements(
             require_aware(done, "improvement done_at")
             if done < start:
                 continue
-        due = _due_instant(task.due, zone)
-        due_day = task.due.astimezone(zone).date() if isinstance(task.due, datetime) else task.due
+        due = _due_instant(task.due_at, zone)
+        due_day = (
+            task.due_at.astimezone(zone).date()
+            if isinstance(task.due_at, datetime)
+            else task.due_at
+        )
         acc.update((due, done))
         state: TaskState
         late: int | None = None
@@ -214,7 +231,8 @@ def _improvements(
             late = ((cut - _SEC).astimezone(zone).date() - due_day).days
         else:
             state = "open"
-        rows.append(ImprovementRow(task.title, task.owner, due_day, task.status, state, late))
+        rows.append(ImprovementRow(task.title, _owner(task), due_day, task.stage, state, late,
+                                   _progress(task)))  # fmt: skip
     rows.sort(key=lambda r: (_STATE_ORDER[r.state], -(r.days_late or 0), r.due, r.title))
     return Improvements(tuple(rows), acc.result())
 

@@ -42,11 +42,13 @@ TaskState = Literal["done on time", "done late", "overdue", "open"]
 
 
 class ImprovementLike(Protocol):
-    """What a report reads from an improvement measure (a responsibility-improvement task, an
-    institutional-improvement item, ...): any object with these attributes will do.
+    """What a report reads from an improvement measure: any object with these attributes will
+    do, e.g. :class:`ccms.scoring.ImprovementTask` (responsibility improvement).
 
-    ``due`` is a date (due by the end of that day in the report's zone) or an aware datetime;
-    ``done_at`` is when it was finished (None while open); ``status`` is shown as it is.
+    ``due_at`` is an aware datetime, or a date (due by the end of that day in the report's zone);
+    ``done_at`` is when it was finished (None while open); ``stage`` is shown as it is. Two
+    attributes are read when present: ``executive`` (shown beside the department) and
+    ``reports``, progress reports whose last ``percent`` is shown as the progress.
     """
 
     @property
@@ -55,18 +57,18 @@ class ImprovementLike(Protocol):
         ...
 
     @property
-    def owner(self) -> str:
-        """The owning department or executive."""
+    def department(self) -> str:
+        """The owning department."""
         ...
 
     @property
-    def due(self) -> date:
-        """The due date (or an aware datetime)."""
+    def due_at(self) -> date:
+        """The due moment (an aware datetime) or due date."""
         ...
 
     @property
-    def status(self) -> str:
-        """The owner's status word (e.g. ``planned``, ``in_progress``, ``done``)."""
+    def stage(self) -> str:
+        """Where the measure stands (e.g. ``planned``, ``in_progress``, ``done``)."""
         ...
 
     @property
@@ -258,9 +260,10 @@ class ImprovementRow:
     title: str
     owner: str
     due: date
-    status: str
+    stage: str
     state: TaskState
     days_late: int | None
+    progress: int | None = None
 
 
 @attrs.frozen

@@ -1,0 +1,175 @@
+"""Render a :class:`~ccms.report.Report` as one self-contained HTML page.
+
+The page has inline CSS, no script and no external resource: the charts of
+:mod:`ccms.report.charts` are embedded as ``data:image/svg+xml;base64`` images (each SVG stays
+its own document, so element ids of different charts cannot collide). Every text is escaped with
+:func:`html.escape`. The same report renders to the same bytes.
+
+>>> from datetime import datetime, timezone
+>>> from ccms.report import build_report
+>>> page = render_html(build_report([], as_of=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+>>> page.startswith("<!DOCTYPE html>"), "<script" in page, page.count('src="data:image/svg+xml')
+(True, False, 4)
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from html import escape
+from typing import Final
+
+from ccms.report import _format as fmt
+from ccms.report.charts import Chart, render_charts
+from ccms.report.sections import Report
+
+__all__ = ["CSS", "render_html"]
+
+#: The page's style sheet (inline in the page).
+CSS: Final = """
+:root { --ink: #1d2733; --muted: #5b6773; --line: #d8dee4; --accent: #1f77b4; --warn: #b42318; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans KR",
+       "Apple SD Gothic Neo", sans-serif; color: var(--ink); background: #f5f7f9; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+h1 { margin: 0 0 4px; font-size: 26px; }
+h2 { margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line);
+     font-size: 19px; }
+p.meta { margin: 0 0 18px; color: var(--muted); }
+ul.highlights { list-style: none; padding: 0; display: grid;
+                grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 10px; }
+ul.highlights li { border: 1px solid var(--line); border-left: 4px solid var(--accent);
+                   border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
+table { border-collapse: collapse; margin: 8px 0 16px; min-width: 50%; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; }
+th { background: #eef2f6; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 12px 0 20px; }
+figure img { display: block; width: 100%; height: auto; border: 1px solid var(--line);
+             border-radius: 6px; background: #fff; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+ul.flags li { margin-bottom: 6px; }
+.flag { color: var(--warn); font-weight: 600; }
+.none { color: var(--muted); font-style: italic; }
+.tables { display: flex; flex-wrap: wrap; gap: 0 32px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
+"""
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int = 1) -> str:
+    def cls(i: int) -> str:
+        return ' class="num"' if i >= right else ""
+
+    head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(header))
+    body = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{escape(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figure(chart: Chart) -> str:
+    data = base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<figure id="chart-{escape(chart.name)}">'
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(chart.alt)}">'
+        f"<figcaption>{escape(chart.title)}</figcaption></figure>"
+    )
+
+
+def _p(text: str, cls: str | None = None) -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<p{attr}>{escape(text)}</p>"
+
+
+def render_html(report: Report) -> str:
+    """The report as one HTML document (UTF-8 text, ends with a newline)."""
+    v, i, h, f = report.volume, report.issues, report.handling, report.fairness
+    figs = {c.name: _figure(c) for c in render_charts(report)}
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(report.title)}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{escape(report.title)}</h1>",
+        _p(fmt.period_line(report), "meta"),
+        '<ul class="highlights">',
+        *(f"<li>{escape(line)}</li>" for line in report.highlights()),
+        "</ul>",
+        "<h2>Volume</h2>",
+        _p(
+            f"{v.total} VOC in {report.period.label} ({v.previous_total} in "
+            f"{report.previous_period.label}); {v.covered} {report.covered}."
+        ),
+        figs["trend"],
+        '<div class="tables">',
+        _table(("kind", "VOC"), [(c.key, str(c.count)) for c in v.by_kind]),
+        _table(("channel", report.covered), [(c.key, str(c.count)) for c in v.by_channel]),
+        "</div>",
+        "<h2>Main issues</h2>",
+    ]
+    if i.top:
+        out.append(_p(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns "
+                      f"({i.concerns}):"))  # fmt: skip
+        out.append(_table(*fmt.issue_rows(report)))
+        out.append(_p(f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
+                      + ", ".join(i.vital_few) + "."))  # fmt: skip
+    else:
+        out.append(_p("No concerns in this period.", "none"))
+    out.append(figs["pareto"])
+    if i.spikes:
+        out.append(_p(f"Spikes against {report.previous_period.label}:", "flag"))
+        out.append(_table(*fmt.spike_rows(report)))
+    else:
+        out.append(_p(f"No code spiked against {report.previous_period.label}.", "none"))
+
+    out.append("<h2>Complaint rates</h2>")
+    if report.rates:
+        out.append(_table(*fmt.rate_rows(report)))
+    else:
+        out.append(_p("No denominators (orders, customers) were given.", "none"))
+
+    out.append("<h2>Handling and SLA status</h2>")
+    out.append(figs["sla"])
+    out.append('<div class="tables">')
+    out.append(_table(*fmt.handling_rows(report)))
+    if h.sla:
+        out.append(_table(*fmt.sla_rows(report)))
+    else:
+        out.append(_p("No SLA outcomes were recorded for this period's complaints.", "none"))
+    out.append("</div>")
+
+    out.append("<h2>Fairness</h2>")
+    out.append(_p(
+        f"Checked {len(f.tested)} comparisons ({', '.join(f.tested) or 'none'}), like for like "
+        f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
+    ))  # fmt: skip
+    if f.flags:
+        out.append('<ul class="flags">')
+        out += [f'<li><span class="flag">{escape(fl.dimension)}</span>: {escape(fl.text)}</li>'
+                for fl in f.flags]  # fmt: skip
+        out.append("</ul>")
+    else:
+        out.append(_p("No difference between groups survived the correction.", "none"))
+    out.append(figs["fairness"])
+    if f.survey_warnings:
+        out.append(_p("Survey bias:"))
+        out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.survey_warnings) + "</ul>")
+    if f.workload_gini is not None:
+        out.append(_p(f"Workload among handlers: Gini {f.workload_gini:.2f}."))
+        if f.workload_flags:
+            out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.workload_flags)
+                       + "</ul>")  # fmt: skip
+
+    out.append("<h2>Improvement measures</h2>")
+    if report.improvements.rows:
+        out.append(_table(*fmt.improvement_rows(report), right=5))
+        t = report.improvements.on_time
+        out.append(_p(f"On time: {fmt.rate(t.rate)}; {t.pending} still open within their due "
+                      "date."))  # fmt: skip
+    else:
+        out.append(_p("No improvement measures were open or finished in this period.", "none"))
+    out.append(f"<footer>{escape(report.title)} · made with ccms</footer>")
+    out.append("</main></body></html>")
+    return "\n".join(out) + "\n"

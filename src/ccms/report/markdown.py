@@ -1,0 +1,117 @@
+"""Render a :class:`~ccms.report.Report` as Markdown (GitHub-flavoured tables).
+
+Values that come from data (codes, channels, groups, improvement titles) are escaped, so a
+``|`` or ``*`` in them cannot break a table or start emphasis.
+
+>>> from datetime import datetime, timezone
+>>> from ccms.report import build_report
+>>> text = render_markdown(build_report([], as_of=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+>>> print(text.splitlines()[0])
+# Monthly VOC report 2026-10
+>>> escape("a|b *c*")
+'a\\\\|b \\\\*c\\\\*'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from ccms.report import _format as fmt
+from ccms.report.sections import Report
+
+__all__ = ["escape", "render_markdown"]
+
+_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape(text: str) -> str:
+    """Backslash-escape Markdown's special characters and fold newlines into spaces."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int = 1) -> str:
+    """A pipe table; columns from index ``right`` on are right-aligned."""
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i >= right else "---" for i in range(len(header))) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    """The report as one Markdown document (ends with a newline)."""
+    v, i, h, f = report.volume, report.issues, report.handling, report.fairness
+    out: list[str] = [f"# {escape(report.title)}", "", fmt.period_line(report), ""]
+    out += ["## Highlights", ""]
+    out += [f"- {escape(line)}" for line in report.highlights()]
+
+    out += ["", "## Volume", ""]
+    out.append(
+        f"{v.total} VOC in {report.period.label} ({v.previous_total} in "
+        f"{report.previous_period.label}); {v.covered} {report.covered}."
+    )
+    out += ["", _table(("kind", "VOC"), [(escape(c.key), str(c.count)) for c in v.by_kind])]
+    out += ["", _table(("channel", report.covered),
+                       [(escape(c.key), str(c.count)) for c in v.by_channel])]  # fmt: skip
+
+    out += ["", "## Main issues", ""]
+    if i.top:
+        header, rows = fmt.issue_rows(report)
+        out.append(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns ({i.concerns}):")
+        out += ["", _table(header, [(escape(r[0]), *r[1:]) for r in rows])]
+        out += ["", f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
+                + ", ".join(escape(c) for c in i.vital_few) + "."]  # fmt: skip
+    else:
+        out.append("No concerns in this period.")
+    out.append("")
+    if i.spikes:
+        header, rows = fmt.spike_rows(report)
+        out += [f"Spikes against {report.previous_period.label}:", ""]
+        out.append(_table(header, [(escape(r[0]), *r[1:]) for r in rows]))
+    else:
+        out.append(f"No code spiked against {report.previous_period.label}.")
+
+    out += ["", "## Complaint rates", ""]
+    if report.rates:
+        out.append(_table(*fmt.rate_rows(report)))
+    else:
+        out.append("No denominators (orders, customers) were given.")
+
+    out += ["", "## Handling and SLA status", ""]
+    header, rows = fmt.handling_rows(report)
+    out.append(_table(header, rows))
+    out.append("")
+    if h.sla:
+        out.append(_table(*fmt.sla_rows(report)))
+    else:
+        out.append("No SLA outcomes were recorded for this period's complaints.")
+
+    out += ["", "## Fairness", ""]
+    out.append(
+        f"Checked {len(f.tested)} comparisons ({escape(', '.join(f.tested)) or 'none'}), like for like "
+        f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
+    )
+    out.append("")
+    if f.flags:
+        out += [f"- **{escape(fl.dimension)}**: {escape(fl.text)}" for fl in f.flags]
+    else:
+        out.append("No difference between groups survived the correction.")
+    if f.survey_warnings:
+        out += ["", "Survey bias:", ""]
+        out += [f"- {escape(w)}" for w in f.survey_warnings]
+    if f.workload_gini is not None:
+        out += ["", f"Workload among handlers: Gini {f.workload_gini:.2f}."]
+        out += [f"- {escape(w)}" for w in f.workload_flags]
+
+    out += ["", "## Improvement measures", ""]
+    if report.improvements.rows:
+        header, rows = fmt.improvement_rows(report)
+        out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right=5))
+        t = report.improvements.on_time
+        out += ["", f"On time: {fmt.rate(t.rate)}; {t.pending} still open within their due date."]
+    else:
+        out.append("No improvement measures were open or finished in this period.")
+    return "\n".join(out) + "\n"
