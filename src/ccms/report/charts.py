@@ -50,7 +50,7 @@ STYLE: Final[dict[str, Any]] = {
     "axes.titleweight": "bold",
     "axes.titlesize": 10,
 }
-_METADATA: Final = {"Date": None, "Creator": "ccms"}
+_METADATA: Final = {"Date": None}
 _BLUE: Final = "#1f77b4"
 _GREY: Final = "#9aa3ad"
 _GREEN: Final = "#2ca02c"

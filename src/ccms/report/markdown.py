@@ -23,11 +23,16 @@ from ccms.report.sections import Report
 
 __all__ = ["escape", "render_markdown"]
 
-_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|#])")
+# ``_`` inside a word (snake_case) cannot start emphasis in CommonMark, so it is left alone.
+_SPECIAL: Final = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")
 
 
 def escape(text: str) -> str:
-    """Backslash-escape Markdown's special characters and fold newlines into spaces."""
+    """Backslash-escape Markdown's special characters and fold newlines into spaces.
+
+    >>> escape("a|b *c* snake_case _x_")
+    'a\\\\|b \\\\*c\\\\* snake_case \\\\_x\\\\_'
+    """
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
