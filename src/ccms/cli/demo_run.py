@@ -70,4 +70,7 @@ def summarize(console: Console, desk: Desk, stats: SimulationStats, db: Path) ->
     console.print(_table("By stage", by_stage, "stage"))
     console.print(_table("By channel", by_channel, "channel"))
     console.print(_table("Top VOC codes (concerns)", codes, "code", top=10))
+    from ccms.cli.demo_scoring import print_scoring  # CS points and improvement tasks
+
+    print_scoring(console, desk)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
