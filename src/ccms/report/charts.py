@@ -185,9 +185,9 @@ def sla_chart(report: Report) -> Chart:
     """Stacked bars: each SLA target met/breached, timely response, and the backlog by due."""
     rows = _sla_rows(report)
     with _style():
-        height = 1.1 + 0.5 * max(len(rows), 2)
+        height = 1.4 + 0.5 * max(len(rows), 2)
         fig = Figure(figsize=(8, height))
-        fig.subplots_adjust(left=0.17, right=0.98, bottom=0.5 / height, top=1 - 0.45 / height)
+        fig.subplots_adjust(left=0.17, right=0.98, bottom=0.85 / height, top=1 - 0.4 / height)
         ax = fig.add_subplot()
         if not rows:
             _empty(ax, "No SLA outcomes, responses or backlog in this period")
@@ -209,7 +209,7 @@ def sla_chart(report: Report) -> Chart:
             ax.set_xlim(0, 100)
             ax.set_xlabel("share (%)")
             ax.grid(axis="y", visible=False)
-            fig.legend(loc="upper right", ncol=6, frameon=False, fontsize=8)
+            fig.legend(loc="lower center", ncol=7, frameon=False, fontsize=8)
         ax.set_title("SLA and handling status", loc="left")
         svg = _save(fig)
     described = "; ".join(
