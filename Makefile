@@ -36,4 +36,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench examples
 
 clean:
-	rm -rf $(VENV) ccms-demo.db
+	rm -rf $(VENV) ccms-demo.db ccms-demo-report.md ccms-demo-report.html
