@@ -245,3 +245,26 @@ def test_cc_card_closes_only_when_its_task_is_verified() -> None:
     after = desk.classify(c.id, ["PRD.SAF"])
     assert after.cc_card is None
     assert desk.history(c.id)[-1].type == "cc_card_closed"
+
+
+def test_a_card_opened_before_classification_waits_for_the_code() -> None:
+    board = ImprovementBoard()
+    desk = Desk(InMemoryStore(), clock=ManualClock(T0), sweepers=[EarlyWarning()])
+    desk.subscribe(board)
+    first = desk.receive(
+        channel="phone",
+        customer=CustomerRef(id="u1"),
+        concerns=[Concern(kind="complaint", text="충전 중 화재가 발생했습니다")],
+    )
+    second = desk.receive(
+        channel="web",
+        customer=CustomerRef(id="u2"),
+        concerns=[Concern(kind="complaint", text="히터에서 불꽃, 화상을 입었어요")],
+    )
+    assert first.cc_card is not None
+    assert second.cc_card is not None
+    assert len(board) == 0
+    desk.classify(first.id, ["PRD.SAF"])
+    desk.classify(second.id, ["PRD.SAF"])
+    (task,) = board
+    assert (task.codes, task.complaints, task.version) == (("PRD.SAF",), (first.id, second.id), 2)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ccms.desk import Desk
-from ccms.model import Actor
+from ccms.model import Actor, Complaint
 from ccms.scoring import DEFAULT_RULES, ImprovementBoard, ImprovementTask, Ledger
 
 __all__ = ["ScoringSummary", "print_scoring", "scoring_summary"]
@@ -45,8 +45,13 @@ def scoring_summary(desk: Desk, now: datetime | None = None) -> ScoringSummary:
     ledger = Ledger.replay(DEFAULT_RULES, desk.store.stream())
     board = ImprovementBoard(due_in_days=10, owners={"PRD": ("rnd", "exec-kang")})
     complaints = {c.id: c for c in desk.store.query()}
+    as_of: dict[
+        str, Complaint
+    ] = {}  # each complaint as it was after the event, as a subscriber saw it
     for stored in desk.store.stream():
-        board(complaints[stored.complaint_id], (stored.event,))
+        event = stored.event
+        as_of[event.complaint_id] = event.apply(as_of.get(event.complaint_id))
+        board(as_of[event.complaint_id], (event,))
     verified = None
     for task in board.open_tasks():
         reported = max(task.created_at + timedelta(days=1), task.updated_at)

@@ -252,7 +252,8 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
 
     As a subscriber (``desk.subscribe(board)``) it opens a task when a code spike is broadcast
     (``RepeatDetected`` with ``pattern="code_spike"``) and when a CC Card is opened (linking the
-    complaint to the active task of its code, or opening one). Owners come from ``owners``
+    complaint to the active task of its code, or opening one; a card opened before the complaint
+    is classified waits for its code). Owners come from ``owners``
     (``{code prefix: (department, executive)}``; the longest prefix wins), else the complaint's
     department, else ``default_department``. Due dates are ``due_in_days`` after creation,
     counted in working days of ``calendar`` when one is given.
@@ -279,6 +280,7 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
         self.target_reduction = target_reduction
         self.owners = dict(owners or {})
         self.default_department = default_department
+        self._pending: dict[str, int] = {}  # complaint id -> crisis step, card open, no code yet
 
     # -- creating --------------------------------------------------------------------------------
 
@@ -372,21 +374,25 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
                         complaints=[complaint.id],
                     )
             elif isinstance(event, CcCardOpened):
-                code = complaint.primary_code or "UNCLASSIFIED"
-                task = self.active_for(code)
-                if task is None:
-                    department, executive = self.owner_of(code, complaint)
-                    self.open_task(
-                        title=f"Early warning step {event.step}: {code}",
-                        source="early_warning",
-                        codes=[code],
-                        department=department,
-                        executive=executive,
-                        now=event.at,
-                        complaints=[complaint.id],
-                    )
-                elif complaint.id not in task.complaints:
-                    self.link(task.id, complaint.id, now=max(event.at, task.updated_at))
+                self._pending[complaint.id] = event.step
+        if complaint.id in self._pending and complaint.primary_code is not None and events:
+            step = self._pending.pop(complaint.id)
+            code = complaint.primary_code
+            at = events[-1].at
+            task = self.active_for(code)
+            if task is None:
+                department, executive = self.owner_of(code, complaint)
+                self.open_task(
+                    title=f"Early warning step {step}: {code}",
+                    source="early_warning",
+                    codes=[code],
+                    department=department,
+                    executive=executive,
+                    now=at,
+                    complaints=[complaint.id],
+                )
+            elif complaint.id not in task.complaints:
+                self.link(task.id, complaint.id, now=max(at, task.updated_at))
 
     # -- moving ----------------------------------------------------------------------------------
 
