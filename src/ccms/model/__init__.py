@@ -40,6 +40,7 @@ from ccms.model.events import (
     apply,
     event_class,
     event_from_dict,
+    event_from_json,
     event_types,
     fold,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "apply",
     "event_class",
     "event_from_dict",
+    "event_from_json",
     "event_types",
     "fold",
     "mask",

@@ -18,6 +18,8 @@ True
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -63,6 +65,7 @@ __all__ = [
     "apply",
     "event_class",
     "event_from_dict",
+    "event_from_json",
     "event_types",
     "fold",
 ]
@@ -502,6 +505,14 @@ def event_from_dict(data: Mapping[str, Any]) -> DomainEvent:
     if not isinstance(type_, str):
         raise InvalidInput("an event needs a string 'type'")
     return event_class(type_).model_validate(data)
+
+
+def event_from_json(body: str | bytes, type_: str | None = None) -> DomainEvent:
+    """Rebuild an event from its JSON text; pass ``type_`` when it is known (stores keep it in a
+    column) to parse the text once, in pydantic-core, instead of twice."""
+    if type_ is None:
+        return event_from_dict(json.loads(body))
+    return event_class(type_).model_validate_json(body)
 
 
 def apply(complaint: Complaint | None, event: DomainEvent) -> Complaint:

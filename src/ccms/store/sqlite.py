@@ -37,7 +37,7 @@ from ccms.errors import (
     IdempotencyConflict,
     StoreError,
 )
-from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_dict
+from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
 from ccms.store.base import (
     AppendResult,
     ComplaintQuery,
@@ -83,6 +83,7 @@ CREATE TABLE events (
     position     INTEGER PRIMARY KEY,
     complaint_id TEXT NOT NULL,
     version      INTEGER NOT NULL,
+    type         TEXT NOT NULL,
     body         TEXT NOT NULL
 );
 CREATE INDEX events_complaint ON events (complaint_id, position);
@@ -228,10 +229,11 @@ class SQLiteStore:
                     [(code, complaint.id) for code in codes],
                 )
                 positions = []
-                for body in bodies:
+                for event, body in zip(batch, bodies, strict=True):
                     cursor = conn.execute(
-                        "INSERT INTO events (complaint_id, version, body) VALUES (?, ?, ?)",
-                        (complaint.id, complaint.version, body),
+                        "INSERT INTO events (complaint_id, version, type, body) "
+                        "VALUES (?, ?, ?, ?)",
+                        (complaint.id, complaint.version, event.type, body),
                     )
                     positions.append(int(cursor.lastrowid or 0))
                 if idempotency_key is not None:
@@ -261,15 +263,15 @@ class SQLiteStore:
             return None
         complaint_id, version, snapshot = row
         rows = conn.execute(
-            "SELECT position, body FROM events WHERE complaint_id = ? AND version = ? "
+            "SELECT position, type, body FROM events WHERE complaint_id = ? AND version = ? "
             "ORDER BY position",
             (complaint_id, version),
         ).fetchall()
         return AppendResult(
             Complaint.model_validate_json(snapshot),
-            tuple(event_from_dict(json.loads(body)) for _, body in rows),
+            tuple(event_from_json(body, type_) for _, type_, body in rows),
             True,
-            tuple(int(p) for p, _ in rows),
+            tuple(int(p) for p, _, _ in rows),
         )
 
     @staticmethod
@@ -349,14 +351,14 @@ class SQLiteStore:
             rows = (
                 self._db()
                 .execute(
-                    "SELECT body FROM events WHERE complaint_id = ? ORDER BY position",
+                    "SELECT type, body FROM events WHERE complaint_id = ? ORDER BY position",
                     (complaint_id,),
                 )
                 .fetchall()
             )
         if not rows:
             raise ComplaintNotFound(complaint_id)
-        return [event_from_dict(json.loads(body)) for (body,) in rows]
+        return [event_from_json(body, type_) for type_, body in rows]
 
     @staticmethod
     def _where(q: ComplaintQuery) -> tuple[str, list[Any]]:
@@ -467,7 +469,7 @@ class SQLiteStore:
                 rows = (
                     self._db()
                     .execute(
-                        "SELECT position, body FROM events WHERE position > ? "
+                        "SELECT position, type, body FROM events WHERE position > ? "
                         "ORDER BY position LIMIT ?",
                         (last, _BATCH),
                     )
@@ -476,8 +478,8 @@ class SQLiteStore:
             if not rows:
                 return
             last = rows[-1][0]
-            for position, body in rows:
-                yield StoredEvent(int(position), event_from_dict(json.loads(body)))
+            for position, type_, body in rows:
+                yield StoredEvent(int(position), event_from_json(body, type_))
 
     def get_customer(self, customer_id: str) -> Customer:
         """The stored customer with personal data in clear (masked in its repr)."""
@@ -489,7 +491,7 @@ class SQLiteStore:
             )
         if row is None:
             raise CustomerNotFound(customer_id)
-        return Customer.model_validate(json.loads(row[0]))
+        return Customer.model_validate_json(row[0])
 
     # -- lifetime ---------------------------------------------------------------------------
 
