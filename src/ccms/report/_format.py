@@ -33,11 +33,13 @@ Table = tuple[Sequence[str], Sequence[Sequence[str]]]
 def duration(seconds: float | None) -> str:
     """``2d 3h``, ``3h 20m``, ``45m`` or ``30s`` (two units at most).
 
-    >>> duration(185_400), duration(12_000), duration(2_700), duration(30), duration(None)
-    ('2d 3h', '3h 20m', '45m', '30s', '-')
+    >>> duration(185_400), duration(12_000), duration(2_700), duration(30), duration(-90)
+    ('2d 3h', '3h 20m', '45m', '30s', '-1m')
     """
     if seconds is None:
         return DASH
+    if seconds < 0:
+        return "-" + duration(-seconds)
     s = round(seconds)
     d, rest = divmod(s, 86_400)
     h, rest = divmod(rest, 3600)

@@ -142,7 +142,7 @@ def render_html(report: Report) -> str:
 
     out.append("<h2>Fairness</h2>")
     out.append(_p(
-        f"Checked {len(f.tested)} comparisons ({', '.join(f.tested) or 'none'}), like for like "
+        f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({', '.join(f.tested) or 'none'}), like for like "
         f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
     ))  # fmt: skip
     if f.flags:

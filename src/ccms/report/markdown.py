@@ -96,7 +96,7 @@ def render_markdown(report: Report) -> str:
 
     out += ["", "## Fairness", ""]
     out.append(
-        f"Checked {len(f.tested)} comparisons ({escape(', '.join(f.tested)) or 'none'}), like for like "
+        f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({escape(', '.join(f.tested)) or 'none'}), like for like "
         f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
     )
     out.append("")
@@ -109,7 +109,8 @@ def render_markdown(report: Report) -> str:
         out += [f"- {escape(w)}" for w in f.survey_warnings]
     if f.workload_gini is not None:
         out += ["", f"Workload among handlers: Gini {f.workload_gini:.2f}."]
-        out += [f"- {escape(w)}" for w in f.workload_flags]
+        if f.workload_flags:
+            out += ["", *(f"- {escape(w)}" for w in f.workload_flags)]
 
     out += ["", "## Improvement measures", ""]
     if report.improvements.rows:
