@@ -914,6 +914,23 @@ class _Walk:
             out.append(trigger)
         return out
 
+    def moving(self, stage: str, options: list[str]) -> list[str]:
+        """Mostly the triggers that move the complaint on (to another, non-terminal stage).
+
+        Without this bias a uniform choice ends most walks early (withdraw, reject) or in place
+        (escalate, flag, respond), and reopenings after a whole handling cycle would be rare.
+        """
+        terminal = self.workflow.definition.terminal_stages
+        moving = [
+            t
+            for t in options
+            if any(
+                r.dest is not None and r.dest != stage and r.dest not in terminal
+                for r in self.workflow.table[(stage, t)]
+            )
+        ]
+        return options if not moving or len(moving) == len(options) else moving
+
     def closer(self, stage: str) -> list[str]:
         """Triggers leading nearer an end stage, nearest first."""
         assert self.distance is not None
@@ -1086,6 +1103,8 @@ def _history(draw: st.DrawFn, walk: _Walk) -> list[DomainEvent]:
         options = walk.options(complaint.stage)
         if not options:
             break
+        if draw(st.integers(0, 4)) != 4:  # shrinks to 0: the plain, moving lifecycle
+            options = walk.moving(complaint.stage, options)
         trigger = draw(_sample(options))
         at = at + draw(_GAP)
         actor = _actor_for(draw, walk.workflow, complaint.stage, trigger)
