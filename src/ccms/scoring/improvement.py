@@ -516,9 +516,7 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
     ) -> ImprovementTask:
         """Measure the effect (:meth:`measure`) and record it: ``verified`` when the data show the
         target reduction, else back to ``in_progress`` (``not_effective``)."""
-        task = self.get(task_id)
-        trigger_check = self.workflow.allowed_triggers(task.stage)
-        if "verify" not in trigger_check:
+        if "verify" not in self.workflow.allowed_triggers(self.get(task_id).stage):
             self._fire(task_id, "verify", actor=Actor.system(), at=now)  # raises the typed error
         effect = self.measure(
             task_id, complaints, window=window, exposure=exposure, alpha=alpha, now=now

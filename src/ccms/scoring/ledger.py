@@ -121,6 +121,8 @@ class Ledger:
         self._entries: list[LedgerEntry] = []
         self._histories: dict[str, list[DomainEvent]] = defaultdict(list)
         self._by_source: dict[str, list[int]] = defaultdict(list)
+        self._by_agent: dict[str | None, list[int]] = defaultdict(list)
+        self._by_department: dict[str | None, list[int]] = defaultdict(list)
         self._reversed: set[int] = set()
         self._activities: set[str] = set()
 
@@ -233,6 +235,8 @@ class Ledger:
         )
         self._entries.append(entry)
         self._by_source[cause.source].append(entry.seq)
+        self._by_agent[agent].append(entry.seq)
+        self._by_department[department].append(entry.seq)
         return entry
 
     @classmethod
@@ -303,14 +307,14 @@ class Ledger:
 
     def balance(self, agent: str, *, now: datetime, period: str | None = None) -> int:
         """The agent's points as of ``now`` (one period's, e.g. ``"2026-10"``, if given)."""
-        mine = [e for e in self._entries if e.agent == agent]
+        mine = [self._entries[i] for i in self._by_agent.get(agent, ())]
         return self._total(self._statuses(mine, now), period)[0]
 
     def department_balance(
         self, department: str, *, now: datetime, period: str | None = None
     ) -> int:
         """The points of entries recorded for ``department`` (caps apply per agent)."""
-        theirs = [e for e in self._entries if e.department == department]
+        theirs = [self._entries[i] for i in self._by_department.get(department, ())]
         return self._total(self._statuses(theirs, now), period)[0]
 
     def balances(
@@ -321,7 +325,8 @@ class Ledger:
         period: str | None = None,
     ) -> dict[str, int]:
         """Every agent's (or department's) balance, highest first."""
-        keys = {getattr(e, by) for e in self._entries} - {None}
+        index = self._by_agent if by == "agent" else self._by_department
+        keys = {k for k in index if k is not None}
         one: Any = self.balance if by == "agent" else self.department_balance
         values = {k: one(k, now=now, period=period) for k in keys}
         return dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -338,7 +343,7 @@ class Ledger:
         """Why ``agent`` has this balance: each entry, its cause, what counted and the caps."""
         if not isinstance(agent, str) or not agent:
             raise InvalidInput(f"explain() needs an agent id, got {agent!r}")
-        mine = [e for e in self._entries if e.agent == agent]
+        mine = [self._entries[i] for i in self._by_agent.get(agent, ())]
         statuses = self._statuses(mine, now)
         if period is not None:
             statuses = [
