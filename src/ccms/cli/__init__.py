@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 __all__ = ["app", "main"]
@@ -76,37 +75,20 @@ def demo(
     contacts: Annotated[int, typer.Option(min=1, max=100_000, help="Contacts to simulate.")] = 600,
     period: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "2026-10",
 ) -> None:
-    """Simulate a month at a Korean home-shopping company and print a summary."""
-    from ccms.cli.demo_run import build_desk, summarize
-    from ccms.cli.simulate import simulate
+    """Simulate a month at a Korean home-shopping company and print a summary.
+
+    Seoul business hours and Korean public holidays, SLA clocks, escalations, early warnings
+    with CC Cards, repeats and code spikes; the summary shows each of them.
+    """
+    from ccms.cli.demo_run import run
 
     try:
         year, month = (int(x) for x in period.split("-"))
         date(year, month, 1)
     except ValueError:
         raise typer.BadParameter(f"period must be YYYY-MM, got {period!r}") from None
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    desk, clock = build_desk(db, year=year, month=month)
-    with Progress(
-        TextColumn("[bold]simulating {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task(period, total=contacts)
-        stats = simulate(
-            desk,
-            clock,
-            year=year,
-            month=month,
-            contacts=contacts,
-            seed=seed,
-            progress=lambda n: progress.advance(task, n),
-        )
-    summarize(console, desk, stats, db)
+    result = run(db, year=year, month=month, seed=seed, contacts=contacts, console=console)
+    result.desk.store.close()
 
 
 class ReportFormat(StrEnum):

@@ -1,36 +1,574 @@
-"""Wiring and summary of ``ccms demo``: the Desk on SQLite with the demo company's policies."""
+"""Wiring, run and summary of ``ccms demo``: the Desk on SQLite with the demo company's policies.
+
+:func:`build_desk` wires the Desk: routing, and the sweepers that run after every command and on
+every ``desk.tick``: SLA clocks on the Seoul business calendar (Korean public holidays), the
+escalation ladder, the serious-complaint early warning (crisis steps, CC Cards) and repeat and
+code-spike detection. :func:`run` simulates a month and prints :func:`summarize`'s tables.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from collections import Counter
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ccms.cli.scenario import TIMEZONE, demo_organization, demo_taxonomy
-from ccms.cli.simulate import SimulationStats
-from ccms.desk import Desk, ManualClock
+from ccms.cli.scenario import (
+    ESCALATION_LEVELS,
+    TIMEZONE,
+    demo_calendar,
+    demo_early_warning,
+    demo_escalation,
+    demo_organization,
+    demo_repeats,
+    demo_sla,
+    demo_taxonomy,
+)
+from ccms.cli.simulate import SimulationStats, featured_contacts, simulate
+from ccms.desk import Desk, ManualClock, Sweeper
+from ccms.model import (
+    CcCardClosed,
+    Complaint,
+    DomainEvent,
+    EarlyWarningRaised,
+    Escalated,
+    RepeatDetected,
+    SlaApplied,
+    SlaStatusChanged,
+)
+from ccms.policy import BusinessClock, EscalationLadder, PolicyContext, SlaPolicy, evaluate_sla
+from ccms.policy.early_warning import CRISIS_STEPS
 from ccms.policy.routing import by_taxonomy_defaults, fixed, language_match, least_loaded, sticky
+from ccms.policy.sla import SlaState
 from ccms.store import SQLiteStore
 
-__all__ = ["build_desk", "summarize"]
+__all__ = [
+    "CrisisCase",
+    "DemoIndex",
+    "DemoRun",
+    "DemoSummary",
+    "Throttled",
+    "build_desk",
+    "collect",
+    "run",
+    "summarize",
+]
+
+P = TypeVar("P")
+
+#: The SLA statuses in the order the summary shows them.
+_SLA_COLUMNS = ("met", "breached", "at_risk", "running", "paused", "not_started")
+#: What an escalation's reason says, by the phrase each trigger writes.
+_CAUSES = (
+    ("asked for a supervisor", "supervisor request"),
+    ("authority", "authority"),
+    ("reopened", "reopens"),
+    ("elapsed", "time"),
+)
+
+
+class DemoIndex:
+    """What the repeat and early-warning policies read beside a complaint's own history.
+
+    A Desk subscriber (:meth:`record`) keeps the latest version of every complaint; the Desk's
+    ``context_extra`` hook (:meth:`extra`) hands the policies, for a complaint received at ``t``:
+
+    * ``customer_history``: the customer's other complaints;
+    * ``recent_code_counts``: per code of the complaint, the complaints received with it in
+      ``(t - window, t]`` (this one included);
+    * ``code_baseline``: per code, the counts in the ``baseline_windows`` windows of the same
+      length before that, counting only windows after ``start`` (when the data begin); a code
+      with fewer than ``min_baseline`` such windows gets no baseline (no spike test yet).
+
+    Everything depends on received times and codes only, not on ``now``, so a sweep repeated at
+    the same moment reads the same inputs.
+
+    >>> from datetime import datetime, timezone
+    >>> from ccms.model import Actor, Classified, ComplaintReceived, Concern, CustomerRef, fold
+    >>> start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    >>> def complaint(cid, day, code):
+    ...     at = start.replace(day=day, hour=10)
+    ...     return fold([ComplaintReceived(complaint_id=cid, version=1, at=at, actor=Actor.system(),
+    ...         stage="received", received_at=at, channel="web", customer=CustomerRef(id="u1"),
+    ...         concerns=(Concern(kind="complaint", text="late", code=code),))])
+    >>> index = DemoIndex(start, min_baseline=3)
+    >>> for i, day in enumerate([2, 3, 5, 6, 6]):
+    ...     index.record(complaint(f"c{i}", day, "DLV.LATE"))
+    >>> extra = index.extra(complaint("c9", 6, "DLV.LATE"), ())
+    >>> extra["recent_code_counts"], extra["code_baseline"]
+    ({'DLV.LATE': 3}, {'DLV.LATE': [1, 0, 1, 1]})
+    >>> [c.id for c in extra["customer_history"]]
+    ['c0', 'c1', 'c2', 'c3', 'c4']
+    """
+
+    def __init__(
+        self,
+        start: datetime,
+        *,
+        window: timedelta = timedelta(hours=24),
+        baseline_windows: int = 14,
+        min_baseline: int = 7,
+    ) -> None:
+        self.start = start
+        self.window = window
+        self.baseline_windows = baseline_windows
+        self.min_baseline = min_baseline
+        self._by_id: dict[str, Complaint] = {}
+        self._by_customer: dict[str, dict[str, Complaint]] = {}
+        self._times: dict[str, list[float]] = {}  # code -> sorted received timestamps
+        self._generation = 0  # counts records; a cached answer is good while it stands
+        self._cache: tuple[tuple[str, int, tuple[str, ...], int], dict[str, Any]] | None = None
+
+    def __repr__(self) -> str:
+        return f"DemoIndex({len(self._by_id)} complaints, window={self.window})"
+
+    def record(self, complaint: Complaint, events: Sequence[DomainEvent] = ()) -> None:
+        """Subscriber: remember the latest version of ``complaint``."""
+        old = self._by_id.get(complaint.id)
+        before = set(old.codes) if old is not None else set()
+        after = set(complaint.codes)
+        moment = complaint.received_at.timestamp()
+        self._generation += 1
+        for code in before - after:
+            self._times[code].remove(moment)
+        for code in sorted(after - before):
+            insort(self._times.setdefault(code, []), moment)
+        self._by_id[complaint.id] = complaint
+        self._by_customer.setdefault(complaint.customer.id, {})[complaint.id] = complaint
+
+    def extra(self, complaint: Complaint, events: Sequence[DomainEvent]) -> dict[str, Any]:
+        """The Desk's ``context_extra``: the inputs described in the class docs."""
+        key = (complaint.id, complaint.version, complaint.codes, self._generation)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]  # the Desk asks once per sweeper; the answer is the same
+        t = complaint.received_at.timestamp()
+        width = self.window.total_seconds()
+        first = self.start.timestamp()
+        stored = self._by_id.get(complaint.id)
+        indexed = set(stored.codes) if stored is not None else set()
+        counts: dict[str, int] = {}
+        baseline: dict[str, list[int]] = {}
+        for code in dict.fromkeys(complaint.codes):
+            times = self._times.get(code, [])
+
+            def count(a: float, b: float, times: list[float] = times) -> int:
+                return bisect_right(times, b) - bisect_right(times, a)
+
+            counts[code] = count(t - width, t) + (code not in indexed)
+            windows = [
+                count(t - (i + 1) * width, t - i * width)
+                for i in range(1, self.baseline_windows + 1)
+                if t - (i + 1) * width >= first
+            ]
+            if len(windows) >= self.min_baseline:
+                baseline[code] = windows
+        history = [
+            c
+            for cid, c in self._by_customer.get(complaint.customer.id, {}).items()
+            if cid != complaint.id
+        ]
+        extra: dict[str, Any] = {
+            "customer_history": history,
+            "recent_code_counts": counts,
+            "code_baseline": baseline,
+        }
+        self._cache = (key, extra)
+        return extra
+
+
+# --------------------------------------------------------------------------- sweeping cheaply
+
+#: ``wake(ctx)``: the earliest moment a time threshold can pass for the complaint as it is in
+#: ``ctx``, or ``None`` when only a change to the complaint can make the sweeper speak again.
+Wake = Callable[[PolicyContext], datetime | None]
+
+
+class Throttled:
+    """A time-driven sweeper asked again only when something can be due.
+
+    ``Desk.tick`` asks every sweeper about every open complaint, and most have nothing due.
+    When the wrapped sweeper returns nothing, the wrapper remembers the complaint's version and
+    history length; a later call for that same complaint (a tick) first asks ``wake`` (once) when
+    the next threshold can pass, and answers ``[]`` at once before that moment. Any change to
+    the complaint asks the sweeper again, so the events are exactly the wrapped sweeper's.
+    """
+
+    __slots__ = ("_memo", "sweeper", "wake")
+
+    def __init__(self, sweeper: Sweeper, wake: Wake) -> None:
+        self.sweeper = sweeper
+        self.wake = wake
+        # complaint id -> ((version, history length), the context swept, whether the wake-up
+        # is known yet, the wake-up)
+        self._memo: dict[str, tuple[tuple[int, int], PolicyContext, bool, datetime | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"Throttled({self.sweeper!r})"
+
+    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
+        """The wrapped sweeper's events, or ``[]`` without asking it when nothing can be due."""
+        cid = ctx.complaint.id
+        seen = (ctx.complaint.version, len(ctx.events))
+        memo = self._memo.get(cid)
+        if memo is not None and memo[0] == seen:
+            _, swept, known, wake = memo
+            if not known:  # asked once, lazily: most complaints change before the next tick
+                wake = self.wake(swept)
+                self._memo[cid] = (seen, swept, True, wake)
+            if wake is None or ctx.now < wake:
+                return []
+        out = self.sweeper.sweep(ctx)
+        if out:
+            self._memo.pop(cid, None)
+        else:
+            self._memo[cid] = (seen, ctx, False, None)
+        return out
+
+
+def _clock(sla: SlaPolicy, state: SlaState) -> BusinessClock | None:
+    """The calendar a target runs on, or ``None`` for calendar (wall-clock) time."""
+    target = state.target
+    if not target.business:
+        return None
+    calendars = sla.calendars
+    if isinstance(calendars, Mapping):
+        return calendars[target.calendar or "default"]
+    return calendars
+
+
+def _runs(state: SlaState) -> bool:
+    """Whether the clock is running (started, not stopped, not in a pause)."""
+    paused = bool(state.paused) and state.paused[-1][1] is None
+    return state.started_at is not None and state.stopped_at is None and not paused
+
+
+def _when(sla: SlaPolicy, state: SlaState, now: datetime, amount: timedelta) -> datetime | None:
+    """When the running clock reaches ``amount`` (``None`` if it already has)."""
+    left = amount - state.elapsed
+    if left < timedelta(0):
+        return None
+    clock = _clock(sla, state)
+    return now + left if clock is None else clock.add(now, left)
+
+
+def _earliest(moments: Sequence[datetime | None]) -> datetime | None:
+    found = [m for m in moments if m is not None]
+    return min(found) if found else None
+
+
+class _Clocks:
+    """``sla.evaluate(ctx)``, remembered for the last context: both wake-ups read the clocks of
+    the same complaint at the same moment, one after the other."""
+
+    __slots__ = ("_last", "sla")
+
+    def __init__(self, sla: SlaPolicy) -> None:
+        self.sla = sla
+        self._last: tuple[tuple[str, int, int, datetime], dict[str, SlaState]] | None = None
+
+    def __call__(self, ctx: PolicyContext) -> dict[str, SlaState]:
+        key = (ctx.complaint.id, ctx.complaint.version, len(ctx.events), ctx.now)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.sla.evaluate(ctx))
+        return self._last[1]
+
+
+def sla_wake(sla: SlaPolicy, clocks: Callable[[PolicyContext], Mapping[str, SlaState]]) -> Wake:
+    """For :class:`SlaPolicy`: the next at-risk share or deadline of a running clock
+    (``clocks(ctx)`` evaluates the SLA clocks)."""
+
+    def wake(ctx: PolicyContext) -> datetime | None:
+        return _earliest(
+            [
+                _when(sla, state, ctx.now, amount)
+                for state in clocks(ctx).values()
+                if _runs(state)
+                for amount in (state.target.duration * state.target.at_risk, state.target.duration)
+            ]
+        )
+
+    return wake
+
+
+def ladder_wake(
+    ladder: EscalationLadder,
+    sla: SlaPolicy,
+    clocks: Callable[[PolicyContext], Mapping[str, SlaState]],
+) -> Wake:
+    """For :class:`EscalationLadder`: the next time threshold on its target's clock."""
+
+    def wake(ctx: PolicyContext) -> datetime | None:
+        state = clocks(ctx).get(ladder.target)
+        moments: list[datetime | None] = []
+        for level in ladder.levels:
+            threshold = level.threshold
+            if threshold is None:
+                continue
+            if state is None:  # no SLA: duration thresholds measure the complaint's age
+                if isinstance(threshold, timedelta):
+                    moments.append(max(ctx.now, ctx.complaint.received_at + threshold))
+                continue
+            if not _runs(state):
+                continue
+            amount = (
+                threshold if isinstance(threshold, timedelta) else state.target.duration * threshold
+            )
+            moments.append(_when(sla, state, ctx.now, amount))
+        return _earliest(moments)
+
+    return wake
+
+
+class OneClock:
+    """Hands an escalation ladder only the SLA clock it reads (its ``target``).
+
+    The ladder evaluates the clocks recorded in the history's ``SlaApplied`` once per level with
+    a time threshold; it reads only its target's. Trimming the other targets from the
+    ``SlaApplied`` it sees leaves its decisions unchanged and saves the evaluation of clocks it
+    ignores.
+    """
+
+    __slots__ = ("ladder",)
+
+    def __init__(self, ladder: EscalationLadder) -> None:
+        self.ladder = ladder
+
+    def __repr__(self) -> str:
+        return f"OneClock({self.ladder!r})"
+
+    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
+        """The ladder's sweep over the trimmed history."""
+        target = self.ladder.target
+        events = tuple(
+            e.model_copy(update={"targets": {target: e.targets[target]}})
+            if isinstance(e, SlaApplied) and target in e.targets and len(e.targets) > 1
+            else e
+            for e in ctx.events
+        )
+        return self.ladder.sweep(ctx.evolve(events=events))
 
 
 def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
-    """The demo Desk: SQLite at ``db``, the demo organization, taxonomy and policies."""
-    clock = ManualClock(datetime(year, month, 1, tzinfo=ZoneInfo(TIMEZONE)))
+    """The demo Desk: SQLite at ``db``, the demo organization, taxonomy and policies.
+
+    Sweepers, in order: SLA (so the clocks are applied first), early warning, escalation,
+    repeats. A :class:`DemoIndex` subscribes to every write and feeds the repeat and
+    early-warning policies.
+    """
+    start = datetime(year, month, 1, tzinfo=ZoneInfo(TIMEZONE))
+    clock = ManualClock(start)
+    store = SQLiteStore(db)
+    sla = demo_sla(demo_calendar())
+    ladder = demo_escalation(sla)
+    clocks = _Clocks(sla)
+    index = DemoIndex(start)
+    for complaint in store.query():  # an existing database: index what it holds
+        index.record(complaint)
     desk = Desk(
-        SQLiteStore(db),
+        store,
         organization=demo_organization(),
         taxonomy=demo_taxonomy(),
         clock=clock,
         department_router=by_taxonomy_defaults() | fixed("cs"),
         handler_router=sticky() | least_loaded(filters=[language_match()]) | least_loaded(),
+        sweepers=[
+            Throttled(sla, sla_wake(sla, clocks)),
+            demo_early_warning(),
+            Throttled(OneClock(ladder), ladder_wake(ladder, sla, clocks)),
+            demo_repeats(),
+        ],
+        subscribers=[index.record],
+        context_extra=index.extra,
     )
     return desk, clock
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class DemoRun:
+    """What :func:`run` leaves: the Desk (its store still open), the clock, the simulation's
+    counts and the summary's figures."""
+
+    desk: Desk
+    clock: ManualClock
+    stats: SimulationStats
+    summary: DemoSummary
+
+
+def run(
+    db: Path,
+    *,
+    year: int,
+    month: int,
+    seed: int = 7,
+    contacts: int = 600,
+    console: Console | None = None,
+    progress: bool = True,
+) -> DemoRun:
+    """Simulate a month into a fresh SQLite file ``db`` (replaced if it exists) and print the
+    summary to ``console``. The same seed gives the same month, ids included."""
+    console = console or Console()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    desk, clock = build_desk(db, year=year, month=month)
+    with Progress(
+        TextColumn("[bold]simulating {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task(f"{year:04d}-{month:02d}", total=contacts + featured_contacts())
+        stats = simulate(
+            desk,
+            clock,
+            year=year,
+            month=month,
+            contacts=contacts,
+            seed=seed,
+            progress=lambda n: bar.advance(task, n),
+        )
+    summary = summarize(console, desk, stats, db)
+    return DemoRun(desk=desk, clock=clock, stats=stats, summary=summary)
+
+
+# --------------------------------------------------------------------------- the summary
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class CrisisCase:
+    """One complaint under early warning, for the summary."""
+
+    id: str
+    received_at: datetime
+    channel: str
+    code: str
+    step: int
+    rules: tuple[str, ...]
+    cc_card: str  # "open", "closed" or "none"
+    stage: str
+
+
+@attrs.frozen(kw_only=True)
+class DemoSummary:
+    """The figures the summary prints, as of ``now`` (equal for equal seeds)."""
+
+    now: datetime
+    by_stage: Counter[str]
+    by_channel: Counter[str]
+    codes: Counter[str]
+    sla: Mapping[str, Counter[str]]  # target -> status -> complaints, at ``now``
+    sla_were_at_risk: Counter[str]  # target -> complaints that went at risk at some point
+    escalation_levels: Counter[int]  # highest level reached -> complaints
+    escalations: Mapping[int, Counter[str]]  # level -> cause -> escalation events
+    crisis: tuple[CrisisCase, ...]
+    repeats: Counter[tuple[str, str]]  # (pattern, code) -> events
+    spikes: tuple[str, ...]  # the code-spike details
+
+
+def _first(desk: Desk, kind: type[P]) -> P | None:
+    """The first sweeper of type ``kind``, looking inside the wrappers."""
+    for sweeper in desk.sweepers:
+        inner: object = sweeper
+        while inner is not None:
+            if isinstance(inner, kind):
+                return inner
+            inner = getattr(inner, "sweeper", None) or getattr(inner, "ladder", None)
+    return None
+
+
+def _causes(event: Escalated) -> list[str]:
+    if event.trigger != "escalation":
+        return ["by hand"]
+    found: list[str] = []
+    for part in event.reason.split("; "):
+        cause = next((name for phrase, name in _CAUSES if phrase in part), "other")
+        if cause not in found:
+            found.append(cause)
+    return found
+
+
+def collect(desk: Desk, now: datetime | None = None) -> DemoSummary:
+    """The summary's figures from the store, with SLA clocks evaluated at ``now`` (default: the
+    Desk's clock)."""
+    now = now or desk.clock.now()
+    sla = _first(desk, SlaPolicy)
+    taxonomy = desk.taxonomy
+    by_stage: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
+    sla_status: dict[str, Counter[str]] = {}
+    were_at_risk: Counter[str] = Counter()
+    levels: Counter[int] = Counter()
+    escalations: dict[int, Counter[str]] = {}
+    crisis: list[CrisisCase] = []
+    repeats: Counter[tuple[str, str]] = Counter()
+    spikes: list[str] = []
+    for c in desk.store.query():
+        by_stage[c.stage] += 1
+        by_channel[c.channel.value] += 1
+        for concern in c.concerns:
+            if concern.code is None:
+                continue
+            name = ""
+            if taxonomy is not None:
+                name = " " + taxonomy.get(concern.code).name_as_of(c.received_at.date())
+            codes[f"{concern.code}{name}"] += 1
+        events = desk.store.events(c.id)
+        if sla is not None:
+            for target, state in evaluate_sla(c, events, now, sla.table, sla.calendars).items():
+                sla_status.setdefault(target, Counter())[state.status] += 1
+        were_at_risk.update(
+            {e.target for e in events if isinstance(e, SlaStatusChanged) and e.status == "at_risk"}
+        )
+        if c.escalation_level:
+            levels[c.escalation_level] += 1
+        for e in events:
+            if isinstance(e, Escalated):
+                escalations.setdefault(e.level, Counter()).update(_causes(e))
+            elif isinstance(e, RepeatDetected):
+                repeats[(e.pattern, e.code or "")] += 1
+                if e.pattern == "code_spike":
+                    spikes.append(f"{e.at:%m-%d %H:%M} {e.code}: {e.detail}")
+        if c.crisis_step:
+            raised = [e for e in events if isinstance(e, EarlyWarningRaised)]
+            closed = any(isinstance(e, CcCardClosed) for e in events)
+            card = "open" if c.cc_card else ("closed" if closed else "none")
+            crisis.append(
+                CrisisCase(
+                    id=c.id,
+                    received_at=c.received_at,
+                    channel=c.channel.value,
+                    code=c.primary_code or "-",
+                    step=c.crisis_step,
+                    rules=raised[-1].rules if raised else (),
+                    cc_card=card,
+                    stage=c.stage,
+                )
+            )
+    crisis.sort(key=lambda k: (-k.step, k.received_at, k.id))
+    return DemoSummary(
+        now=now,
+        by_stage=by_stage,
+        by_channel=by_channel,
+        codes=codes,
+        sla=sla_status,
+        sla_were_at_risk=were_at_risk,
+        escalation_levels=levels,
+        escalations=escalations,
+        crisis=tuple(crisis),
+        repeats=repeats,
+        spikes=tuple(spikes),
+    )
 
 
 def _table(title: str, counts: Counter[str], label: str, top: int | None = None) -> Table:
@@ -42,39 +580,124 @@ def _table(title: str, counts: Counter[str], label: str, top: int | None = None)
     return table
 
 
-def summarize(console: Console, desk: Desk, stats: SimulationStats, db: Path) -> None:
-    """Print the month's summary: by stage, by channel, top VOC codes, and what happened."""
-    complaints = desk.store.query()
-    by_stage = Counter(c.stage for c in complaints)
-    by_channel = Counter(c.channel.value for c in complaints)
-    taxonomy = desk.taxonomy
-    codes: Counter[str] = Counter()
-    for c in complaints:
-        for concern in c.concerns:
-            if concern.code is None:
-                continue
-            name = ""
-            if taxonomy is not None:
-                name = " " + taxonomy.get(concern.code).name_as_of(c.received_at.date())
-            codes[f"{concern.code}{name}"] += 1
+_TARGET_LABELS = {
+    "first_response": "first response",
+    "resolution": "resolution",
+    "notify_after_result": "notify after result",
+    "timely_response": "timely response (CFPB, 15 days)",
+}
+
+
+def _sla_table(summary: DemoSummary) -> Table:
+    table = Table(
+        title=f"SLA status at {summary.now:%Y-%m-%d %H:%M} (business hours, Seoul calendar)",
+        title_justify="left",
+    )
+    table.add_column("target")
+    for column in _SLA_COLUMNS:
+        table.add_column(column.replace("_", " "), justify="right")
+    table.add_column("were at risk", justify="right")
+    table.add_column("on time", justify="right")
+    for target, counts in summary.sla.items():
+        decided = counts["met"] + counts["breached"]
+        share = f"{counts['met'] / decided:.0%}" if decided else "-"
+        table.add_row(
+            _TARGET_LABELS.get(target, target),
+            *(str(counts[s]) for s in _SLA_COLUMNS),
+            str(summary.sla_were_at_risk[target]),
+            share,
+        )
+    return table
+
+
+def _escalation_table(summary: DemoSummary) -> Table:
+    table = Table(title="Escalations by level", title_justify="left")
+    for column in ("level", "tells", "complaints (highest)", "escalations", "causes"):
+        table.add_column(column, justify="right" if column[0] in "ce" else "left")
+    for level in sorted(set(summary.escalations) | set(summary.escalation_levels)):
+        spec = ESCALATION_LEVELS[level - 1] if 0 < level <= len(ESCALATION_LEVELS) else None
+        name = f"{level} {spec.name}" if spec is not None else str(level)
+        causes = summary.escalations.get(level, Counter())
+        table.add_row(
+            name,
+            ", ".join(spec.notify) if spec is not None else "",
+            str(summary.escalation_levels[level]),
+            str(sum(causes.values())),
+            ", ".join(
+                f"{k} {v}" for k, v in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
+        )
+    return table
+
+
+def _crisis_table(summary: DemoSummary, top: int = 12) -> Table:
+    steps = {level.step: level.name for level in CRISIS_STEPS}
+    table = Table(title="Serious complaints: early warnings and CC Cards", title_justify="left")
+    for column in ("complaint", "received", "channel", "code", "step", "rules", "CC Card", "stage"):
+        table.add_column(column)
+    for case in summary.crisis[:top]:
+        table.add_row(
+            case.id,
+            f"{case.received_at.astimezone(ZoneInfo(TIMEZONE)):%m-%d %H:%M}",
+            case.channel,
+            case.code,
+            f"{case.step} {steps.get(case.step, '')}".strip(),
+            ", ".join(case.rules),
+            case.cc_card,
+            case.stage,
+        )
+    if len(summary.crisis) > top:
+        table.caption = f"... and {len(summary.crisis) - top} more (step 1 watch cases last)"
+    return table
+
+
+def _repeat_table(summary: DemoSummary) -> Table:
+    table = Table(title="Repeats and code spikes (VOC pop-ups)", title_justify="left")
+    table.add_column("pattern")
+    table.add_column("code")
+    table.add_column("pop-ups", justify="right")
+    for (pattern, code), count in sorted(
+        summary.repeats.items(), key=lambda kv: (kv[0][0] != "code_spike", -kv[1], kv[0])
+    ):
+        table.add_row(pattern.replace("_", " "), code, str(count))
+    return table
+
+
+def summarize(console: Console, desk: Desk, stats: SimulationStats, db: Path) -> DemoSummary:
+    """Print the month's summary: what happened, by stage, by channel, top VOC codes, SLA
+    status, escalations, serious complaints and repeats; returns the figures."""
+    summary = collect(desk)
     console.print()
     console.print(
-        f"[bold]{stats.contacts}[/] contacts with [bold]{stats.concerns}[/] concerns, "
+        f"[bold]{stats.contacts}[/] contacts ({stats.featured} featured) with "
+        f"[bold]{stats.concerns}[/] concerns, "
         f"{stats.commands} commands; {stats.transferred} transferred, {stats.reopened} reopened "
         f"after an unhappy happy call, {stats.escalated_for_authority} escalated for authority, "
+        f"{stats.supervisor_requests} asked for a supervisor, "
         f"{stats.withdrawn} withdrawn, {stats.rejected} rejected as duplicates."
     )
     if stats.refused:
         refused = ", ".join(f"{k} x{v}" for k, v in stats.refused.most_common())
         console.print(f"Commands refused by the workflow's guards (nothing stored): {refused}")
-    console.print(_table("By stage", by_stage, "stage"))
-    console.print(_table("By channel", by_channel, "channel"))
-    console.print(_table("Top VOC codes (concerns)", codes, "code", top=10))
+    console.print(_table("By stage", summary.by_stage, "stage"))
+    console.print(_table("By channel", summary.by_channel, "channel"))
+    console.print(_table("Top VOC codes (concerns)", summary.codes, "code", top=10))
+    console.print(_sla_table(summary))
+    console.print(_escalation_table(summary))
+    console.print(_crisis_table(summary))
+    console.print(_repeat_table(summary))
+    for spike in summary.spikes:
+        console.print(f"  code spike {spike}")
+    console.print(
+        f"The last sweep ran twice at {summary.now:%Y-%m-%d %H:%M:%S}; the second recorded "
+        f"{stats.resweep_events} events."
+    )
     from ccms.cli.demo_scoring import print_scoring  # CS points and improvement tasks
 
     print_scoring(console, desk)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
     write_demo_report(console, desk, db)
+    return summary
 
 
 def write_demo_report(console: Console, desk: Desk, db: Path) -> list[Path]:

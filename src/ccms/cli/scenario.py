@@ -1,19 +1,28 @@
 """The demo company: a Korean TV home-shopping retailer (Asia/Seoul), its VOC codes and its people.
 
 Used by ``ccms demo`` and by tests that want realistic data. Everything here is data: the
-taxonomy, the organization, and the weights the simulation draws from.
+taxonomy, the organization, the working calendar, the SLA table, the escalation ladder, the
+early-warning rules, the weights the simulation draws from, and the featured cases it always
+plays (a burn injury, a reporter, a regulator referral, ...).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+import holidays
 
 from ccms.model import (
     Agent,
     Authority,
     Channel,
+    Concern,
     Department,
+    Flag,
     Money,
     Organization,
     RemedyKind,
@@ -21,12 +30,35 @@ from ccms.model import (
     Taxonomy,
     VocKind,
 )
+from ccms.policy import (
+    BusinessCalendar,
+    EarlyWarning,
+    EscalationLadder,
+    Level,
+    RepeatDetector,
+    SlaPolicy,
+    SlaTable,
+    WarningRule,
+)
+from ccms.policy.early_warning import DEFAULT_RULES
 
 __all__ = [
+    "CALENDAR_NAME",
     "CHANNEL_WEIGHTS",
     "CODE_WEIGHTS",
+    "ESCALATION_LEVELS",
+    "FEATURED",
+    "SLA_TABLE",
     "TIMEZONE",
+    "WARNING_RULES",
+    "Featured",
+    "demo_calendar",
+    "demo_early_warning",
+    "demo_escalation",
     "demo_organization",
+    "demo_repeats",
+    "demo_sla",
+    "demo_sla_table",
     "demo_taxonomy",
 ]
 
@@ -384,3 +416,253 @@ CODE_WEIGHTS: dict[VocKind, dict[str, int]] = {
     VocKind.PRAISE: {"PRS.STAFF": 1},
     VocKind.SUGGESTION: {"SUG.SERVICE": 1},
 }
+
+
+# --------------------------------------------------------------------------- policies
+
+#: The name under which SLA targets find the company's working calendar.
+CALENDAR_NAME: Final = "seoul"
+
+
+def demo_calendar() -> BusinessCalendar:
+    """Weekdays 09:00-18:00 with a lunch hour, closed on Korean public holidays (``holidays``).
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> cal = demo_calendar()
+    >>> cal.is_open(datetime(2026, 10, 9, 10, tzinfo=ZoneInfo(TIMEZONE)))  # Hangul Day
+    False
+    >>> cal.next_open(datetime(2026, 10, 2, 18, tzinfo=ZoneInfo(TIMEZONE))).isoformat()
+    '2026-10-06T09:00:00+09:00'
+    """
+    return BusinessCalendar(
+        TIMEZONE,
+        {"mon-fri": [("09:00", "12:00"), ("13:00", "18:00")]},
+        holidays=holidays.country_holidays("KR"),
+    )
+
+
+def _targets(first_response: str, resolution: str | Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "first_response": first_response,
+        "resolution": resolution,
+        "notify_after_result": "4h",
+        # The regulator's clock (CFPB-style "timely response"): 15 calendar days, never paused.
+        "timely_response": {"duration": "15d", "business": False, "pause": []},
+    }
+
+
+#: The SLA table (business hours on the Seoul calendar unless a target says otherwise).
+#: Eight business hours make one working day: ``24h`` is three working days.
+SLA_TABLE: Final[Mapping[str, Any]] = {
+    "version": "hs-2026.10",
+    "defaults": {"business": True, "calendar": CALENDAR_NAME},
+    "rows": [
+        {"targets": _targets("4h", "24h")},
+        {"kind": "inquiry", "targets": _targets("2h", "8h")},
+        {"kind": "complaint", "severity": "low", "targets": _targets("8h", "40h")},
+        {"kind": "complaint", "severity": "high", "targets": _targets("2h", "16h")},
+        {
+            "kind": "complaint",
+            "severity": "critical",
+            "targets": _targets("1h", {"duration": "8h", "at_risk": 0.5}),
+        },
+        {"segment": "vip", "targets": _targets("1h", "16h")},
+    ],
+}
+
+
+def demo_sla_table() -> SlaTable:
+    """The validated :data:`SLA_TABLE`.
+
+    >>> table = demo_sla_table()
+    >>> table.version, [t.name for t in table.rows[0].targets]
+    ('hs-2026.10', ['first_response', 'resolution', 'notify_after_result', 'timely_response'])
+    >>> timely = table.rows[0].targets[-1]
+    >>> timely.duration.days, timely.business, timely.pause
+    (15, False, ())
+    """
+    return SlaTable.from_mapping(SLA_TABLE, "the demo SLA table")
+
+
+def demo_sla(calendar: BusinessCalendar | None = None) -> SlaPolicy:
+    """The SLA policy over :func:`demo_sla_table` and the Seoul calendar."""
+    return SlaPolicy(demo_sla_table(), {CALENDAR_NAME: calendar or demo_calendar()})
+
+
+#: The escalation ladder over the resolution clock: who is told as time runs out or the
+#: customer pushes. A level is reached when any of its triggers holds.
+ESCALATION_LEVELS: Final = (
+    Level(name="reminder", threshold=0.75, notify=("handler",)),
+    Level(
+        name="supervisor",
+        threshold=1.0,
+        supervisor_requested=True,
+        over_authority=True,
+        notify=("handler", "supervisor"),
+    ),
+    Level(name="department head", threshold=1.5, reopen_count=2, notify=("department_head",)),
+    Level(name="executive", threshold=3.0, notify=("executive",)),
+)
+
+
+def demo_escalation(sla: SlaPolicy | None = None) -> EscalationLadder:
+    """The ladder of :data:`ESCALATION_LEVELS` on the resolution target of ``sla``.
+
+    >>> demo_escalation()
+    EscalationLadder(4 levels, target='resolution')
+    """
+    return EscalationLadder(ESCALATION_LEVELS, sla=sla or demo_sla())
+
+
+#: The default early-warning rules plus referrals from Korea's consumer bodies (watch, Step 1),
+#: less the fixed-count ``code_cluster`` rule: five a day is an ordinary day for the busiest
+#: codes here, so clusters are left to the repeat detector's spike test, which measures each
+#: code against its own baseline.
+WARNING_RULES: Final = (
+    *(rule for rule in DEFAULT_RULES if rule.cluster is None),
+    WarningRule(
+        name="consumer_agency", step=1, keywords=("1372", "한국소비자원", "공정거래위원회")
+    ),
+)
+
+
+def demo_early_warning() -> EarlyWarning:
+    """Early warning with :data:`WARNING_RULES`; a CC Card opens from Step 2 (alert) on, as the
+    crisis guideline's Step 2 actions ask, while Step 1 (watch) is logged only."""
+    return EarlyWarning(WARNING_RULES, cc_card_from_step=2)
+
+
+def demo_repeats() -> RepeatDetector:
+    """Same customer and code within 30 days; code spikes at ``alpha = 0.001`` (Poisson).
+
+    Every classified complaint tests its codes, a few hundred tests a month, so the level is
+    stricter than the detector's default: at 0.01 a few spikes a month would be chance alone.
+    """
+    return RepeatDetector(window=timedelta(days=30), alpha=0.001, min_count=3)
+
+
+# --------------------------------------------------------------------------- featured cases
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Featured:
+    """A case the demo always plays, whatever the seed and size (times are Seoul wall times).
+
+    ``customer`` is a key: featured cases with the same key come from one customer (a repeat).
+    ``burst`` sends that many contacts like it, from different customers, 20 minutes apart.
+    ``requested_amount`` (KRW) goes with ``requested_remedy`` into the complaint's attributes,
+    where the escalation ladder's authority check reads it. ``slow``: the handler sits on it for
+    two weeks. ``asks_for_supervisor``: the customer calls back for a supervisor. ``handler``:
+    who is given the case (else the handler router decides).
+    """
+
+    name: str
+    day: int
+    time: str
+    channel: Channel
+    code: str
+    text: str
+    customer: str = ""
+    flags: frozenset[Flag] = frozenset()
+    requested_remedy: RemedyKind | None = None
+    requested_amount: int | None = None
+    asks_for_supervisor: bool = False
+    slow: bool = False
+    burst: int = 1
+    handler: str | None = None
+
+    def concern(self) -> Concern:
+        """The concern as the customer states it (the code is given when classified)."""
+        return Concern(
+            kind=VocKind.COMPLAINT,
+            code=self.code,
+            text=self.text,
+            requested_remedy=self.requested_remedy,
+        )
+
+
+#: What the demo month always contains, so every summary section has something to show.
+FEATURED: Final = (
+    Featured(
+        name="burn injury",
+        day=2,
+        time="10:05",
+        channel=Channel.PHONE,
+        code="PRD.SAF",
+        text="전기히터에서 불꽃이 튀어 손에 화상을 입었습니다 / The heater sparked and burned my hand",
+        flags=frozenset({Flag.SAFETY}),
+    ),
+    Featured(
+        name="reporter",
+        day=6,
+        time="14:20",
+        channel=Channel.PRESS,
+        code="BRD.EXAG",
+        text="방송의 효능 표현에 대해 취재 중입니다 / A reporter asks about the claims made on air",
+    ),
+    Featured(
+        name="1372 referral",
+        day=7,
+        time="11:00",
+        channel=Channel.PUBLIC_AGENCY,
+        code="PAY.REFUND",
+        text="소비자상담센터(1372) 이관: 환불 지연 / Referred by the 1372 consumer centre",
+    ),
+    Featured(
+        name="asks for a supervisor",
+        day=8,
+        time="15:30",
+        channel=Channel.PHONE,
+        code="SVC.ATT",
+        text="상담원이 불친절했어요. 책임자와 통화하고 싶습니다 / Rude agent; wants the manager",
+        asks_for_supervisor=True,
+    ),
+    Featured(
+        name="compensation beyond authority",
+        day=12,
+        time="10:40",
+        channel=Channel.WEB,
+        code="PRD.DEF.ELEC",
+        text="믹서기 고장으로 식재료를 버렸어요 / The blender failed and the food was wasted",
+        requested_remedy=RemedyKind.COMPENSATION,
+        requested_amount=300_000,
+        handler="qa-bae",
+    ),
+    Featured(
+        name="late delivery",
+        day=13,
+        time="09:30",
+        channel=Channel.PHONE,
+        code="DLV.LATE",
+        text="배송이 일주일째 안 와요 / Delivery promised Monday, still nothing",
+        customer="repeat",
+    ),
+    Featured(
+        name="stalled",
+        day=14,
+        time="16:45",
+        channel=Channel.EMAIL,
+        code="PRD.DEF.HANDLE",
+        text="냄비 손잡이가 떨어졌어요 / The pan handle came off",
+        slow=True,
+    ),
+    Featured(
+        name="late again",
+        day=16,
+        time="10:15",
+        channel=Channel.CHAT,
+        code="DLV.LATE",
+        text="또 배송이 늦어요, 지난번에도 그랬어요 / Late again, like last time",
+        customer="repeat",
+    ),
+    Featured(
+        name="bad batch",
+        day=20,
+        time="19:10",
+        channel=Channel.PHONE,
+        code="PRD.DEF.ELEC",
+        text="방송 보고 산 믹서기가 1분 만에 멈춰요 / Bought after the show; stops after a minute",
+        burst=6,
+    ),
+)

@@ -2,8 +2,10 @@
 
 Each contact is a small script (a generator) that performs one step of its lifecycle and yields
 the time of its next step; the driver runs every script's steps in global time order, moving a
-manual clock, so routing sees the load of that moment and sweeps run on the hour. Deterministic
-for a given seed.
+manual clock, so routing sees the load of that moment and ``desk.tick`` sweeps (SLA, escalation,
+early warning, repeats) run every few hours. Besides the random contacts, the month always holds
+the :data:`~ccms.cli.scenario.FEATURED` cases. Deterministic for a given seed: complaint ids
+come from a seeded generator too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -19,7 +21,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ccms.cli.scenario import CHANNEL_WEIGHTS, CODE_WEIGHTS, TIMEZONE
+from ccms.cli.scenario import (
+    CHANNEL_WEIGHTS,
+    CODE_WEIGHTS,
+    FEATURED,
+    TIMEZONE,
+    Featured,
+    demo_calendar,
+)
 from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError, GuardRejected
 from ccms.model import (
@@ -36,9 +45,13 @@ from ccms.model import (
     Role,
     Severity,
     VocKind,
+    new_complaint_id,
 )
 
-__all__ = ["SimulationStats", "simulate"]
+__all__ = ["TICKS", "SimulationStats", "featured_contacts", "simulate"]
+
+#: When the desk sweeps (``desk.tick``) on a working day: at opening, after lunch, at closing.
+TICKS = ("09:00", "13:00", "18:00")
 
 Script = Generator[datetime, None, None]
 K = TypeVar("K")
@@ -82,7 +95,12 @@ class SimulationStats:
     transferred: int = 0
     withdrawn: int = 0
     rejected: int = 0
+    featured: int = 0
+    supervisor_requests: int = 0
+    compensation_requests: int = 0
+    resweep_events: int = 0
     ids: list[str] = attrs.field(factory=list)
+    featured_ids: dict[str, list[str]] = attrs.field(factory=dict)
 
 
 def _weighted(rng: random.Random, weights: Mapping[K, int]) -> K:
@@ -100,6 +118,7 @@ class _Simulation:
         self.desk = desk
         self.clock = clock
         self.rng = rng
+        self.id_rng = random.Random(rng.getrandbits(64))
         self.stats = SimulationStats()
         org = desk.organization
         self.front_line = [a for a in org.agents if a.role is Role.FRONT_LINE and a.active]
@@ -125,6 +144,22 @@ class _Simulation:
             segment=str(segment),
             region=rng.choice(["Seoul", "Busan", "Incheon", "Daegu", "Gwangju", "Daejeon"]),
             language=language,
+        )
+        self.customers.append(customer)
+        return customer
+
+    def featured_customer(self, key: str) -> Customer:
+        """The customer of a featured case; the same key gives the same customer."""
+        for customer in self.customers:
+            if customer.id == f"CUST-{key}":
+                return customer
+        customer = Customer(
+            id=f"CUST-{key}",
+            name=self.rng.choice(_SURNAMES) + self.rng.choice(_GIVEN),
+            phone=f"010-{self.rng.randrange(1000, 10000)}-{self.rng.randrange(1000, 10000)}",
+            segment="general",
+            region="Seoul",
+            language="ko",
         )
         self.customers.append(customer)
         return customer
@@ -157,7 +192,7 @@ class _Simulation:
         dept = self.desk.organization.department(complaint.department or "cs")
         return dept.head or "sv-park"
 
-    def remedy_for(self, complaint: Complaint) -> Result:
+    def remedy_for(self, complaint: Complaint, featured: Featured | None = None) -> Result:
         rng = self.rng
         code = complaint.primary_code or "SVC"
         taxonomy = self.desk.taxonomy
@@ -165,11 +200,22 @@ class _Simulation:
         if taxonomy is not None:
             defaults = taxonomy.defaults_for(code, complaint.received_at.date())
             remedy = defaults.remedy or remedy
-        if rng.random() < 0.1:
+        requested = next(
+            (c.requested_remedy for c in complaint.concerns if c.requested_remedy), None
+        )
+        if requested is not None and (featured is not None or rng.random() < 0.5):
+            remedy = requested  # granted what was asked
+        elif featured is None and rng.random() < 0.1:
             remedy = RemedyKind.COMPENSATION
         amount = None
         if remedy in {RemedyKind.REFUND, RemedyKind.COMPENSATION}:
-            price = rng.choice([19_900, 39_900, 59_000, 89_000, 129_000, 189_000, 259_000, 399_000])
+            asked = complaint.attributes.get("requested_amount")
+            if remedy is RemedyKind.COMPENSATION and isinstance(asked, int):
+                price = asked
+            else:
+                price = rng.choice(
+                    [19_900, 39_900, 59_000, 89_000, 129_000, 189_000, 259_000, 399_000]
+                )
             amount = Money(amount=Decimal(price), currency="KRW")
         return Result(
             remedy=remedy,
@@ -200,17 +246,36 @@ class _Simulation:
 
     # -- a contact's life ------------------------------------------------------------------------
 
-    def contact(self, arrival: datetime) -> Script:
+    def contact(self, arrival: datetime, featured: Featured | None = None, n: int = 0) -> Script:
         rng, desk = self.rng, self.desk
-        customer = self.customer()
-        concerns = self.concerns()
         flags: set[Flag] = set()
+        attributes: dict[str, Any] = {}
+        channel: Channel
+        if featured is None:
+            customer = self.customer()
+            concerns = self.concerns()
+            if rng.random() < 0.02:
+                flags.add(Flag.LEGAL_THREAT)
+            channel = _weighted(rng, CHANNEL_WEIGHTS)
+            if concerns[0].kind is VocKind.COMPLAINT and rng.random() < 0.03:
+                # The customer asks for compensation, often more than a handler may grant.
+                concerns[0] = concerns[0].model_copy(
+                    update={"requested_remedy": RemedyKind.COMPENSATION}
+                )
+                attributes["requested_amount"] = rng.choice([50_000, 100_000, 200_000, 500_000])
+                self.stats.compensation_requests += 1
+        else:
+            key = featured.customer or f"{featured.name.replace(' ', '-')}-{n}"
+            customer = self.featured_customer(key)
+            concerns = [featured.concern()]
+            flags.update(featured.flags)
+            channel = featured.channel
+            if featured.requested_amount is not None:
+                attributes["requested_amount"] = featured.requested_amount
+            if featured.requested_remedy is RemedyKind.COMPENSATION:
+                self.stats.compensation_requests += 1
         if any(c.code == "PRD.SAF" for c in concerns):
             flags.add(Flag.SAFETY)
-        if rng.random() < 0.02:
-            flags.add(Flag.LEGAL_THREAT)
-        channel = _weighted(rng, CHANNEL_WEIGHTS)
-        assert isinstance(channel, Channel)
         intake = rng.choice(self.front_line)
         received = desk.receive(
             channel=channel,
@@ -218,12 +283,17 @@ class _Simulation:
             concerns=[c.model_copy(update={"code": None}) for c in concerns],
             received_at=arrival,
             flags=flags,
+            attributes=attributes,
             actor=self.actor(intake.id),
+            complaint_id=new_complaint_id(arrival, self.id_rng),
         )
         cid = received.id
         self.stats.contacts += 1
         self.stats.concerns += len(concerns)
         self.stats.ids.append(cid)
+        if featured is not None:
+            self.stats.featured += 1
+            self.stats.featured_ids.setdefault(featured.name, []).append(cid)
         duplicate_of = self.recent_by_customer.get(customer.id)
         self.recent_by_customer[customer.id] = cid
         fl = self.actor(intake.id)
@@ -246,7 +316,7 @@ class _Simulation:
         )
         if c is None:
             return
-        if duplicate_of is not None and rng.random() < 0.08:
+        if featured is None and duplicate_of is not None and rng.random() < 0.08:
             self.run(desk.reject, cid, "duplicate", duplicate_of=duplicate_of, actor=fl, at=t)
             self.stats.rejected += 1
             return
@@ -271,7 +341,7 @@ class _Simulation:
         yield (t := _later(t, rng, 5, 90))
         self.run(desk.respond, cid, Channel.SMS, "접수되었습니다 / received", actor=fl, at=t)
 
-        wrong_first = rng.random() < 0.1
+        wrong_first = featured is None and rng.random() < 0.1
         yield (t := _later(t, rng, 10, 240))
         if wrong_first:
             c = self.run(desk.assign_department, cid, "cs", actor=fl, at=t)
@@ -298,20 +368,34 @@ class _Simulation:
         rounds = 0
         while True:
             yield (t := _later(t, rng, 20, 480))
-            c = self.run(desk.assign_handler, cid, at=t)
+            chosen = featured.handler if featured is not None and rounds == 0 else None
+            c = self.run(desk.assign_handler, cid, chosen, at=t)
             if c is None or c.handler is None:
                 return
             handler = self.actor(c.handler)
+            asks = featured.asks_for_supervisor if featured is not None else rng.random() < 0.02
+            if asks and rounds == 0:
+                # The customer calls back and asks for a supervisor (an escalation trigger).
+                yield (t := _later(t, rng, 10, 120))
+                self.run(
+                    desk.set_flags,
+                    cid,
+                    add=[Flag.SUPERVISOR_REQUESTED],
+                    reason="the customer asked for a supervisor",
+                    actor=fl,
+                    at=t,
+                )
+                self.stats.supervisor_requests += 1
             yield (t := _later(t, rng, 30, 720))
             c = self.run(desk.start, cid, actor=handler, at=t)
             if c is None:
                 return
-            if rng.random() < 0.03:
+            if featured is None and rng.random() < 0.03:
                 yield (t := _later(t, rng, 60, 2880))
                 self.run(desk.withdraw, cid, "customer withdrew", actor=handler, at=t)
                 self.stats.withdrawn += 1
                 return
-            if rng.random() < 0.15:
+            if featured is None and rng.random() < 0.15:
                 yield (t := _later(t, rng, 60, 600))
                 self.run(
                     desk.wait_on_customer,
@@ -323,23 +407,28 @@ class _Simulation:
                 yield (t := _later(t, rng, 600, 4 * 1440))
                 if rng.random() < 0.8:  # else straight from waiting to a result
                     self.run(desk.resume, cid, actor=handler, at=t)
-            yield (t := _later(t, rng, 120, 3 * 1440))
-            result = self.remedy_for(c)
+            if featured is not None and featured.slow:
+                yield (t := _later(t, rng, 13 * 1440, 14 * 1440))  # sits on it for two weeks
+            else:
+                yield (t := _later(t, rng, 120, 3 * 1440))
+            result = self.remedy_for(c, featured)
             try:
                 c = desk.register_result(cid, result, actor=handler, at=t)
                 self.stats.commands += 1
             except GuardRejected:
-                # Above the handler's authority: escalate to the supervisor, who decides.
+                # Above the handler's authority: the supervisor decides. Escalate by hand unless
+                # the ladder already brought the supervisor in (level 2).
                 supervisor = self.supervisor_of(c)
-                self.run(
-                    desk.escalate,
-                    cid,
-                    1,
-                    "remedy above the handler's authority",
-                    notify=[supervisor],
-                    actor=handler,
-                    at=t,
-                )
+                if desk.get(cid).escalation_level < 2:
+                    self.run(
+                        desk.escalate,
+                        cid,
+                        2,
+                        "remedy above the handler's authority",
+                        notify=[supervisor],
+                        actor=handler,
+                        at=t,
+                    )
                 self.stats.escalated_for_authority += 1
                 yield (t := _later(t, rng, 60, 1440))
                 c = self.run(desk.register_result, cid, result, actor=self.actor(supervisor), at=t)
@@ -367,6 +456,15 @@ class _Simulation:
             return
 
 
+def featured_contacts(featured: Sequence[Featured] | None = None) -> int:
+    """How many contacts the featured cases add (bursts count each contact).
+
+    >>> featured_contacts()
+    14
+    """
+    return sum(case.burst for case in (FEATURED if featured is None else featured))
+
+
 def _arrivals(rng: random.Random, start: datetime, end: datetime, count: int) -> Iterator[datetime]:
     """Arrival times between ``start`` and ``end``, heavier in the day and evening (TV hours)."""
     hours = list(range(24))
@@ -389,34 +487,55 @@ def simulate(
     month: int,
     contacts: int,
     seed: int,
-    tick_every: timedelta = timedelta(hours=4),
+    ticks: Sequence[str] = TICKS,
     progress: Callable[[int], None] | None = None,
+    featured: Sequence[Featured] | None = None,
 ) -> SimulationStats:
-    """Drive ``contacts`` contacts of one month through ``desk``; stops at the month's end."""
+    """Drive ``contacts`` random contacts of one month, plus the featured cases (``featured``,
+    by default :data:`~ccms.cli.scenario.FEATURED`), through ``desk``; stops at the month's end.
+
+    ``desk.tick`` runs at the wall times ``ticks`` of every working day of the demo calendar
+    (when the desk opens, after lunch, at closing: business-time clocks only move while it is
+    open), and twice at the end of the month; the second time must record nothing.
+    """
     tz = ZoneInfo(TIMEZONE)
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     rng = random.Random(seed)
     sim = _Simulation(desk, clock, rng)
     queue: list[tuple[datetime, int, Script | None]] = []
+    arrivals: dict[int, tuple[Featured | None, int]] = {}
     seq = 0
     for at in _arrivals(rng, start, end, contacts):
         queue.append((at, seq, None))
+        arrivals[seq] = (None, 0)
         seq += 1
-    tick = start + tick_every
-    while tick < end:
-        queue.append((tick, seq, None))
-        seq += 1
-        tick += tick_every
+    for case in FEATURED if featured is None else featured:
+        hour, minute = (int(x) for x in case.time.split(":"))
+        first = datetime(year, month, case.day, hour, minute, tzinfo=tz)
+        for i in range(case.burst):
+            queue.append((first + timedelta(minutes=20 * i), seq, None))
+            arrivals[seq] = (case, i)
+            seq += 1
+    calendar = demo_calendar()
+    day = start.date()
+    while day < end.date():
+        if calendar.hours_on(day):
+            for wall in ticks:
+                hour, minute = (int(x) for x in wall.split(":"))
+                queue.append(
+                    (datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz), seq, None)
+                )
+                seq += 1
+        day += timedelta(days=1)
     heapq.heapify(queue)
-    arrivals = set(range(contacts))
     while queue:
         at, n, script = heapq.heappop(queue)
         if at >= end:
             break
         clock.set(max(at, clock.now()))
         if script is None and n in arrivals:
-            script = sim.contact(at)
+            script = sim.contact(at, *arrivals[n])
             if progress is not None:
                 progress(1)
         elif script is None:
@@ -429,4 +548,6 @@ def simulate(
         heapq.heappush(queue, (nxt, n, script))
     clock.set(max(end - timedelta(microseconds=1), clock.now()))
     desk.tick(clock.now())
+    # The same sweep again must record nothing: ticks are idempotent.
+    sim.stats.resweep_events = len(desk.tick(clock.now()))
     return sim.stats
