@@ -19,7 +19,7 @@ def report_of(records: list[CaseRecord], **kw: object) -> Report:
     return build_report(records, as_of=AS_OF, **kw)  # type: ignore[arg-type]
 
 
-@given(case_records_lists(max_size=25))
+@given(case_records_lists(max_size=15))
 def test_sections_agree_with_each_other_and_with_a_direct_count(records: list[CaseRecord]) -> None:
     r = report_of(records)
     v, i, h = r.volume, r.issues, r.handling
@@ -49,7 +49,7 @@ def test_sections_agree_with_each_other_and_with_a_direct_count(records: list[Ca
     assert render_markdown(r).startswith("# Monthly VOC report 2026-02\n")
 
 
-@given(case_records_lists(max_size=20), st.data())
+@given(case_records_lists(max_size=12), st.data())
 def test_order_and_split_do_not_matter(records: list[CaseRecord], data: st.DataObject) -> None:
     shuffled = data.draw(st.permutations(records))
     keep = data.draw(st.lists(st.booleans(), min_size=len(records), max_size=len(records)))
