@@ -117,6 +117,8 @@ def test_moment_errors() -> None:
         build_report([], as_of=datetime(2026, 11, 1))
     with pytest.raises(InvalidInput, match="is before the report period 2026-10 starts"):
         build_report([], period=parse_period("2026-10"), as_of=at(9, 30))
+    with pytest.raises(InvalidInput, match="unknown time zone 'Mars/Base'; give an IANA name"):
+        build_report([], as_of=AS_OF, zone="Mars/Base")
     with pytest.raises(InvalidInput, match="code_level must be a whole number >= 1"):
         build_report([], as_of=AS_OF, code_level=0)
 

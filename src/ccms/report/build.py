@@ -53,7 +53,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain
 from typing import Final, Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccms.errors import InvalidInput, require_aware
 from ccms.metrics import (
@@ -115,6 +115,7 @@ UNCLASSIFIED: Final = "(unclassified)"
 NEEDS_MOMENT: Final = "build_report needs as_of (an aware datetime), start, or a Period"
 EARLY_AS_OF: Final = "as_of {as_of} is before the report period {label} starts ({start})"
 BAD_LEVEL: Final = "code_level must be a whole number >= 1 or None, got {value!r}"
+BAD_ZONE: Final = "unknown time zone {zone!r}; give an IANA name such as 'Asia/Seoul'"
 BAD_SHARE: Final = "pareto_share must lie in (0, 1], got {value!r}"
 _TITLES: Final = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 _STATE_ORDER: Final = {"overdue": 0, "open": 1, "done late": 2, "done on time": 3}
@@ -128,6 +129,13 @@ class ZonedCalendar(CalendarLike, Protocol):
     def zone(self) -> ZoneInfo:
         """The calendar's zone."""
         ...
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(BAD_ZONE.format(zone=name)) from None
 
 
 def _resolve_period(
@@ -288,7 +296,7 @@ def build_report(
         raise InvalidInput(BAD_SHARE.format(value=pareto_share))
     if as_of is not None:
         require_aware(as_of, "as_of")
-    tz = ZoneInfo(str(zone)) if isinstance(zone, str) else zone
+    tz = _zone(zone) if isinstance(zone, str) else zone
     if tz is None:
         tz = calendar.zone if calendar is not None else ZoneInfo("UTC")
     this = _resolve_period(period, start, end, as_of, tz)

@@ -171,8 +171,8 @@ def _sla_rows(report: Report) -> list[tuple[str, list[tuple[str, int, str]]]]:
         (f"SLA {s.target}", [("met", s.met, _GREEN), ("breached", s.breached, _RED)]) for s in h.sla
     ]
     if h.timely.n:
-        rows.append(("timely response", [("within 15 days", h.timely.successes, _GREEN),
-                                         ("late", h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
+        rows.append(("timely response (15 days)", [("met", h.timely.successes, _GREEN),
+                                         ("breached", h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
     if h.backlog.open:
         rows.append(("backlog", [("on track", h.backlog_on_track, _BLUE),
                                  ("past due", h.backlog_overdue, _ORANGE),
@@ -187,7 +187,8 @@ def sla_chart(report: Report) -> Chart:
     with _style():
         height = 1.4 + 0.5 * max(len(rows), 2)
         fig = Figure(figsize=(8, height))
-        fig.subplots_adjust(left=0.17, right=0.98, bottom=0.85 / height, top=1 - 0.4 / height)
+        left = min(0.4, 0.05 + 0.0105 * max((len(name) for name, _ in rows), default=0))
+        fig.subplots_adjust(left=left, right=0.98, bottom=0.85 / height, top=1 - 0.4 / height)
         ax = fig.add_subplot()
         if not rows:
             _empty(ax, "No SLA outcomes, responses or backlog in this period")
