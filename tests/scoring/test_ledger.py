@@ -342,3 +342,33 @@ def test_withdrawn_attributions_leave_balances_as_if_never_recorded(
         assert live.balance(agent, now=now) == never.balance(agent, now=now), agent
     reversed_pairs = [e for e in live.entries if e.rule == "fault_withdrawn"]
     assert all(live.entries[e.reverses].points == -e.points for e in reversed_pairs if e.reverses)
+
+
+def test_longest_holder_gets_the_delay_by_hand() -> None:
+    rules = RuleSet(
+        version="t2",
+        rules=[
+            PointRule(
+                id="slow",
+                event="result_registered",
+                to="longest_holder",
+                points=-2,
+            )
+        ],
+    )
+    desk, clock, ledger = make_desk(Ledger(rules))
+    cid = receive(desk)
+    desk.classify(cid, ["DLV.LATE"])
+    desk.assign_department(cid, "cs")
+    clock.advance(timedelta(hours=3))  # 3 h with the department only
+    desk.assign_handler(cid, "kim")
+    desk.start(cid)
+    clock.advance(timedelta(hours=20))  # kim: 20 h
+    desk.transfer(cid, "logistics")
+    clock.advance(timedelta(hours=1))  # logistics without a handler: 1 h
+    desk.assign_handler(cid, "lee")
+    desk.start(cid)
+    clock.advance(timedelta(hours=19))  # lee: 19 h, then registers the result
+    desk.register_result(cid, {"remedy": "apology"})
+    (entry,) = ledger.entries
+    assert (entry.agent, entry.department, entry.points) == ("kim", "cs", -2)

@@ -48,6 +48,7 @@ from ccms.scoring.rules import (
     RuleSet,
     Tier,
     holder_at,
+    longest_holder,
 )
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "holder_at",
     "idea_definition",
     "institutional_definition",
+    "longest_holder",
     "rate_reduction_test",
     "task_definition",
     "with_attribution",

@@ -60,6 +60,7 @@ __all__ = [
     "RuleSet",
     "Tier",
     "holder_at",
+    "longest_holder",
 ]
 
 
@@ -172,6 +173,49 @@ def holder_at(history: Sequence[DomainEvent], moment: datetime) -> tuple[str | N
     return handler, department
 
 
+def longest_holder(
+    history: Sequence[DomainEvent], until: datetime
+) -> tuple[str | None, str | None]:
+    """``(handler, department)`` of the stint that held the complaint longest before ``until``.
+
+    Stints are keyed by handler (else department); time before anyone held it is nobody's. Ties
+    go to the earlier stint.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from ccms.model import Actor, HandlerAssigned
+    >>> t = datetime(2026, 10, 5, tzinfo=timezone.utc)
+    >>> h = [HandlerAssigned(complaint_id="c", version=2, at=t, actor=Actor.system(), handler="kim"),
+    ...      HandlerAssigned(complaint_id="c", version=3, at=t + timedelta(hours=40),
+    ...                      actor=Actor.system(), handler="lee")]
+    >>> longest_holder(h, t + timedelta(hours=50))
+    ('kim', None)
+    """
+    held: dict[tuple[str | None, str | None], timedelta] = {}
+    home: dict[tuple[str | None, str | None], str | None] = {}  # a handler's department then
+    handler: str | None = None
+    department: str | None = None
+    since: datetime | None = None
+    for event in (*history, None):
+        at = until if event is None else min(event.at, until)
+        if since is not None and (handler or department):
+            key = (handler, None if handler else department)
+            held[key] = held.get(key, timedelta(0)) + (at - since)
+            home[key] = department
+        if event is None or event.at > until:
+            break
+        if isinstance(event, HandlerAssigned):
+            handler = event.handler
+        elif isinstance(event, Transferred):
+            handler, department = None, event.to_department
+        elif isinstance(event, DepartmentAssigned):
+            department = event.department
+        since = at
+    if not held:
+        return None, None
+    best = max(held, key=lambda k: held[k])  # dicts keep first-seen order: ties go earlier
+    return best[0], home[best]
+
+
 def _upto(history: Sequence[DomainEvent], event: DomainEvent) -> Sequence[DomainEvent]:
     for i in range(len(history) - 1, -1, -1):
         if history[i] is event or history[i] == event:
@@ -188,7 +232,8 @@ def _holder_through(history: Sequence[DomainEvent]) -> tuple[str | None, str | N
 Recipient = Annotated[
     str,
     Field(
-        pattern=r"^(actor|handler|deadline_holder|result_registrant|agent|attribute:[a-z][a-z0-9_]*)$"
+        pattern=r"^(actor|handler|deadline_holder|longest_holder|result_registrant|agent"
+        r"|attribute:[a-z][a-z0-9_]*)$"
     ),
 ]
 _Accepted = JsonValue
@@ -206,6 +251,8 @@ class PointRule(_Model):
     - ``handler``: the handler holding the complaint at the event;
     - ``deadline_holder``: whoever held it when the event's ``due_at`` passed (the stage in which
       the time ran out), else the handler at the event;
+    - ``longest_holder``: whoever held it longest between its receipt and the event (the stage in
+      which most of the time was spent; a department while no handler held it);
     - ``result_registrant``: whoever held it when the last result was registered;
     - ``agent``: the event's own ``agent`` field (a fault attribution, an activity);
     - ``attribute:<key>``: the agent id in the complaint's received ``attributes[key]``.
@@ -405,6 +452,9 @@ def _award(
             note = f"held it when the deadline {due.isoformat()} passed"
         else:
             agent = handler
+    elif to == "longest_holder":
+        agent, department = longest_holder(upto, event.at)
+        note = "held it longest"
     elif to == "result_registrant":
         registered = [e for e in upto[:-1] if isinstance(e, ResultRegistered)]
         if not registered:
