@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
