@@ -242,10 +242,8 @@ def case_record(
     'PRD.DEF'
     """
     flags = set(complaint.flags)
-    supervisor_at: datetime | None = (
-        complaint.received_at if Flag.SUPERVISOR_REQUESTED in complaint.flags else None
-    )
-    honoured = False
+    supervisor_at: datetime | None = None
+    escalations: list[datetime] = []
     withdrawn = complaint.stage == "withdrawn"
     rejected = complaint.stage == "rejected"
     repeat = Flag.REPEAT in complaint.flags
@@ -262,8 +260,7 @@ def case_record(
             if Flag.REPEAT in e.added:
                 repeat = True
         elif isinstance(e, Escalated):
-            if supervisor_at is not None and e.at >= supervisor_at:
-                honoured = True
+            escalations.append(e.at)
         elif isinstance(e, SlaStatusChanged):
             if e.status == "met":
                 met[e.target] = None
@@ -286,6 +283,10 @@ def case_record(
                 wait_start = None
         if e.opens and Flag.SUPERVISOR_REQUESTED in getattr(e, "flags", ()):
             supervisor_at = e.at
+    if supervisor_at is None and Flag.SUPERVISOR_REQUESTED in complaint.flags:
+        # The history does not say when the customer asked: count it from receipt.
+        supervisor_at = complaint.received_at
+    honoured = supervisor_at is not None and any(t >= supervisor_at for t in escalations)
     waiting = sum((_seconds(b - a) for a, b in waits), 0)
 
     handlers: list[str] = []
