@@ -694,18 +694,21 @@ def summarize(console: Console, desk: Desk, stats: SimulationStats, db: Path) ->
     )
     from ccms.cli.demo_scoring import print_scoring  # CS points and improvement tasks
 
-    print_scoring(console, desk)
+    scoring = print_scoring(console, desk)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
-    write_demo_report(console, desk, db)
+    write_demo_report(console, desk, db, improvements=list(scoring.board))
     return summary
 
 
-def write_demo_report(console: Console, desk: Desk, db: Path) -> list[Path]:
-    """Write the month's information-sharing report (Markdown and HTML with charts) next to
-    the database, as ``<db stem>-report.md`` / ``.html``, and print where it went."""
+def write_demo_report(
+    console: Console, desk: Desk, db: Path, *, improvements: Sequence[Any] = ()
+) -> list[Path]:
+    """Write the month's information-sharing report (Markdown and HTML with charts, with the
+    improvement tasks given) next to the database, as ``<db stem>-report.md`` / ``.html``, and
+    print where it went."""
     from ccms.report import report_from_store, write_report
 
-    report = report_from_store(desk.store, period="month", zone=TIMEZONE)
+    report = report_from_store(desk.store, period="month", zone=TIMEZONE, improvements=improvements)
     paths = write_report(report, db.with_name(f"{db.stem}-report"), ["md", "html"])
     for path in paths:
         console.print(f"{report.title}: [bold]{path}[/]")
