@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import types
+import unittest
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -239,3 +244,35 @@ class NegativeClockLifecycle(SlaLifecycle):
 def test_a_negative_sla_clock_is_caught() -> None:
     with pytest.raises(AssertionError, match="SLA 'resolution'"):
         run_state_machine_as_test(NegativeClockLifecycle, settings=HUNT)
+
+
+# --------------------------------------------------------------------------- the docs page
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "testing-integration.md"
+
+
+def test_the_property_testing_page_runs() -> None:
+    """Every ```python block of the page, run in order as one module, then its tests."""
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) >= 6
+    module = types.ModuleType("testing_integration_page")
+    sys.modules[module.__name__] = module
+    try:
+        for block in blocks:
+            exec(compile(block, str(DOCS), "exec"), module.__dict__)
+        tests = [v for k, v in vars(module).items() if k.startswith("test_") and callable(v)]
+        cases = [
+            v
+            for k, v in vars(module).items()
+            if k.startswith("Test") and isinstance(v, type) and issubclass(v, unittest.TestCase)
+        ]
+        assert len(tests) >= 5
+        assert len(cases) >= 2
+        for test in tests:
+            test()
+        for case in cases:
+            result = unittest.TestResult()
+            case("runTest").run(result)
+            assert result.wasSuccessful(), (case, result.failures, result.errors)
+    finally:
+        del sys.modules[module.__name__]
