@@ -168,6 +168,13 @@ def test_spike_is_the_exact_conditional_test() -> None:
     assert sample_report(spike_min_count=13).issues.spikes == ()
 
 
+def test_spike_of_a_period_cut_short_uses_the_days_so_far() -> None:
+    (s,) = sample_report(as_of=at(10, 15, 12)).issues.spikes  # 14.5 days of October
+    p = 14.5 / (14.5 + 30)
+    assert s.expected == pytest.approx(14.5 / 30)
+    assert s.p_value == pytest.approx(13 * p**12 * (1 - p) + p**13, rel=1e-12)
+
+
 def test_no_spikes_without_a_previous_period() -> None:
     assert build_report(october(), as_of=AS_OF).issues.spikes == ()
 

@@ -19,7 +19,8 @@ Rules (all documented in ``docs/report.md``):
   least ``spike_min_count`` concerns, more than the previous period's count scaled to this
   period's length, and the one-sided exact conditional test of equal daily rates (given
   ``k + m`` concerns in both periods, ``k`` this period is Binomial with ``p = L₁ / (L₁ + L₀)``)
-  gives ``p < spike_alpha``. No spikes are judged when the previous period has no records.
+  gives ``p < spike_alpha``. ``L₁`` is the days from the period's start to ``as_of``, ``L₀``
+  the previous period's days. No spikes are judged when the previous period has no records.
 * **Complaint rates** divide the period's complaints (kind ``complaint``) by each host
   denominator (orders, customers), per ``per`` units.
 * **Handling**: the KPIs of :mod:`ccms.metrics.kpi` over the period's covered records, with
@@ -366,7 +367,8 @@ def build_report(
         trend=tuple(TrendPoint(d, trend[d]) for d in this.buckets()),
         previous_trend=tuple(TrendPoint(d, prev_trend[d]) for d in before.buckets()),
     )
-    issues = _issues(codes, prev_codes, this, before, volume, top, pareto_share,
+    days_now = (cut - p_start) / timedelta(days=1)  # less than the period when as_of cuts it
+    issues = _issues(codes, prev_codes, days_now, before, volume, top, pareto_share,
                      spike_alpha, spike_min_count)  # fmt: skip
     rates = _rates(by_kind, prev_by_kind, denominators, previous_denominators, per)
     handling = _handling(kpi, backlog, cut, overdue, on_track,
@@ -391,7 +393,7 @@ def build_report(
 def _issues(
     codes: Counter[str],
     prev_codes: Counter[str],
-    this: Period,
+    days_now: float,
     before: Period,
     volume: Volume,
     top: int,
@@ -412,9 +414,9 @@ def _issues(
             break
     spikes: list[Spike] = []
     if volume.previous_covered:
-        share = this.days / (this.days + before.days)
+        share = days_now / (days_now + before.days)
         for c in pareto:
-            expected = c.previous * this.days / before.days
+            expected = c.previous * days_now / before.days
             if c.count < min_count or c.count <= expected:
                 continue
             p = _upper_tail(c.count, c.count + c.previous, share)
