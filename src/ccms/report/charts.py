@@ -187,7 +187,7 @@ def sla_chart(report: Report) -> Chart:
     with _style():
         height = 1.4 + 0.5 * max(len(rows), 2)
         fig = Figure(figsize=(8, height))
-        left = min(0.4, 0.05 + 0.0105 * max((len(name) for name, _ in rows), default=0))
+        left = min(0.4, 0.04 + 0.0075 * max((len(name) for name, _ in rows), default=0))
         fig.subplots_adjust(left=left, right=0.98, bottom=0.85 / height, top=1 - 0.4 / height)
         ax = fig.add_subplot()
         if not rows:
