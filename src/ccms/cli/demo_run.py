@@ -361,7 +361,8 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
 
     Sweepers, in order: SLA (so the clocks are applied first), early warning, escalation,
     repeats. A :class:`DemoIndex` subscribes to every write and feeds the repeat and
-    early-warning policies.
+    early-warning policies. The time-driven sweepers are :class:`Throttled`: a tick skips the
+    complaints on which nothing can be due yet (the events are those of the bare policies).
     """
     start = datetime(year, month, 1, tzinfo=ZoneInfo(TIMEZONE))
     clock = ManualClock(start)
@@ -369,6 +370,7 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
     sla = demo_sla(demo_calendar())
     ladder = demo_escalation(sla)
     clocks = _Clocks(sla)
+    warning = demo_early_warning()
     index = DemoIndex(start)
     for complaint in store.query():  # an existing database: index what it holds
         index.record(complaint)
@@ -381,7 +383,11 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
         handler_router=sticky() | least_loaded(filters=[language_match()]) | least_loaded(),
         sweepers=[
             Throttled(sla, sla_wake(sla, clocks)),
-            demo_early_warning(),
+            # Without a cluster rule, the early warning reads nothing but the complaint: a
+            # complaint that has not changed has nothing new to say, whatever the time.
+            warning
+            if any(rule.cluster is not None for rule in warning.rules)
+            else Throttled(warning, lambda ctx: None),
             Throttled(OneClock(ladder), ladder_wake(ladder, sla, clocks)),
             demo_repeats(),
         ],

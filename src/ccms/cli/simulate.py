@@ -50,8 +50,10 @@ from ccms.model import (
 
 __all__ = ["TICKS", "SimulationStats", "featured_contacts", "simulate"]
 
-#: When the desk sweeps (``desk.tick``) on a working day: at opening, after lunch, at closing.
-TICKS = ("09:00", "13:00", "18:00")
+#: When the desk sweeps (``desk.tick``) on a working day: at opening and in the afternoon.
+#: Between ticks, every command sweeps its own complaint, so a due event is late at most by the
+#: time to the next tick or command.
+TICKS = ("09:00", "14:00")
 
 Script = Generator[datetime, None, None]
 K = TypeVar("K")
@@ -495,8 +497,8 @@ def simulate(
     by default :data:`~ccms.cli.scenario.FEATURED`), through ``desk``; stops at the month's end.
 
     ``desk.tick`` runs at the wall times ``ticks`` of every working day of the demo calendar
-    (when the desk opens, after lunch, at closing: business-time clocks only move while it is
-    open), and twice at the end of the month; the second time must record nothing.
+    (business-time clocks only move while it is open), and twice at the end of the month; the
+    second time must record nothing.
     """
     tz = ZoneInfo(TIMEZONE)
     start = datetime(year, month, 1, tzinfo=tz)
