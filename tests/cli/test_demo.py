@@ -66,7 +66,7 @@ def test_the_summary_has_every_section(demo: tuple[DemoRun, str]) -> None:
         "SLA status at 2026-10-31 23:59",
         "first response",
         "resolution",
-        "timely response (CFPB, 15 days)",
+        "timely (CFPB, 15 days)",
         "Escalations by level",
         "Serious complaints: early warnings and CC Cards",
         "Repeats and code spikes",

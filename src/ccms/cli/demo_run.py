@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -590,7 +591,7 @@ _TARGET_LABELS = {
     "first_response": "first response",
     "resolution": "resolution",
     "notify_after_result": "notify after result",
-    "timely_response": "timely response (CFPB, 15 days)",
+    "timely_response": "timely (CFPB, 15 days)",
 }
 
 
@@ -598,6 +599,7 @@ def _sla_table(summary: DemoSummary) -> Table:
     table = Table(
         title=f"SLA status at {summary.now:%Y-%m-%d %H:%M} (business hours, Seoul calendar)",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
     )
     table.add_column("target")
     for column in _SLA_COLUMNS:
@@ -617,9 +619,10 @@ def _sla_table(summary: DemoSummary) -> Table:
 
 
 def _escalation_table(summary: DemoSummary) -> Table:
-    table = Table(title="Escalations by level", title_justify="left")
+    table = Table(title="Escalations by level", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("level", "tells", "complaints (highest)", "escalations", "causes"):
-        table.add_column(column, justify="right" if column[0] in "ce" else "left")
+        numeric = column in ("complaints (highest)", "escalations")
+        table.add_column(column, justify="right" if numeric else "left")
     for level in sorted(set(summary.escalations) | set(summary.escalation_levels)):
         spec = ESCALATION_LEVELS[level - 1] if 0 < level <= len(ESCALATION_LEVELS) else None
         name = f"{level} {spec.name}" if spec is not None else str(level)
@@ -638,8 +641,14 @@ def _escalation_table(summary: DemoSummary) -> Table:
 
 def _crisis_table(summary: DemoSummary, top: int = 12) -> Table:
     steps = {level.step: level.name for level in CRISIS_STEPS}
-    table = Table(title="Serious complaints: early warnings and CC Cards", title_justify="left")
-    for column in ("complaint", "received", "channel", "code", "step", "rules", "CC Card", "stage"):
+    table = Table(
+        title="Serious complaints: early warnings and CC Cards",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("complaint", no_wrap=True, min_width=26)  # the id to look it up by
+    table.add_column("received", no_wrap=True)
+    for column in ("channel", "code", "step", "rules", "CC Card", "stage"):
         table.add_column(column)
     for case in summary.crisis[:top]:
         table.add_row(
@@ -658,7 +667,9 @@ def _crisis_table(summary: DemoSummary, top: int = 12) -> Table:
 
 
 def _repeat_table(summary: DemoSummary) -> Table:
-    table = Table(title="Repeats and code spikes (VOC pop-ups)", title_justify="left")
+    table = Table(
+        title="Repeats and code spikes (VOC pop-ups)", title_justify="left", box=box.SIMPLE_HEAD
+    )
     table.add_column("pattern")
     table.add_column("code")
     table.add_column("pop-ups", justify="right")
