@@ -191,10 +191,12 @@ def _maybe(flag: bool | None, strategy: st.SearchStrategy[T]) -> st.SearchStrate
 # --------------------------------------------------------------------------- small values
 
 _ID_CHARS: Final = string.ascii_lowercase + string.digits
-_WORDS: Final = st.text(st.characters(codec="utf-8"), min_size=1, max_size=60).filter(
+# Texts stay short: every character is a choice Hypothesis must generate and shrink.
+_WORDS: Final = st.text(st.characters(codec="utf-8"), min_size=1, max_size=24).filter(
     lambda s: bool(s.strip())
 )
-_SHORT: Final = st.just("") | st.text(st.characters(codec="utf-8"), max_size=40)
+_SHORT: Final = st.just("") | st.text(st.characters(codec="utf-8"), max_size=16)
+_LABELS: Final = st.sampled_from(("Product", "Defect", "Delivery", "Service")) | _WORDS
 _SEGMENTS: Final = ("PRD", "DEF", "SVC", "DLV", "PAY", "REF", "ATT", "HANDLE", "LATE", "X1")
 _DEPARTMENT_IDS: Final = ("cs", "qa", "logistics", "rnd", "sales", "production", "marketing")
 _AGENT_IDS: Final = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon")
@@ -466,7 +468,7 @@ def _taxonomy(draw: st.DrawFn, min_codes: int, max_codes: int, history: bool | N
         offsets[code] = offset
         taxonomy = taxonomy.add(
             code,
-            draw(_WORDS),
+            draw(_LABELS),
             effective=base + timedelta(days=offset),
             defaults={
                 "department": draw(st.none() | _sample(_DEPARTMENT_IDS)),
@@ -489,7 +491,7 @@ def _taxonomy(draw: st.DrawFn, min_codes: int, max_codes: int, history: bool | N
         if not entry.in_force(when):
             continue
         if draw(st.booleans()):
-            taxonomy = taxonomy.rename(code, draw(_WORDS), effective=when)
+            taxonomy = taxonomy.rename(code, draw(_LABELS), effective=when)
         else:
             heirs = [
                 c.code
@@ -564,6 +566,14 @@ def agents(
     )
 
 
+_DEPARTMENT_NAMES: Final = _sample(("Customer service", "Quality", "Logistics")) | _WORDS.map(
+    str.strip
+)
+_AGENT_NAMES: Final = _sample(("Kim", "Lee", "Park")) | _WORDS.map(str.strip)
+_SKILLS: Final = st.frozensets(_sample(("refund", "delivery", "safety", "english")), max_size=3)
+_LANGUAGES: Final = st.frozensets(_sample(("ko", "en", "ja")), min_size=1, max_size=3)
+
+
 @st.composite
 def _organization(
     draw: st.DrawFn,
@@ -573,32 +583,38 @@ def _organization(
     active: bool | None,
     staffed: bool,
 ) -> Organization:
+    # Fields are drawn from strategies built once (not a fresh ``agents()`` per agent): fewer,
+    # stabler choices make generation and shrinking much faster.
     dept_ids = draw(
         st.lists(
             _idents(_DEPARTMENT_IDS), min_size=dept_range[0], max_size=dept_range[1], unique=True
         )
     )
-    depts = [draw(departments(ids=[d])) for d in dept_ids]
     count = draw(st.integers(*agent_range)) if dept_ids else 0
     agent_ids = draw(st.lists(_idents(_AGENT_IDS), min_size=count, max_size=count, unique=True))
+    role_choices = roles or (Role.HANDLER, Role.FRONT_LINE, Role.SUPERVISOR, Role.EXECUTIVE)
     members: list[Agent] = []
     for i, agent_id in enumerate(agent_ids):
         # ``staffed``: the first agents go one to each department, so every department has one.
-        home = [dept_ids[i]] if staffed and i < len(dept_ids) else dept_ids
-        agent = draw(
-            agents(
-                departments=home,
-                roles=roles,
-                active=True if staffed and i < len(dept_ids) else active,
+        first = staffed and i < len(dept_ids)
+        members.append(
+            Agent(
+                id=agent_id,
+                name=draw(_AGENT_NAMES),
+                department=dept_ids[i] if first else draw(_sample(dept_ids)),
+                role=draw(_sample(role_choices)),
+                skills=draw(_SKILLS),
+                languages=draw(_LANGUAGES),
+                capacity=draw(st.integers(0, 50)),
+                authority=draw(_AUTHORITIES),
+                active=True if first or active else (active is None and not draw(st.booleans())),
             )
         )
-        members.append(agent.model_copy(update={"id": agent_id}))
-    heads: dict[str, str] = {}
-    for dept in depts:
-        staff = [a.id for a in members if a.department == dept.id]
-        if staff and draw(st.booleans()) is True:
-            heads[dept.id] = draw(_sample(staff))
-    depts = [d.model_copy(update={"head": heads.get(d.id)}) for d in depts]
+    depts: list[Department] = []
+    for dept_id in dept_ids:
+        staff = [a.id for a in members if a.department == dept_id]
+        head = draw(st.none() | _sample(staff)) if staff else None
+        depts.append(Department(id=dept_id, name=draw(_DEPARTMENT_NAMES), head=head))
     return Organization(departments=tuple(depts), agents=tuple(members))
 
 
