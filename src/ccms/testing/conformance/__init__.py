@@ -1,0 +1,77 @@
+"""Conformance suites: the properties every policy, accumulator and store must have.
+
+Each suite is a pytest test class. Subclass it in a test module and give the one fixture it
+needs, returning your implementation; the ``ccms`` pytest plugin (installed with ccms) also
+lets a class name a registered policy with a marker instead:
+
+=========================  =======================  ===============================================
+suite                      fixture                  what it checks
+=========================  =======================  ===============================================
+:class:`HandlerRouterSuite`  ``handler_router``     an existing, active handler with capacity, or
+                                                    reasons; never an unavailable agent; pure
+:class:`DepartmentRouterSuite`  ``department_router``  a known department, an abstention or a
+                                                    PolicyError saying why; deterministic
+:class:`CalendarSuite`     ``business_calendar``    add/between inverse, monotonic, additive,
+                                                    never ending in closed time; naive refused
+:class:`SlaPolicySuite`    ``sla_policy``           consistent states, clocks only move forward,
+                                                    paused time not counted, idempotent sweep
+:class:`EscalationSuite`   ``escalation_policy``    levels never fall with time, sweep only raises
+                                                    and is idempotent, deterministic
+:class:`AccumulatorSuite`  ``make_accumulator``     merge exact, associative, commutative, with
+                                                    an identity; operands unchanged
+:class:`StoreSuite`        ``make_store``           the store contract (versions, conflicts,
+                                                    idempotency, queries, races)
+=========================  =======================  ===============================================
+
+A broken policy fails with a :class:`ConformanceError` naming the property and what was seen,
+and Hypothesis prints the smallest input that shows it. See ``docs/testing-policies.md``.
+
+>>> from datetime import timedelta
+>>> class WallTime:  # plain elapsed time, and no check for naive datetimes
+...     def add(self, start, duration):
+...         return start + duration
+...     def between(self, start, end):
+...         return end - start
+...     def __repr__(self):
+...         return "WallTime()"
+>>> CalendarSuite().test_naive_datetimes_are_refused(WallTime())
+Traceback (most recent call last):
+...
+ccms.testing.conformance._common.ConformanceError: WallTime() breaks 'refuses naive datetimes': add(naive, 1h) returned datetime.datetime(2026, 3, 2, 10, 0); expected NaiveDatetimeError
+"""
+
+from __future__ import annotations
+
+from ccms.testing.conformance._accumulators import AccumulatorSuite
+from ccms.testing.conformance._calendar import CalendarSuite
+from ccms.testing.conformance._common import ConformanceError, run_property
+from ccms.testing.conformance._history import Script, Step, play, scripts
+from ccms.testing.conformance._routing import (
+    DepartmentRouterSuite,
+    HandlerRouterSuite,
+    routing_contexts,
+)
+from ccms.testing.conformance._sla import EscalationSuite, SlaPolicySuite, sample_organization
+from ccms.testing.store_contract import StoreContract
+
+#: The store contract under the suites' naming (the same class).
+StoreSuite = StoreContract
+
+__all__ = [
+    "AccumulatorSuite",
+    "CalendarSuite",
+    "ConformanceError",
+    "DepartmentRouterSuite",
+    "EscalationSuite",
+    "HandlerRouterSuite",
+    "Script",
+    "SlaPolicySuite",
+    "Step",
+    "StoreContract",
+    "StoreSuite",
+    "play",
+    "routing_contexts",
+    "run_property",
+    "sample_organization",
+    "scripts",
+]

@@ -1,0 +1,94 @@
+"""What every conformance suite shares: the failure type, how a property is run, sample times.
+
+Private module; the public face is :mod:`ccms.testing.conformance`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Final, NoReturn
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccms.errors import CCMSError
+
+__all__ = [
+    "T0",
+    "ZONES",
+    "ConformanceError",
+    "broke",
+    "durations",
+    "moments",
+    "run_property",
+]
+
+#: A Monday morning: generated histories and moments start here.
+T0: Final = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+#: The zones generated moments are shown in (the instant is what counts).
+ZONES: Final[tuple[tzinfo, ...]] = (UTC, ZoneInfo("Asia/Seoul"), ZoneInfo("America/New_York"))
+
+BROKE: Final = "{policy!r} breaks {prop!r}: {detail}"
+
+
+class ConformanceError(CCMSError, AssertionError):
+    """A policy broke a property of its conformance suite; the message names the property and
+    says what was seen, and Hypothesis prints the smallest input that shows it.
+
+    >>> str(ConformanceError("least_loaded() breaks 'x': y"))
+    "least_loaded() breaks 'x': y"
+    """
+
+
+def broke(policy: object, prop: str, detail: str) -> NoReturn:
+    """Raise :class:`ConformanceError` for ``policy`` and the property ``prop``.
+
+    >>> broke("my_router", "deterministic", "two calls gave kim, then lee")
+    Traceback (most recent call last):
+    ...
+    ccms.testing.conformance._common.ConformanceError: 'my_router' breaks 'deterministic': two calls gave kim, then lee
+    """
+    raise ConformanceError(BROKE.format(policy=policy, prop=prop, detail=detail))
+
+
+def run_property(
+    prop: Callable[..., None], /, *, max_examples: int | None = None, **strategies: Any
+) -> None:
+    """Run ``prop`` as a Hypothesis test over ``strategies`` (keyword arguments), now.
+
+    The settings are the active profile's (so a suite is derandomized under a ``ci`` profile),
+    without a deadline: policies may build caches on their first call. Building the test at run
+    time lets a suite method use pytest fixtures and strategies chosen by the subclass.
+
+    >>> from hypothesis import strategies as st
+    >>> run_property(lambda n: None, n=st.integers(0, 3), max_examples=5)
+    """
+    changes: dict[str, Any] = {"deadline": None}
+    if max_examples is not None:
+        changes["max_examples"] = max_examples
+    settings(settings.default, **changes)(given(**strategies)(prop))()
+
+
+def moments(
+    *, start: datetime = T0, days: int = 60, zones: tuple[tzinfo, ...] = ZONES
+) -> st.SearchStrategy[datetime]:
+    """Aware moments within ``days`` either side of ``start``, at any microsecond, in ``zones``.
+
+    Half of them fall on a whole minute, where opening and closing edges live.
+    """
+    span = days * 86_400_000_000
+    offsets = st.one_of(
+        st.integers(-days * 1440, days * 1440).map(lambda m: timedelta(minutes=m)),
+        st.integers(-span, span).map(lambda us: timedelta(microseconds=us)),
+    )
+    return st.builds(lambda d, z: (start + d).astimezone(z), offsets, st.sampled_from(zones))
+
+
+def durations(*, days: int = 20) -> st.SearchStrategy[timedelta]:
+    """Non-negative durations up to ``days``: whole minutes (often) or any microsecond count."""
+    return st.one_of(
+        st.integers(0, days * 1440).map(lambda m: timedelta(minutes=m)),
+        st.integers(0, days * 86_400_000_000).map(lambda us: timedelta(microseconds=us)),
+    )
