@@ -5,12 +5,15 @@ Hypothesis calls :func:`register_type_strategies` through its ``hypothesis`` ent
 imported here, but :mod:`ccms.testing.strategies` (workflow, policies, scoring) is imported only
 when a test first asks for one of them.
 
->>> from hypothesis import find, strategies as st
+>>> from hypothesis import find, given, settings, strategies as st
 >>> from ccms.model import Complaint, Money
 >>> find(st.from_type(Money), lambda m: True)
 Money(amount=Decimal('0'), currency='KRW')
->>> find(st.from_type(Complaint), lambda c: True).stage
-'received'
+>>> @settings(max_examples=5, database=None)
+... @given(st.from_type(Complaint))
+... def check(complaint):
+...     assert complaint.version >= 1
+>>> check()
 """
 
 from __future__ import annotations
