@@ -192,21 +192,29 @@ class DemoIndex:
 Wake = Callable[[PolicyContext], datetime | None]
 
 
+#: ``inert(swept, new)``: whether the events ``new``, appended to the history of the context
+#: ``swept``, leave what the sweeper says unchanged (until its wake-up).
+Inert = Callable[[PolicyContext, Sequence[DomainEvent]], bool]
+
+
 class Throttled:
     """A time-driven sweeper asked again only when something can be due.
 
     ``Desk.tick`` asks every sweeper about every open complaint, and most have nothing due.
     When the wrapped sweeper returns nothing, the wrapper remembers the complaint's version and
     history length; a later call for that same complaint (a tick) first asks ``wake`` (once) when
-    the next threshold can pass, and answers ``[]`` at once before that moment. Any change to
-    the complaint asks the sweeper again, so the events are exactly the wrapped sweeper's.
+    the next threshold can pass, and answers ``[]`` at once before that moment. A call whose
+    history only grew by events that ``inert`` clears (a command the policy does not read) is
+    answered the same way. Any other change asks the sweeper again, so the events are exactly
+    the wrapped sweeper's.
     """
 
-    __slots__ = ("_memo", "sweeper", "wake")
+    __slots__ = ("_memo", "inert", "sweeper", "wake")
 
-    def __init__(self, sweeper: Sweeper, wake: Wake) -> None:
+    def __init__(self, sweeper: Sweeper, wake: Wake, inert: Inert | None = None) -> None:
         self.sweeper = sweeper
         self.wake = wake
+        self.inert = inert
         # complaint id -> ((version, history length), the context swept, whether the wake-up
         # is known yet, the wake-up)
         self._memo: dict[str, tuple[tuple[int, int], PolicyContext, bool, datetime | None]] = {}
@@ -219,19 +227,115 @@ class Throttled:
         cid = ctx.complaint.id
         seen = (ctx.complaint.version, len(ctx.events))
         memo = self._memo.get(cid)
-        if memo is not None and memo[0] == seen:
-            _, swept, known, wake = memo
-            if not known:  # asked once, lazily: most complaints change before the next tick
-                wake = self.wake(swept)
-                self._memo[cid] = (seen, swept, True, wake)
-            if wake is None or ctx.now < wake:
-                return []
+        if memo is not None:
+            (version, length), swept, known, wake = memo
+            same = (version, length) == seen
+            grown = (
+                not same
+                and self.inert is not None
+                and 0 < length < len(ctx.events)
+                and ctx.events[length - 1] == swept.events[length - 1]  # the same history
+                and self.inert(swept, ctx.events[length:])
+            )
+            if same or grown:
+                if not known:  # asked once, lazily: most complaints change before the next tick
+                    wake, known = self.wake(swept), True
+                self._memo[cid] = (seen, ctx if grown else swept, True, wake)
+                if wake is None or ctx.now < wake:
+                    return []
         out = self.sweeper.sweep(ctx)
         if out:
             self._memo.pop(cid, None)
         else:
             self._memo[cid] = (seen, ctx, False, None)
         return out
+
+
+#: Events that change no clock and nothing else the SLA policy reads, unless their stage is
+#: named by a target (checked too).
+_SLA_INERT = frozenset(
+    {
+        "department_assigned",
+        "handler_assigned",
+        "handling_started",
+        "feedback_recorded",
+        "flags_changed",
+        "escalated",
+        "early_warning_raised",
+        "cc_card_opened",
+        "cc_card_closed",
+        "repeat_detected",
+        "transferred",
+        "closed",
+    }
+)
+#: Events the escalation ladder does not read (its clock is checked too): no handler, result,
+#: flags, reopens, closing or escalation among them.
+_LADDER_INERT = frozenset(
+    {
+        "department_assigned",
+        "handling_started",
+        "responded",
+        "customer_notified",
+        "feedback_recorded",
+        "sla_status_changed",
+        "early_warning_raised",
+        "cc_card_opened",
+        "repeat_detected",
+    }
+)
+
+
+def _patterns(
+    events: Sequence[DomainEvent], only: str | None = None
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The event or stage names that start or stop, and the stages that pause, any clock
+    recorded in the history (or only the clock ``only``); ``None`` if none is recorded."""
+    names: set[str] = set()
+    pause: set[str] = set()
+    found = False
+    for event in events:
+        if not isinstance(event, SlaApplied):
+            continue
+        for name, record in event.targets.items():
+            if only is not None and name != only:
+                continue
+            if not isinstance(record, Mapping):
+                return None
+            for key in ("start", "stop", "pause"):
+                values = record.get(key)
+                if not isinstance(values, list):
+                    return None
+                into = pause if key == "pause" else names
+                into.update(str(v).partition(":")[2] or str(v) for v in values)
+            found = True
+    return (frozenset(names), frozenset(pause)) if found else None
+
+
+def _inert(types: frozenset[str], only: str | None = None) -> Inert:
+    """Events of ``types`` that neither start, stop nor pause a recorded clock (nor leave a
+    pause) are inert."""
+
+    def inert(swept: PolicyContext, new: Sequence[DomainEvent]) -> bool:
+        patterns = _patterns(swept.events, only)
+        if patterns is None:
+            return False
+        names, pause = patterns
+        stage = swept.complaint.stage
+        for event in new:
+            after = event.stage or stage
+            if (
+                event.type not in types
+                or event.type in names
+                or after in names
+                or stage in pause
+                or after in pause
+            ):
+                return False
+            stage = after
+        return True
+
+    return inert
 
 
 def _clock(sla: SlaPolicy, state: SlaState) -> BusinessClock | None:
@@ -383,13 +487,17 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
         department_router=by_taxonomy_defaults() | fixed("cs"),
         handler_router=sticky() | least_loaded(filters=[language_match()]) | least_loaded(),
         sweepers=[
-            Throttled(sla, sla_wake(sla, clocks)),
+            Throttled(sla, sla_wake(sla, clocks), _inert(_SLA_INERT)),
             # Without a cluster rule, the early warning reads nothing but the complaint: a
             # complaint that has not changed has nothing new to say, whatever the time.
             warning
             if any(rule.cluster is not None for rule in warning.rules)
             else Throttled(warning, lambda ctx: None),
-            Throttled(OneClock(ladder), ladder_wake(ladder, sla, clocks)),
+            Throttled(
+                OneClock(ladder),
+                ladder_wake(ladder, sla, clocks),
+                _inert(_LADDER_INERT, ladder.target),
+            ),
             demo_repeats(),
         ],
         subscribers=[index.record],
