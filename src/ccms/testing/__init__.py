@@ -5,6 +5,9 @@
   (also registered with ``st.from_type`` through Hypothesis' entry point);
 * :class:`ComplaintLifecycleMachine`: a stateful test of a workflow, its policies and a store;
 * :mod:`ccms.testing.store_contract`: the suite every complaint store must pass.
+* :mod:`ccms.testing.conformance`: the suites every routing, calendar, SLA, escalation policy,
+  metric accumulator and store must pass, with :mod:`ccms.testing.plugin`, the pytest plugin
+  (entry point ``pytest11``) that gives them fixtures and the ``ccms_policy`` marker.
 
 Names are imported when first used (Hypothesis imports this package at start-up, through its
 entry point, and that must stay cheap): add new exports to ``_LAZY`` below.

@@ -215,7 +215,8 @@ def _unavailable(ctx: PolicyContext, agent_id: str, how: str) -> PolicyContext:
         agents = tuple(
             a.model_copy(update={"active": False}) if a.id == agent_id else a for a in org.agents
         )
-        return ctx.evolve(organization=org.model_copy(update={"agents": agents}))
+        # a new organization, not model_copy(update=...): that would keep its cached lookups
+        return ctx.evolve(organization=Organization(departments=org.departments, agents=agents))
     load = dict(ctx.open_load)
     load[agent_id] = org.agent(agent_id).capacity
     return ctx.evolve(open_load=load)
