@@ -754,10 +754,9 @@ def _crisis_table(summary: DemoSummary, top: int = 12) -> Table:
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
-    table.add_column("complaint", no_wrap=True, min_width=26)  # the id to look it up by
-    table.add_column("received", no_wrap=True)
-    for column in ("channel", "code", "step", "rules", "CC Card", "stage"):
-        table.add_column(column)
+    # fold, not truncate: the id is what one looks the complaint up by
+    for column in ("complaint", "received", "channel", "code", "step", "rules", "CC Card", "stage"):
+        table.add_column(column, overflow="fold")
     for case in summary.crisis[:top]:
         table.add_row(
             case.id,
