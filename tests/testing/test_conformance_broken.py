@@ -29,6 +29,7 @@ from ccms.policy import (
     SlaTable,
     least_loaded,
 )
+from ccms.scoring import Award
 from ccms.store import InMemoryStore
 from ccms.testing.conformance import (
     AccumulatorSuite,
@@ -37,6 +38,7 @@ from ccms.testing.conformance import (
     DepartmentRouterSuite,
     EscalationSuite,
     HandlerRouterSuite,
+    PointRulesSuite,
     SlaPolicySuite,
     StoreSuite,
 )
@@ -398,3 +400,29 @@ class SwallowsConflicts(InMemoryStore):
 def test_a_store_swallowing_conflicts_is_caught() -> None:
     with pytest.raises(pytest.fail.Exception, match=r"DID NOT RAISE .*ConcurrencyConflict"):
         StoreSuite().test_a_stale_version_conflicts_and_writes_nothing(SwallowsConflicts())
+
+
+# -------------------------------------------------------------------------------- point rules
+
+
+class Escalating:
+    """Each breach costs more than the last: the rules count calls, so a replay differs."""
+
+    version = "escalating-1"
+
+    def __init__(self) -> None:
+        self.breaches = 0
+
+    def entries(self, event: Any, history: Sequence[DomainEvent]) -> list[Award]:
+        if getattr(event, "status", None) != "breached":
+            return []
+        self.breaches += 1
+        return [Award("kim", None, -self.breaches, "breach")]
+
+
+def test_point_rules_that_keep_state_are_caught() -> None:
+    caught(
+        lambda: PointRulesSuite().test_entries_are_awards_or_reversals_and_pure(Escalating()),
+        "entries are pure",
+        r"sla_status_changed v\d+: \[Award\(agent='kim', department=None, points=-\d",
+    )

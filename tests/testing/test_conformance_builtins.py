@@ -27,12 +27,14 @@ from ccms.policy import (
     sticky,
 )
 from ccms.policy.sla import cfpb_timely
+from ccms.scoring import DEFAULT_RULES
 from ccms.testing.conformance import (
     AccumulatorSuite,
     CalendarSuite,
     DepartmentRouterSuite,
     EscalationSuite,
     HandlerRouterSuite,
+    PointRulesSuite,
     SlaPolicySuite,
 )
 
@@ -143,3 +145,11 @@ class TestBuiltinAccumulators(AccumulatorSuite):
     @pytest.fixture(params=sorted(ACCUMULATORS))
     def make_accumulator(self, request: pytest.FixtureRequest) -> Any:
         return ACCUMULATORS[request.param]
+
+
+class TestDefaultPointRules(PointRulesSuite):
+    max_examples = 20
+
+    @pytest.fixture
+    def point_rules(self) -> Any:
+        return DEFAULT_RULES

@@ -19,6 +19,8 @@ suite                      fixture                  what it checks
                                                     and is idempotent, deterministic
 :class:`AccumulatorSuite`  ``make_accumulator``     merge exact, associative, commutative, with
                                                     an identity; operands unchanged
+:class:`PointRulesSuite`  ``point_rules``          entries pure; replay deterministic, an event fed
+                                                    twice earns nothing; reversals restore balance
 :class:`StoreSuite`        ``make_store``           the store contract (versions, conflicts,
                                                     idempotency, queries, races)
 =========================  =======================  ===============================================
@@ -46,6 +48,7 @@ from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
 from ccms.testing.conformance._common import ConformanceError, run_property
 from ccms.testing.conformance._history import Script, Step, play, scripts
+from ccms.testing.conformance._points import PointRulesSuite
 from ccms.testing.conformance._routing import (
     DepartmentRouterSuite,
     HandlerRouterSuite,
@@ -64,6 +67,7 @@ __all__ = [
     "DepartmentRouterSuite",
     "EscalationSuite",
     "HandlerRouterSuite",
+    "PointRulesSuite",
     "Script",
     "SlaPolicySuite",
     "Step",

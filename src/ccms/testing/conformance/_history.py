@@ -39,6 +39,7 @@ from ccms.model import (
     Severity,
     VocKind,
     WaitingOnCustomer,
+    Withdrawn,
 )
 from ccms.policy.base import PolicyContext
 from ccms.testing.conformance._common import T0, ZONES
@@ -57,6 +58,7 @@ ACTIONS: Final = (
     "reopen",
     "supervisor",
     "close",
+    "withdraw",
 )
 _SYS = Actor.system()
 _OPEN_WORK = ("received", "in_progress")
@@ -162,6 +164,8 @@ def _event(action: str, c: Complaint, at: datetime) -> DomainEvent | None:
         return FlagsChanged(added=frozenset({Flag.SUPERVISOR_REQUESTED}), **stamp)
     if action == "close" and stage == "result_registered":
         return Closed(stage="closed", **stamp)
+    if action == "withdraw":
+        return Withdrawn(stage="withdrawn", **stamp)
     return None
 
 
