@@ -118,6 +118,16 @@ def test_rerender_is_byte_identical(report, page: str) -> None:  # type: ignore[
     assert render_json(report) == render_json(report)
 
 
+def test_host_rc_params_do_not_change_the_charts(report) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib as mpl
+
+    before = render_charts(report)[0].svg
+    with mpl.rc_context({"lines.linewidth": 7.0, "font.size": 20, "svg.hashsalt": None}):
+        assert render_charts(report)[0].svg == before
+        # ... and the host's settings are as they were
+        assert (mpl.rcParams["lines.linewidth"], mpl.rcParams["svg.hashsalt"]) == (7.0, None)
+
+
 def test_rerender_in_another_process_is_byte_identical(page: str) -> None:
     """Another interpreter with another hash seed renders the same bytes."""
     script = (

@@ -3,7 +3,8 @@
 Four charts: the volume trend (this period against the previous one), the VOC code Pareto, SLA
 status bars and fairness gaps with confidence-interval error bars. Each is a
 :class:`matplotlib.figure.Figure` made without pyplot (no GUI backend, no global figure state,
-safe in a server) and saved as SVG with glyphs as paths (no font needed to view it), a fixed
+safe in a server), drawn from matplotlib's default settings plus :data:`STYLE` (whatever the
+host's rcParams), and saved as SVG with glyphs as paths (no font needed to view it), a fixed
 ``svg.hashsalt`` and no date in the metadata, so the same report gives byte-identical SVG.
 
 >>> from datetime import datetime, timezone
@@ -73,7 +74,11 @@ class Chart:
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with mpl.rc_context(cast(Any, STYLE)):
+    # Start from matplotlib's defaults, not the host's rcParams or matplotlibrc, so a chart
+    # looks the same (byte for byte) in every program that renders it; restored on exit.
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        mpl.rcParams.update(cast(Any, STYLE))
         yield
 
 
