@@ -64,7 +64,13 @@ def fake_install(site: Path) -> Path:
 
 
 def test_the_example_package_passes_and_its_wrong_variants_fail(tmp_path: Path) -> None:
-    code, out = run_pytest(EXAMPLE, path=(fake_install(tmp_path / "site"), EXAMPLE / "src"))
+    code, out = run_pytest(
+        EXAMPLE,
+        "-p",
+        "no:benchmark",
+        path=(fake_install(tmp_path / "site"), EXAMPLE / "src"),
+        HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"),  # nothing written in examples/
+    )
     assert code == 0, out
     # 5 router properties, 3 SLA properties (no sweep: skipped), the registry, the wrong variants
     assert counts(out) == {"passed": 10, "skipped": 1}, out
