@@ -357,7 +357,7 @@ class DeskAgainstReference(RuleBasedStateMachine):
         ("waiting_on_customer", "register_result"): "result_registered",
         ("result_registered", "notify"): "customer_notified",
         ("customer_notified", "record_feedback"): "feedback_recorded",
-        ("feedback_recorded", "reopen"): "handler_assigned",
+        ("feedback_recorded", "reopen"): "handler_assigned",  # "classified" without a handler
         ("customer_notified", "close"): "closed",
         ("feedback_recorded", "close"): "closed",
         ("closed", "reopen"): "handler_assigned",
@@ -372,6 +372,7 @@ class DeskAgainstReference(RuleBasedStateMachine):
         self.at = T0
         self.transfers = 0
         self.department: str | None = None
+        self.handler = False
 
     def _try(self, trigger: str) -> None:
         self.at += timedelta(hours=1)
@@ -386,10 +387,14 @@ class DeskAgainstReference(RuleBasedStateMachine):
             assert expected is None, f"{trigger} from {self.stage} should have worked"
             return
         assert expected is not None, f"{trigger} from {self.stage} should have been refused"
+        if trigger == "reopen" and not self.handler:
+            expected = "classified"  # resolved at first contact: back to dispatch
         self.stage = expected
         self.version += 1
         if trigger == "assign_department":
             self.department = "qa"
+        if trigger == "assign_handler":
+            self.handler = True
         assert after.stage == expected
 
     @rule(trigger=st.sampled_from(sorted({t for _, t in REFERENCE})))
@@ -408,6 +413,7 @@ class DeskAgainstReference(RuleBasedStateMachine):
         target = "cs" if self.department != "cs" else "qa"
         self.desk.transfer(self.id, target, at=self.at)
         self.department = target
+        self.handler = False  # a transfer releases the handler
         self.stage = "department_assigned"
         self.version += 1
         self.transfers += 1

@@ -382,6 +382,27 @@ def test_reopen_window_after_closing():
         wf.fire(complaint, Reopen(), actor=SYSTEM, at=closed_at + timedelta(days=15))
 
 
+def test_a_complaint_resolved_at_first_contact_reopens_to_dispatch_not_to_a_missing_handler():
+    wf = default_workflow(reopen_window_days=14)
+    fcr = [
+        Classify(codes=("PRD.DEF",)),
+        RegisterResult(result=Result(remedy="explanation")),
+        Notify(channel="sms"),
+    ]
+    complaint, _ = run(wf, [*fcr, RecordFeedback(feedback={"satisfied": False, "csat": 1})])
+    assert complaint.handler is None
+    reopened = wf.fire(complaint, Reopen(), actor=SYSTEM, at=complaint.updated_at)
+    assert reopened.complaint.stage == "classified"  # next: assign a department
+    assert "assign_department" in wf.allowed_triggers(reopened.complaint.stage)
+    closed, _ = run(wf, [*fcr, Close()])
+    assert closed.closed_at is not None
+    late = closed.closed_at + timedelta(days=15)
+    with pytest.raises(GuardRejected, match="more than 14 days"):
+        wf.fire(closed, Reopen(), actor=SYSTEM, at=late)
+    again = wf.fire(closed, Reopen(), actor=SYSTEM, at=closed.closed_at + timedelta(days=1))
+    assert again.complaint.stage == "classified"
+
+
 def test_transfer_counts_and_releases_the_handler():
     wf = default_workflow()
     complaint, _ = run(

@@ -40,6 +40,7 @@ from ccms.workflow.guards import (
     authority,
     different_department,
     handler_in_department,
+    has_handler,
     reopen_window,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "default_workflow",
     "different_department",
     "handler_in_department",
+    "has_handler",
     "reopen_window",
     "voc_definition",
 ]

@@ -106,11 +106,27 @@ def voc_definition(*, name: str = "voc") -> WorkflowDefinition:
             dest="feedback_recorded",
             roles=_ANYONE,
         ),
-        t(trigger="reopen", source=("feedback_recorded",), dest="handler_assigned", roles=_ANYONE),
+        # A reopened complaint goes back to its handler; one resolved at first contact (no
+        # handler) goes back to dispatch. The first row whose guards pass is taken.
+        t(
+            trigger="reopen",
+            source=("feedback_recorded",),
+            dest="handler_assigned",
+            guards=("has_handler",),
+            roles=_ANYONE,
+        ),
+        t(trigger="reopen", source=("feedback_recorded",), dest="classified", roles=_ANYONE),
         t(
             trigger="reopen",
             source=("closed",),
             dest="handler_assigned",
+            guards=("reopen_window", "has_handler"),
+            roles=_ANYONE,
+        ),
+        t(
+            trigger="reopen",
+            source=("closed",),
+            dest="classified",
             guards=("reopen_window",),
             roles=_ANYONE,
         ),

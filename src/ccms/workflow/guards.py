@@ -29,6 +29,7 @@ __all__ = [
     "authority",
     "different_department",
     "handler_in_department",
+    "has_handler",
     "reopen_window",
 ]
 
@@ -133,8 +134,16 @@ class reopen_window:
 
 
 #: Guards available to every workflow by name.
+def has_handler(ctx: GuardContext) -> str | None:
+    """The complaint must have a handler (a reopened case goes back to them, not to limbo)."""
+    if ctx.complaint.handler is None:
+        return "the complaint has no handler"
+    return None
+
+
 BUILTIN_GUARDS: Mapping[str, Callable[[GuardContext], str | None]] = {
     "authority": authority,
+    "has_handler": has_handler,
     "handler_in_department": handler_in_department,
     "different_department": different_department,
     "reopen_window": reopen_window(timedelta(days=14)),
