@@ -486,7 +486,9 @@ def _taxonomy(draw: st.DrawFn, min_codes: int, max_codes: int, history: bool | N
     changes = (
         draw(st.integers(0, 3)) if history is None else (draw(st.integers(1, 3)) if history else 0)
     )
-    later = base + timedelta(days=800)
+    # History starts after every code is in force (a parent retired on the day a child starts
+    # would give that child an empty validity).
+    later = base + timedelta(days=max(800, max(offsets.values(), default=0) + 30))
     for i in range(changes):
         when = later + timedelta(days=30 * i)
         code = draw(_sample(codes))
