@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache, cached_property
 from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -40,6 +42,17 @@ class Frozen(BaseModel):
     # pydantic-core without a Python call per nested object (3x faster reads of stored events).
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (pydantic's), without values cached from the original's fields.
+
+        A ``cached_property`` (e.g. an organization's agent index) would otherwise be copied
+        along and answer from the old fields after ``update``.
+        """
+        new = super().model_copy(update=update, deep=deep)
+        for name in _cached_names(type(self)):
+            new.__dict__.pop(name, None)
+        return new
+
     def _evolve(self, update: dict[str, Any]) -> Self:
         """A copy with ``update`` applied, unvalidated: for values the caller already validated.
 
@@ -50,6 +63,8 @@ class Frozen(BaseModel):
         new = cls.__new__(cls)
         state = self.__dict__.copy()
         state.update(update)
+        for name in _cached_names(cls):
+            state.pop(name, None)
         _set(new, "__dict__", state)
         _set(new, "__pydantic_extra__", None)
         _set(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
@@ -58,6 +73,17 @@ class Frozen(BaseModel):
 
 
 _set = object.__setattr__
+
+
+@cache
+def _cached_names(cls: type) -> tuple[str, ...]:
+    """Names of the ``cached_property`` attributes of a model class."""
+    return tuple(
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, cached_property)
+    )
 
 
 #: An identifier or short name (no surrounding blanks, 1 to 128 characters).
