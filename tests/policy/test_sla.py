@@ -477,3 +477,20 @@ def test_sweep_is_idempotent_and_table_changes_do_not_move_due_dates(
     other = table(first_response="9h", resolution="1h")
     after = evaluate_sla(h.complaint, h.events, T0 + (hours + 1) * H, other)
     assert {k: v.due_at for k, v in before.items()} == {k: v.due_at for k, v in after.items()}
+
+
+def test_the_calendar_time_clock_refuses_naive_datetimes_and_counts_elapsed_time():
+    from datetime import datetime as _dt
+    from zoneinfo import ZoneInfo
+
+    from ccms.errors import NaiveDatetimeError
+    from ccms.policy._sla_clock import WALL_CLOCK
+
+    with pytest.raises(NaiveDatetimeError):
+        WALL_CLOCK.add(_dt(2026, 3, 8), timedelta(hours=1))
+    with pytest.raises(NaiveDatetimeError):
+        WALL_CLOCK.between(_dt(2026, 3, 8), _dt(2026, 3, 9))
+    berlin = ZoneInfo("Europe/Berlin")  # clocks go back on 2026-10-25: that day has 25 hours
+    start = _dt(2026, 10, 25, tzinfo=berlin)
+    assert WALL_CLOCK.between(start, _dt(2026, 10, 26, tzinfo=berlin)) == timedelta(hours=25)
+    assert WALL_CLOCK.add(start, timedelta(hours=25)) == _dt(2026, 10, 26, tzinfo=berlin)

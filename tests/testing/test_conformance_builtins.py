@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ccms.metrics import KpiAccumulator
-from ccms.metrics.fairness import WorkloadAccumulator
+from ccms.metrics.fairness import SurveyBiasAccumulator, WorkloadAccumulator
 from ccms.policy import (
     BusinessCalendar,
     EscalationLadder,
@@ -136,6 +136,7 @@ class TestBuiltinEscalationLadder(EscalationSuite):
 ACCUMULATORS = {
     "kpi_by_month": lambda: KpiAccumulator(by=("month", "kind")),
     "workload": lambda: WorkloadAccumulator(),
+    "survey_bias": lambda: SurveyBiasAccumulator(by="channel"),
 }
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import attrs
 
+from ccms.errors import require_aware
 from ccms.model import DepartmentAssigned, DomainEvent, HandlerAssigned, Transferred
 
 __all__ = [
@@ -31,15 +32,29 @@ _DURATION_RE: Final = re.compile(
 
 @attrs.frozen(slots=True)
 class WallClock:
-    """Calendar (24x7) time: ``add`` is ``start + d``, ``between`` is ``end - start``."""
+    """Calendar (24x7) time, in elapsed (UTC) time: correct across DST changes.
+
+    Python's ``+`` and ``-`` on datetimes of one zone work on wall times (a day across the
+    spring-forward night would count 24 hours, not 23), so both go through UTC.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> ny = ZoneInfo("America/New_York")
+    >>> WALL_CLOCK.between(datetime(2026, 3, 8, tzinfo=ny), datetime(2026, 3, 9, tzinfo=ny))
+    datetime.timedelta(seconds=82800)
+    >>> WALL_CLOCK.add(datetime(2026, 3, 8, tzinfo=ny), timedelta(hours=24)).isoformat()
+    '2026-03-09T01:00:00-04:00'
+    """
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
-        """``start + duration``."""
-        return start + duration
+        """The moment ``duration`` of elapsed time after ``start``, in ``start``'s zone."""
+        require_aware(start, "start")
+        return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
-        """``end - start``."""
-        return end - start
+        """Elapsed time from ``start`` to ``end``."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        return end.astimezone(UTC) - start.astimezone(UTC)
 
     def __repr__(self) -> str:
         return "WallClock()"
