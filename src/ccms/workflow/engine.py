@@ -24,7 +24,7 @@ from ccms.errors import (
     WorkflowDefinitionError,
     require_aware,
 )
-from ccms.model import Actor, Complaint, DomainEvent, Organization
+from ccms.model import Actor, Complaint, DomainEvent, Organization, Role
 from ccms.workflow.commands import Command, Receive
 from ccms.workflow.definition import WorkflowDefinition
 from ccms.workflow.guards import BUILTIN_GUARDS, GuardContext
@@ -43,6 +43,9 @@ class ResolvedTransition:
     dest: str | None
     guards: tuple[str, ...]
     roles: frozenset[str] | None
+
+
+_EVERY_ROLE: frozenset[Role] = frozenset(Role)
 
 
 @attrs.frozen(slots=True)
@@ -147,7 +150,7 @@ class Workflow:
                             dest=row.dest,
                             guards=names,
                             roles=None
-                            if spec.roles is None
+                            if spec.roles is None or spec.roles >= _EVERY_ROLE
                             else frozenset(r.value for r in spec.roles),
                         )
                     )
@@ -199,7 +202,8 @@ class Workflow:
         events: Sequence[DomainEvent] = (),
     ) -> ResolvedTransition:
         """The transition that ``command`` would take, or the typed error saying why none."""
-        trigger = command.trigger_name
+        # A command class names its trigger as a class attribute; generic ones (Fire) carry it.
+        trigger = command.trigger or command.trigger_name
         stage = complaint.stage
         rows = self._table.get((stage, trigger))
         if rows is None:
@@ -213,13 +217,31 @@ class Workflow:
                 allowed=self.allowed_triggers(stage),
                 detail=detail,
             )
-        role = actor.role._value_  # the plain str (an enum member hashes in Python code)
         if len(rows) == 1:  # the common case: one row, checked without building anything
             only = rows[0]
-            if not only.guards and (only.roles is None or role in only.roles):
+            if not only.guards and (only.roles is None or actor.role._value_ in only.roles):
                 return only
-        permitted = [r for r in rows if r.roles is None or role in r.roles]
-        if not permitted:
+        role = actor.role._value_  # the plain str (an enum member hashes in Python code)
+        last: tuple[str, str] | None = None
+        ctx: GuardContext | None = None
+        for row in rows:
+            if row.roles is not None and role not in row.roles:
+                continue
+            refused = None
+            for name in row.guards:
+                if ctx is None:
+                    # tuple.__new__ skips the named tuple's Python-level constructor
+                    ctx = tuple.__new__(
+                        GuardContext, (complaint, command, actor, at, organization, events)
+                    )
+                reason = self._guards[name](ctx)
+                if reason is not None:
+                    refused = (name, reason)
+                    break
+            if refused is None:
+                return row
+            last = refused
+        if last is None:  # no row lets this role fire the trigger
             may = sorted({x for r in rows for x in (r.roles or ())})
             raise NotPermitted(
                 complaint.id,
@@ -229,21 +251,6 @@ class Workflow:
                 role=role,
                 roles=may,
             )
-        last: tuple[str, str] | None = None
-        ctx: GuardContext | None = None
-        for row in permitted:
-            refused = None
-            for name in row.guards:
-                if ctx is None:
-                    ctx = GuardContext(complaint, command, actor, at, organization, events)
-                reason = self._guards[name](ctx)
-                if reason is not None:
-                    refused = (name, reason)
-                    break
-            if refused is None:
-                return row
-            last = refused
-        assert last is not None
         raise GuardRejected(
             complaint.id,
             stage=stage,
