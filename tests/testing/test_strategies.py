@@ -208,7 +208,7 @@ def test_calendar_shapes_cover_lunch_breaks_overnight_shifts_and_24x7() -> None:
     seen: set[str] = set()
     pair = re.compile(r"\('(\d\d:\d\d)', '(\d\d:\d\d)'\)")
 
-    @settings(max_examples=60, phases=[Phase.generate], database=None)
+    @settings(max_examples=150, phases=[Phase.generate], database=None)
     @given(s.calendars(zones=["America/New_York"], holidays=True))
     def collect(calendar: BusinessCalendar) -> None:
         text = repr(calendar)
@@ -258,7 +258,7 @@ def test_event_histories_reach_reopen_transfer_and_pause() -> None:
     seen: set[str] = set()
 
     @settings(
-        max_examples=100,
+        max_examples=250,
         phases=[Phase.generate],
         database=None,
         suppress_health_check=list(HealthCheck),

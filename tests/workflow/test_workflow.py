@@ -308,10 +308,12 @@ def test_invalid_transition_names_complaint_stage_trigger_and_allowed():
         wf.fire(start, Start(), actor=SYSTEM, at=T0)
     err = info.value
     assert (err.complaint_id, err.stage, err.trigger) == ("c1", "received", "start")
-    assert err.allowed == ("classify", "escalate", "flag", "reject", "respond", "withdraw")
+    assert err.allowed == (
+        "classify", "close_cc_card", "escalate", "flag", "reject", "respond", "withdraw"
+    )
     assert str(err) == (
         "complaint c1 in stage 'received' cannot fire 'start'; "
-        "allowed from there: classify, escalate, flag, reject, respond, withdraw"
+        "allowed from there: classify, close_cc_card, escalate, flag, reject, respond, withdraw"
     )
 
 
@@ -448,3 +450,39 @@ def test_mermaid_and_dot_diagrams_show_every_stage_and_guard():
     assert "register_result [authority]" in dot
     with pytest.raises(ValueError, match="format must be"):
         wf.diagram("svg")  # type: ignore[arg-type]
+
+
+def test_a_cc_card_is_closed_by_a_supervisor_even_after_the_complaint_is_closed():
+    from ccms.errors import InvalidInput, NotPermitted
+    from ccms.model import CcCardOpened
+    from ccms.workflow import CloseCcCard
+
+    wf = default_workflow()
+    complaint, _ = run(
+        wf,
+        [
+            Classify(codes=("PRD.DEF",)),
+            RegisterResult(result=Result(remedy="explanation")),
+            Notify(channel="sms"),
+            Close(),
+        ],
+    )
+    with pytest.raises(InvalidInput, match="no open CC Card"):
+        wf.fire(complaint, CloseCcCard(), actor=SYSTEM, at=complaint.updated_at)
+    opened = CcCardOpened(
+        complaint_id=complaint.id,
+        version=complaint.version + 1,
+        at=complaint.updated_at,
+        actor=SYSTEM,
+        card_id="CC-c1",
+        step=2,
+    ).apply(complaint)
+    assert opened.cc_card == "CC-c1"
+    handler = Actor(id="kim", role=Role.HANDLER)
+    with pytest.raises(NotPermitted, match="supervisor"):
+        wf.fire(opened, CloseCcCard(), actor=handler, at=opened.updated_at)
+    lead = Actor(id="qa-lead", role=Role.SUPERVISOR)
+    fired = wf.fire(opened, CloseCcCard(reason="task IMP-7 verified"), actor=lead, at=opened.updated_at)
+    assert fired.complaint.cc_card is None
+    assert fired.complaint.stage == "closed"
+    assert [(e.type, e.card_id) for e in fired.events] == [("cc_card_closed", "CC-c1")]

@@ -54,6 +54,7 @@ from ccms.workflow import (
     AssignHandler,
     Classify,
     Close,
+    CloseCcCard,
     Command,
     Escalate,
     Fired,
@@ -144,7 +145,7 @@ class Desk:
     >>> desk.start(c.id)
     Traceback (most recent call last):
     ...
-    ccms.errors.InvalidTransition: complaint ... in stage 'received' cannot fire 'start'; allowed from there: classify, escalate, flag, reject, respond, withdraw
+    ccms.errors.InvalidTransition: complaint ... in stage 'received' cannot fire 'start'; allowed from there: classify, close_cc_card, escalate, flag, reject, respond, withdraw
     """
 
     def __init__(
@@ -538,6 +539,11 @@ class Desk:
             _boundary(lambda: Escalate(level=level, reason=reason, notify=tuple(notify))),
             **options,
         )
+
+    def close_cc_card(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
+        """Close the complaint's open CC Card once its root cause is removed (supervisors,
+        executives and the system only; e.g. when its improvement task is verified)."""
+        return self.execute(complaint_id, _boundary(lambda: CloseCcCard(reason=reason)), **options)
 
     def set_flags(
         self,

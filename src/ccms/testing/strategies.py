@@ -68,6 +68,7 @@ from ccms.workflow import (
     AssignHandler,
     Classify,
     Close,
+    CloseCcCard,
     Command,
     Escalate,
     Fire,
@@ -1058,6 +1059,8 @@ def _command(
         return Reject(reason=reason, duplicate_of="C-0" if reason == "duplicate" else None)
     if trigger == "escalate":
         return Escalate(level=draw(st.integers(1, 3)), reason=draw(_SHORT))
+    if trigger == "close_cc_card":
+        return CloseCcCard(reason=draw(_SHORT))
     if trigger == "flag":
         return SetFlags(
             added=draw(st.frozensets(_sample(tuple(Flag)), max_size=2)),

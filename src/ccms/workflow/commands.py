@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, JsonValue, model_validator
 
 from ccms.model import (
+    CcCardClosed,
     Channel,
     Classified,
     Closed,
@@ -55,6 +56,7 @@ __all__ = [
     "AssignHandler",
     "Classify",
     "Close",
+    "CloseCcCard",
     "Command",
     "Escalate",
     "Fire",
@@ -319,6 +321,21 @@ class Escalate(Command):
 
     def build(self, complaint: Complaint, header: dict[str, Any]) -> list[DomainEvent]:
         return [Escalated(**header, level=self.level, reason=self.reason, notify=self.notify)]
+
+
+class CloseCcCard(Command):
+    """Close the complaint's open CC Card: its root cause was removed (e.g. a task verified)."""
+
+    trigger: ClassVar[str] = "close_cc_card"
+    reason: ShortText = ""
+
+    def build(self, complaint: Complaint, header: dict[str, Any]) -> list[DomainEvent]:
+        if complaint.cc_card is None:
+            raise ValueError(
+                f"complaint {complaint.id} has no open CC Card to close; a card is opened by the "
+                "early-warning sweep"
+            )
+        return [CcCardClosed(**header, card_id=complaint.cc_card, reason=self.reason)]
 
 
 class SetFlags(Command):

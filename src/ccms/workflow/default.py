@@ -152,6 +152,8 @@ def voc_definition(*, name: str = "voc") -> WorkflowDefinition:
         t(trigger="respond", source=OPEN_STAGES, dest=None, roles=_ANYONE),
         t(trigger="escalate", source=(ANY,), dest=None, roles=_ANYONE),
         t(trigger="flag", source=(ANY,), dest=None, roles=_ANYONE),
+        # The root cause behind a CC Card was removed; also after the complaint was closed.
+        t(trigger="close_cc_card", source=(ANY,), dest=None, roles=frozenset({SV, EX, SY})),
     ]
     return WorkflowDefinition(
         name=name,

@@ -65,7 +65,7 @@ class Workflow:
     >>> from ccms.workflow import default_workflow
     >>> wf = default_workflow()
     >>> wf.allowed_triggers("closed")
-    ('escalate', 'flag', 'reopen')
+    ('close_cc_card', 'escalate', 'flag', 'reopen')
     """
 
     __slots__ = ("_by_stage", "_guards", "_table", "definition", "machine")
