@@ -245,6 +245,15 @@ def test_improvement_measures() -> None:
     assert imp.rows[0].due == date(2026, 10, 25)
 
 
+def test_a_task_sent_back_to_work_is_not_done_whatever_it_did_before() -> None:
+    from report_sample import Task
+
+    redo = Task("Courier SLA renegotiated", "logistics", date(2026, 10, 10), "in_progress",
+                at(10, 8))  # completed on 10-08, its effect fell short: back in progress
+    r = build_report(october(), as_of=AS_OF, improvements=[redo])
+    assert [(row.state, row.days_late) for row in r.improvements.rows] == [("overdue", 21)]
+
+
 def test_fairness_flags_come_from_the_fairness_frame() -> None:
     records = fair_october()
     r = build_report(records, as_of=AS_OF, fairness_by=("channel",),

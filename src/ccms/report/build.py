@@ -119,6 +119,7 @@ BAD_LEVEL: Final = "code_level must be a whole number >= 1 or None, got {value!r
 BAD_ZONE: Final = "unknown time zone {zone!r}; give an IANA name such as 'Asia/Seoul'"
 BAD_SHARE: Final = "pareto_share must lie in (0, 1], got {value!r}"
 _TITLES: Final = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
+_STILL_OPEN: Final = frozenset({"open", "in_progress"})
 _STATE_ORDER: Final = {"overdue": 0, "open": 1, "done late": 2, "done on time": 3}
 _SEC: Final = timedelta(seconds=1)
 
@@ -217,7 +218,8 @@ def _improvements(
     acc = TaskOnTimeAccumulator(as_of=cut)
     rows: list[ImprovementRow] = []
     for task in tasks:
-        done = task.done_at
+        # A task sent back to work (its effect fell short) is not done, whatever it did before.
+        done = None if task.stage in _STILL_OPEN else task.done_at
         if done is not None:
             require_aware(done, "improvement done_at")
             if done < start:
