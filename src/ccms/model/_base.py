@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache, cached_property
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+)
 
 from ccms.errors import CCMSError
 
-__all__ = ["AwareDatetime", "Frozen", "Name", "ShortText", "Text", "unwrap_ccms_error"]
+__all__ = [
+    "AwareDatetime",
+    "Frozen",
+    "Name",
+    "ShortText",
+    "SortedSet",
+    "Text",
+    "unwrap_ccms_error",
+]
 
 
 def unwrap_ccms_error(exc: ValidationError) -> CCMSError | None:
@@ -92,3 +107,15 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whit
 ShortText = Annotated[str, StringConstraints(max_length=2_000)]
 #: A customer's words: up to 20,000 characters (one long letter), never empty.
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+_T = TypeVar("_T")
+
+
+def _sorted_list(values: frozenset[Any]) -> list[Any]:
+    return sorted(values)
+
+
+#: A frozen set written to JSON as a sorted list: the same set gives the same bytes in every
+#: process (a set's iteration order depends on string hashing, which differs per process).
+SortedSet = Annotated[frozenset[_T], PlainSerializer(_sorted_list, when_used="json")]

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, Text
+from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, SortedSet, Text
 from ccms.model.customer import CustomerRef
 from ccms.model.taxonomy import VocCodeStr
 from ccms.model.values import Channel, Flag, Money, RemedyKind, Severity, VocKind
@@ -101,8 +101,8 @@ class Complaint(Frozen):
     reopen_count: Annotated[int, Field(ge=0)] = 0
     result: Result | None = None
     feedback: Feedback | None = None
-    flags: frozenset[Flag] = frozenset()
-    tags: frozenset[Name] = frozenset()
+    flags: SortedSet[Flag] = frozenset()
+    tags: SortedSet[Name] = frozenset()
     attributes: dict[Annotated[str, Field(pattern=_ATTR_KEY)], JsonValue] = {}
     first_response_at: AwareDatetime | None = None
     resolved_at: AwareDatetime | None = None

@@ -25,7 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, JsonValue
 
 from ccms.errors import InvalidInput
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
 from ccms.model.values import Channel, Flag, Role
@@ -153,8 +153,8 @@ class ComplaintReceived(DomainEvent):
     channel: Channel
     customer: CustomerRef
     concerns: tuple[Concern, ...]
-    flags: frozenset[Flag] = frozenset()
-    tags: frozenset[Name] = frozenset()
+    flags: SortedSet[Flag] = frozenset()
+    tags: SortedSet[Name] = frozenset()
     attributes: dict[str, JsonValue] = {}
     workflow: Name = "voc"
 
@@ -367,8 +367,8 @@ class FlagsChanged(DomainEvent):
     """Flags added or removed (safety, legal threat, repeat, supervisor requested, ...)."""
 
     type: Literal["flags_changed"] = "flags_changed"
-    added: frozenset[Flag] = frozenset()
-    removed: frozenset[Flag] = frozenset()
+    added: SortedSet[Flag] = frozenset()
+    removed: SortedSet[Flag] = frozenset()
     reason: ShortText = ""
 
     def _changes(self, complaint: Complaint) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from ccms.errors import InvalidInput
-from ccms.model._base import Frozen, Name
+from ccms.model._base import Frozen, Name, SortedSet
 from ccms.model.values import Money, RemedyKind, Role
 
 __all__ = ["Agent", "Authority", "Department", "DepartmentKind", "Organization", "UnknownMember"]
@@ -48,7 +48,7 @@ class UnknownMember(InvalidInput, LookupError):
 class Authority(Frozen):
     """Which remedies an agent may grant, and up to which amount (per complaint)."""
 
-    remedies: frozenset[RemedyKind] = frozenset(
+    remedies: SortedSet[RemedyKind] = frozenset(
         {RemedyKind.APOLOGY, RemedyKind.EXPLANATION, RemedyKind.NONE}
     )
     max_amount: Money | None = None
@@ -95,8 +95,8 @@ class Agent(Frozen):
     name: Name
     department: Name
     role: Role = Role.HANDLER
-    skills: frozenset[Name] = frozenset()
-    languages: frozenset[Annotated[str, Field(min_length=2, max_length=8)]] = frozenset({"ko"})
+    skills: SortedSet[Name] = frozenset()
+    languages: SortedSet[Annotated[str, Field(min_length=2, max_length=8)]] = frozenset({"ko"})
     capacity: Annotated[int, Field(ge=0, le=10_000)] = 20
     authority: Authority = Authority()
     active: bool = True
