@@ -72,8 +72,8 @@ def test_missing_store_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> N
     missing = tmp_path / "nope.db"
     result = runner.invoke(app, ["report", "--db", str(missing), "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "error: no complaint store at" in result.output
-    assert "give --db PATH of an SQLite file written by ccms" in result.output.replace("\n", " ")
+    assert "error: no complaint store at" in " ".join(result.output.split())
+    assert "give --db PATH of an SQLite file written by ccms" in " ".join(result.output.split())
     assert list(tmp_path.iterdir()) == []
 
 
@@ -88,7 +88,7 @@ def test_missing_store_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> N
 def test_bad_arguments_exit_2(db: Path, tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path), *args])
     assert result.exit_code == 2
-    assert message in result.output.replace("\n", " ")
+    assert message in " ".join(result.output.split())
 
 
 def test_empty_store_needs_a_period(tmp_path: Path) -> None:
