@@ -439,6 +439,19 @@ class CcCardClosed(DomainEvent):
     card_id: Name
     reason: ShortText = ""
 
+    @classmethod
+    def of(cls, complaint: Complaint, reason: str = "", **header: Any) -> CcCardClosed:
+        """The event closing ``complaint``'s open card; :class:`InvalidInput` if none is open.
+
+        ``header`` carries the common fields (complaint id, version, time, actor, trigger, stage).
+        """
+        if complaint.cc_card is None:
+            raise InvalidInput(
+                f"complaint {complaint.id} has no open CC Card to close; a card is opened by "
+                "the early-warning sweep"
+            )
+        return cls(**header, card_id=complaint.cc_card, reason=reason)
+
     def _changes(self, complaint: Complaint) -> dict[str, Any]:
         return {"cc_card": None}
 

@@ -38,7 +38,7 @@ import attrs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ccms._files import validate_mapping
-from ccms.errors import InvalidInput, PolicyError, require_aware
+from ccms.errors import PolicyError, require_aware
 from ccms.model import (
     Actor,
     CcCardClosed,
@@ -264,20 +264,15 @@ def close_cc_card_event(
     ('CC-c1', 3, 'CC-c1', None)
     """
     require_aware(now, "now")
-    if complaint.cc_card is None:
-        raise InvalidInput(
-            f"complaint {complaint.id} has no open CC Card to close; a card is opened by the "
-            "early-warning sweep"
-        )
-    return CcCardClosed(
+    return CcCardClosed.of(
+        complaint,
+        reason,
         complaint_id=complaint.id,
         version=complaint.version + 1,
         at=now,
         actor=actor,
         trigger="close_cc_card",
         stage=None,
-        card_id=complaint.cc_card,
-        reason=reason,
     )
 
 

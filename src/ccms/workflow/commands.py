@@ -330,12 +330,7 @@ class CloseCcCard(Command):
     reason: ShortText = ""
 
     def build(self, complaint: Complaint, header: dict[str, Any]) -> list[DomainEvent]:
-        if complaint.cc_card is None:
-            raise ValueError(
-                f"complaint {complaint.id} has no open CC Card to close; a card is opened by the "
-                "early-warning sweep"
-            )
-        return [CcCardClosed(**header, card_id=complaint.cc_card, reason=self.reason)]
+        return [CcCardClosed.of(complaint, self.reason, **header)]
 
 
 class SetFlags(Command):
