@@ -284,6 +284,9 @@ class EarlyWarning(Policy[WarningDecision]):
     in the history; ``FlagsChanged`` adding ``SAFETY`` when a safety rule matches, the complaint
     is not flagged and this policy never added the flag before (a person who removed it is not
     overruled); ``CcCardOpened`` with the step raised, when it is at least ``cc_card_from_step``.
+    Once a department or handler is assigned, the people the raised step's level names who
+    could not be named before (no department head without a department) are told by another
+    ``EarlyWarningRaised`` at the same step whose ``notify`` holds only them.
     Sweeping again over a history that holds those events returns nothing.
     """
 
@@ -337,20 +340,42 @@ class EarlyWarning(Policy[WarningDecision]):
             notify=resolve_roles(level.notify, ctx.complaint, ctx.organization),
         )
 
+    def next_wake(self, ctx: PolicyContext) -> datetime | None:
+        """Always ``None``: the rules read the complaint and the Desk's code counts, never the
+        time, so only a change (to this complaint, or one it is counted with) can make the
+        sweep speak again."""
+        return None
+
+    def _relay(self, ctx: PolicyContext, stamp: Mapping[str, Any]) -> list[DomainEvent]:
+        """The warning passed on to people it could not name when raised (no department or
+        handler yet): an ``EarlyWarningRaised`` at the same step naming only them."""
+        raised = [e for e in ctx.events if isinstance(e, EarlyWarningRaised)]
+        if not raised:
+            return []
+        last = max(raised, key=lambda e: e.step)
+        level = self.levels.get(last.step)
+        if level is None:
+            return []
+        told = {agent for e in raised for agent in e.notify}
+        new = tuple(
+            a for a in resolve_roles(level.notify, ctx.complaint, ctx.organization) if a not in told
+        )
+        if not new:
+            return []
+        return [
+            EarlyWarningRaised(
+                step=last.step, rules=last.rules, actions=last.actions, notify=new, **stamp
+            )
+        ]
+
     def sweep(self, ctx: PolicyContext) -> list[DomainEvent]:
         """The new events to append (see the class docs); idempotent."""
         decision = self.decide(ctx)
-        if decision is None:
-            return []
         complaint = ctx.complaint
-        stamp: dict[str, Any] = {
-            "complaint_id": complaint.id,
-            "version": complaint.version + 1,
-            "at": ctx.now,
-            "actor": Actor.system(),
-            "trigger": "early_warning",
-            "stage": None,
-        }
+        if decision is None:
+            return self._relay(ctx, self._stamp(ctx))
+
+        stamp = self._stamp(ctx)
         raised = max(
             [complaint.crisis_step]
             + [e.step for e in ctx.events if isinstance(e, EarlyWarningRaised)]
@@ -380,7 +405,20 @@ class EarlyWarning(Policy[WarningDecision]):
             )
         if decision.step > raised and decision.step >= self.cc_card_from_step:
             out.append(CcCardOpened(card_id=cc_card_id(complaint), step=decision.step, **stamp))
+        if decision.step <= raised:
+            out.extend(self._relay(ctx, stamp))
         return out
+
+    @staticmethod
+    def _stamp(ctx: PolicyContext) -> dict[str, Any]:
+        return {
+            "complaint_id": ctx.complaint.id,
+            "version": ctx.complaint.version + 1,
+            "at": ctx.now,
+            "actor": Actor.system(),
+            "trigger": "early_warning",
+            "stage": None,
+        }
 
 
 class _Params(_Model):

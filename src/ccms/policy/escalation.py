@@ -21,9 +21,9 @@ EscalationDecision(level=1, reasons=('54% of SLA target resolution elapsed (leve
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import attrs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -35,9 +35,20 @@ from ccms.policy._sla_clock import parse_duration
 from ccms.policy._sla_notify import check_role, resolve_roles
 from ccms.policy.base import Policy, PolicyContext
 from ccms.policy.registry import default_registry
-from ccms.policy.sla import Calendars, SlaPolicy, SlaTable, evaluate_sla
+from ccms.policy.sla import Calendars, SlaPolicy, SlaState, SlaTable, _clock_for, evaluate_sla
 
-__all__ = ["EscalationDecision", "EscalationLadder", "Level", "authority_problem"]
+__all__ = [
+    "DEFAULT_LEVELS",
+    "SLA_STATES",
+    "EscalationDecision",
+    "EscalationLadder",
+    "Level",
+    "authority_problem",
+]
+
+#: The ``ctx.extra`` key under which the Desk passes the SLA policy's clocks (``{target:
+#: SlaState}``) at ``ctx.now``, so a ladder reads them instead of evaluating them again.
+SLA_STATES: Final = "sla_states"
 
 
 class Level(BaseModel):
@@ -94,6 +105,24 @@ class Level(BaseModel):
         if isinstance(self.threshold, timedelta) and self.threshold <= timedelta(0):
             raise ValueError("a duration threshold must be positive")
         return self
+
+
+#: The built-in ladder over the resolution clock (what ``Desk.standard`` uses unless told
+#: otherwise): a reminder to the handler at 75% of the target, the supervisor when it is due
+#: (or the customer asks for one, or the remedy is beyond the handler's authority), the
+#: department head at 150% or on the second reopen, an executive at 300%.
+DEFAULT_LEVELS: Final = (
+    Level(name="reminder", threshold=0.75, notify=("handler",)),
+    Level(
+        name="supervisor",
+        threshold=1.0,
+        supervisor_requested=True,
+        over_authority=True,
+        notify=("handler", "supervisor"),
+    ),
+    Level(name="department head", threshold=1.5, reopen_count=2, notify=("department_head",)),
+    Level(name="executive", threshold=3.0, notify=("executive",)),
+)
 
 
 @attrs.frozen(slots=True)
@@ -180,10 +209,20 @@ class EscalationLadder(Policy[EscalationDecision]):
     def __repr__(self) -> str:
         return f"EscalationLadder({len(self.levels)} levels, target={self.target!r})"
 
-    def _time_reason(self, level: int, spec: Level, ctx: PolicyContext) -> str | None:
-        state = evaluate_sla(ctx.complaint, ctx.events, ctx.now, self.table, self.calendars).get(
+    def clock(self, ctx: PolicyContext) -> SlaState | None:
+        """The target's clock at ``ctx.now``: the SLA policy's reading when the Desk passes it
+        (``ctx.extra["sla_states"]``, see :data:`SLA_STATES`), else evaluated here, once."""
+        given = ctx.extra.get(SLA_STATES)
+        if isinstance(given, Mapping):
+            state = given.get(self.target)
+            return state if isinstance(state, SlaState) else None
+        return evaluate_sla(ctx.complaint, ctx.events, ctx.now, self.table, self.calendars).get(
             self.target
         )
+
+    def _time_reason(
+        self, level: int, spec: Level, ctx: PolicyContext, state: SlaState | None
+    ) -> str | None:
         if state is not None and (state.status == "not_started" or state.stopped_at is not None):
             return None  # the clock does not run: time does not escalate
         if isinstance(spec.threshold, timedelta):
@@ -199,11 +238,13 @@ class EscalationLadder(Policy[EscalationDecision]):
                 )
         return None
 
-    def _reasons(self, level: int, spec: Level, ctx: PolicyContext) -> list[str]:
+    def _reasons(
+        self, level: int, spec: Level, ctx: PolicyContext, state: SlaState | None
+    ) -> list[str]:
         complaint = ctx.complaint
         out: list[str] = []
         if spec.threshold is not None:
-            timed = self._time_reason(level, spec, ctx)
+            timed = self._time_reason(level, spec, ctx, state)
             if timed:
                 out.append(timed)
         if spec.reopen_count is not None and complaint.reopen_count >= spec.reopen_count:
@@ -221,12 +262,49 @@ class EscalationLadder(Policy[EscalationDecision]):
     def _reached(self, ctx: PolicyContext) -> list[tuple[int, list[str]]]:
         if ctx.complaint.closed_at is not None:
             return []
+        timed = any(spec.threshold is not None for spec in self.levels)
+        state = self.clock(ctx) if timed else None
         reached = []
         for i, spec in enumerate(self.levels, start=1):
-            reasons = self._reasons(i, spec, ctx)
+            reasons = self._reasons(i, spec, ctx, state)
             if reasons:
                 reached.append((i, reasons))
         return reached
+
+    def next_wake(self, ctx: PolicyContext) -> datetime | None:
+        """The next moment a time threshold above the levels already reached can pass without
+        a command (``None``: none can; only a command can raise the level).
+
+        Duration thresholds on a complaint without SLA measure its age; shares and durations
+        on a clock count only while it runs.
+        """
+        if ctx.complaint.closed_at is not None:
+            return None
+        current = max(
+            [ctx.complaint.escalation_level]
+            + [e.level for e in ctx.events if isinstance(e, Escalated)]
+        )
+        state = self.clock(ctx)
+        moments: list[datetime] = []
+        for i, spec in enumerate(self.levels, start=1):
+            threshold = spec.threshold
+            if threshold is None or i <= current:
+                continue
+            if state is None:
+                if isinstance(threshold, timedelta):
+                    moments.append(max(ctx.now, ctx.complaint.received_at + threshold))
+                continue
+            if not state.runs:
+                continue
+            amount = (
+                threshold if isinstance(threshold, timedelta) else state.target.duration * threshold
+            )
+            left = amount - state.elapsed
+            if left < timedelta(0):
+                continue
+            clock = _clock_for(state.target, self.calendars)
+            moments.append(clock.add(ctx.now, left))
+        return min(moments) if moments else None
 
     def decide(self, ctx: PolicyContext) -> EscalationDecision | None:
         """The highest level reached now, or ``None``."""

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import attrs
@@ -223,6 +223,11 @@ class RepeatDetector(Policy[RepeatDecision]):
         if not repeats and not spikes:
             return None
         return RepeatDecision(same_customer=repeats, spikes=spikes)
+
+    def next_wake(self, ctx: PolicyContext) -> datetime | None:
+        """Always ``None``: repeats and spikes depend on received times and codes, not on the
+        time now, so only a change (to this complaint, or one it is counted with) matters."""
+        return None
 
     def sweep(self, ctx: PolicyContext) -> list[DomainEvent]:
         """``RepeatDetected`` events not yet in the history."""

@@ -90,6 +90,7 @@ __all__ = [
     "TARGET_PRESETS",
     "BusinessClock",
     "Calendars",
+    "SlaAssessment",
     "SlaClock",
     "SlaDecision",
     "SlaPolicy",
@@ -393,6 +394,12 @@ class SlaState:
     cycle_index: int = 0
 
     @property
+    def runs(self) -> bool:
+        """Whether the clock is running now (started, not stopped, not in a pause)."""
+        paused = bool(self.paused) and self.paused[-1][1] is None
+        return self.started_at is not None and self.stopped_at is None and not paused
+
+    @property
     def milestone(self) -> Literal["at_risk", "breached", "met"] | None:
         """The status worth an ``SlaStatusChanged`` event, if any (at risk even while paused)."""
         if self.status in ("met", "breached"):
@@ -538,8 +545,24 @@ def _last_applied(events: Sequence[DomainEvent]) -> tuple[int, SlaApplied] | Non
     return None
 
 
+#: Targets read back from recent ``SlaApplied`` events, by the event's identity. The event is
+#: kept beside its targets, so an id is never reused while its entry stands; the cache is
+#: emptied when full (plain dict operations, safe across threads).
+_RECORDED: dict[int, tuple[SlaApplied, tuple[SlaTarget, ...]]] = {}
+_RECORDED_SIZE: Final = 4096
+
+
 def _recorded(applied: SlaApplied) -> tuple[SlaTarget, ...]:
-    return tuple(SlaTarget.from_record(name, rec) for name, rec in applied.targets.items())
+    """The targets an ``SlaApplied`` recorded (validated once per event object, then cached:
+    every command and tick reads the same event back)."""
+    hit = _RECORDED.get(id(applied))
+    if hit is not None and hit[0] is applied:
+        return hit[1]
+    targets = tuple(SlaTarget.from_record(name, rec) for name, rec in applied.targets.items())
+    if len(_RECORDED) >= _RECORDED_SIZE:
+        _RECORDED.clear()
+    _RECORDED[id(applied)] = (applied, targets)
+    return targets
 
 
 def evaluate_sla(
@@ -661,6 +684,20 @@ class SlaPolicy(Policy[SlaDecision]):
 
     def sweep(self, ctx: PolicyContext) -> list[DomainEvent]:
         """The new events to append (see the class docs); idempotent."""
+        return list(self.assess(ctx).events)
+
+    def next_wake(self, ctx: PolicyContext) -> datetime | None:
+        """When the sweep can next have something to say without a command (see
+        :meth:`assess`)."""
+        return self.assess(ctx).wake
+
+    def assess(self, ctx: PolicyContext) -> SlaAssessment:
+        """The sweep's events, the clocks after them and the next wake-up, from one evaluation.
+
+        The wake-up is the earliest moment a running clock reaches its at-risk share or its
+        duration (so a tick then records the milestone); ``None`` when every clock is stopped,
+        paused or not started, which only a command can change.
+        """
         complaint, now = ctx.complaint, ctx.now
         stamp: dict[str, Any] = {
             "complaint_id": complaint.id,
@@ -675,8 +712,13 @@ class SlaPolicy(Policy[SlaDecision]):
         out: list[DomainEvent] = []
         fresh = self._from_table(complaint)
         if fresh is not None and self._apply_due(ctx, states):
+            # A clock whose target is unchanged keeps its evaluation (one evaluation a sweep).
             states = {
-                t.name: SlaClock(t, _clock_for(t, self.calendars)).evaluate(ctx.events, now)
+                t.name: (
+                    states[t.name]
+                    if t.name in states and states[t.name].target == t
+                    else SlaClock(t, _clock_for(t, self.calendars)).evaluate(ctx.events, now)
+                )
                 for t in fresh.targets
             }
             main = states.get("resolution") or max(states.values(), key=lambda s: s.due_at or now)
@@ -704,7 +746,35 @@ class SlaPolicy(Policy[SlaDecision]):
                     target=name, status=milestone, due_at=state.due_at, owner=state.owner, **stamp
                 )
             )
-        return out
+        return SlaAssessment(events=tuple(out), states=states, wake=self._wake(states, now))
+
+    def _wake(self, states: Mapping[str, SlaState], now: datetime) -> datetime | None:
+        moments = [
+            moment
+            for state in states.values()
+            if state.runs
+            for amount in (state.target.duration * state.target.at_risk, state.target.duration)
+            if (moment := self.when(state, now, amount)) is not None
+        ]
+        return min(moments) if moments else None
+
+    def when(self, state: SlaState, now: datetime, amount: timedelta) -> datetime | None:
+        """The moment the running clock ``state`` (as at ``now``) reaches ``amount`` of clock
+        time; ``None`` if it is past it already."""
+        left = amount - state.elapsed
+        if left < timedelta(0):
+            return None
+        return _clock_for(state.target, self.calendars).add(now, left)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SlaAssessment:
+    """One evaluation of a complaint's clocks: the events the sweep records, the clocks (with
+    those events), and when to look again (``None``: only a command can change anything)."""
+
+    events: tuple[DomainEvent, ...]
+    states: Mapping[str, SlaState]
+    wake: datetime | None
 
 
 # ----------------------------------------------------------------------- registry factories
