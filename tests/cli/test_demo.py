@@ -13,15 +13,19 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from ccms.cli import app
-from ccms.cli.demo_run import DemoRun, build_desk, collect, run
-from ccms.cli.scenario import (
+from ccms.cli.demo_output import run_demo
+from ccms.demo import (
+    DemoRun,
+    build_desk,
+    collect,
     demo_calendar,
     demo_early_warning,
     demo_escalation,
     demo_repeats,
     demo_sla,
+    featured_contacts,
+    simulate,
 )
-from ccms.cli.simulate import featured_contacts, simulate
 from ccms.model import CcCardOpened, EarlyWarningRaised, Flag
 from ccms.store import SQLiteStore
 
@@ -32,13 +36,13 @@ SEED = 11
 def _run(folder: Path) -> tuple[DemoRun, str]:
     out = io.StringIO()
     console = Console(file=out, width=200, color_system=None, record=False)
-    result = run(
+    result = run_demo(
+        console,
         folder / "demo.db",
         year=2026,
         month=10,
         seed=SEED,
         contacts=CONTACTS,
-        console=console,
         progress=False,
     )
     return result, out.getvalue().replace(str(folder), "<dir>")

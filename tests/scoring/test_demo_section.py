@@ -6,9 +6,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ccms.cli.demo_run import build_desk
-from ccms.cli.demo_scoring import print_scoring
-from ccms.cli.simulate import simulate
+from ccms.cli.demo_output import print_scoring
+from ccms.demo import build_desk, scoring_summary, simulate
 from ccms.scoring import DEFAULT_RULES, ImprovementBoard, Ledger
 
 
@@ -18,7 +17,8 @@ def test_demo_section_on_a_small_month(tmp_path: Path) -> None:
     board = desk.subscribe(ImprovementBoard(due_in_days=10, owners={"PRD": ("rnd", "exec-kang")}))
     simulate(desk, clock, year=2026, month=10, contacts=20, seed=7)
     console = Console(record=True, width=160)
-    summary = print_scoring(console, desk)
+    summary = scoring_summary(desk)
+    print_scoring(console, summary)
     assert isinstance(live, Ledger)
     assert isinstance(board, ImprovementBoard)
     assert summary.ledger.entries == live.entries  # the replay equals the subscriber

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 __all__ = ["app", "main"]
 
@@ -80,14 +78,14 @@ def demo(
     Seoul business hours and Korean public holidays, SLA clocks, escalations, early warnings
     with CC Cards, repeats and code spikes; the summary shows each of them.
     """
-    from ccms.cli.demo_run import run
+    from ccms.cli.demo_output import run_demo
 
     try:
         year, month = (int(x) for x in period.split("-"))
         date(year, month, 1)
     except ValueError:
         raise typer.BadParameter(f"period must be YYYY-MM, got {period!r}") from None
-    result = run(db, year=year, month=month, seed=seed, contacts=contacts, console=console)
+    result = run_demo(console, db, year=year, month=month, seed=seed, contacts=contacts)
     result.desk.store.close()
 
 
@@ -155,17 +153,6 @@ def report(
         console.print(f"  • {line}", highlight=False)
     for path in written:
         console.print(f"wrote [bold]{path}[/] ({path.stat().st_size:,} bytes)")
-
-
-def _counter_table(
-    title: str, counts: Counter[Any], *, top: int | None = None, label: str = ""
-) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(label or "key")
-    table.add_column("count", justify="right")
-    for key, count in counts.most_common(top):
-        table.add_row(str(key), str(count))
-    return table
 
 
 def main() -> None:

@@ -1,29 +1,25 @@
-"""Wiring, run and summary of ``ccms demo``: the Desk on SQLite with the demo company's policies.
+"""The demo Desk's wiring: SQLite, the demo company's policies, and what they read.
 
 :func:`build_desk` wires the Desk: routing, and the sweepers that run after every command and on
 every ``desk.tick``: SLA clocks on the Seoul business calendar (Korean public holidays), the
 escalation ladder, the serious-complaint early warning (crisis steps, CC Cards) and repeat and
-code-spike detection. :func:`run` simulates a month and prints :func:`summarize`'s tables.
+code-spike detection. :class:`DemoIndex` feeds the repeat and early-warning policies;
+:class:`Throttled` skips the complaints on which nothing can be due yet.
+
+Interim: ``Desk.standard`` (in :mod:`ccms.desk`) is to replace all of this; until then it is
+moved here unchanged from the CLI.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import attrs
-from rich import box
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from ccms.cli.scenario import (
-    ESCALATION_LEVELS,
+from ccms.demo.company import (
     TIMEZONE,
     demo_calendar,
     demo_early_warning,
@@ -33,47 +29,14 @@ from ccms.cli.scenario import (
     demo_sla,
     demo_taxonomy,
 )
-from ccms.cli.simulate import SimulationStats, featured_contacts, simulate
 from ccms.desk import Desk, ManualClock, Sweeper
-from ccms.model import (
-    CcCardClosed,
-    Complaint,
-    DomainEvent,
-    EarlyWarningRaised,
-    Escalated,
-    RepeatDetected,
-    SlaApplied,
-    SlaStatusChanged,
-)
-from ccms.policy import BusinessClock, EscalationLadder, PolicyContext, SlaPolicy, evaluate_sla
-from ccms.policy.early_warning import CRISIS_STEPS
+from ccms.model import Complaint, DomainEvent, SlaApplied
+from ccms.policy import BusinessClock, EscalationLadder, PolicyContext, SlaPolicy
 from ccms.policy.routing import by_taxonomy_defaults, fixed, language_match, least_loaded, sticky
 from ccms.policy.sla import SlaState
 from ccms.store import SQLiteStore
 
-__all__ = [
-    "CrisisCase",
-    "DemoIndex",
-    "DemoRun",
-    "DemoSummary",
-    "Throttled",
-    "build_desk",
-    "collect",
-    "run",
-    "summarize",
-]
-
-P = TypeVar("P")
-
-#: The SLA statuses in the order the summary shows them.
-_SLA_COLUMNS = ("met", "breached", "at_risk", "running", "paused", "not_started")
-#: What an escalation's reason says, by the phrase each trigger writes.
-_CAUSES = (
-    ("asked for a supervisor", "supervisor request"),
-    ("authority", "authority"),
-    ("reopened", "reopens"),
-    ("elapsed", "time"),
-)
+__all__ = ["DemoIndex", "OneClock", "Throttled", "build_desk", "ladder_wake", "sla_wake"]
 
 
 class DemoIndex:
@@ -504,336 +467,3 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
         context_extra=index.extra,
     )
     return desk, clock
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class DemoRun:
-    """What :func:`run` leaves: the Desk (its store still open), the clock, the simulation's
-    counts and the summary's figures."""
-
-    desk: Desk
-    clock: ManualClock
-    stats: SimulationStats
-    summary: DemoSummary
-
-
-def run(
-    db: Path,
-    *,
-    year: int,
-    month: int,
-    seed: int = 7,
-    contacts: int = 600,
-    console: Console | None = None,
-    progress: bool = True,
-) -> DemoRun:
-    """Simulate a month into a fresh SQLite file ``db`` (replaced if it exists) and print the
-    summary to ``console``. The same seed gives the same month, ids included."""
-    console = console or Console()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    desk, clock = build_desk(db, year=year, month=month)
-    with Progress(
-        TextColumn("[bold]simulating {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-        disable=not progress,
-    ) as bar:
-        task = bar.add_task(f"{year:04d}-{month:02d}", total=contacts + featured_contacts())
-        stats = simulate(
-            desk,
-            clock,
-            year=year,
-            month=month,
-            contacts=contacts,
-            seed=seed,
-            progress=lambda n: bar.advance(task, n),
-        )
-    summary = summarize(console, desk, stats, db)
-    return DemoRun(desk=desk, clock=clock, stats=stats, summary=summary)
-
-
-# --------------------------------------------------------------------------- the summary
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class CrisisCase:
-    """One complaint under early warning, for the summary."""
-
-    id: str
-    received_at: datetime
-    channel: str
-    code: str
-    step: int
-    rules: tuple[str, ...]
-    cc_card: str  # "open", "closed" or "none"
-    stage: str
-
-
-@attrs.frozen(kw_only=True)
-class DemoSummary:
-    """The figures the summary prints, as of ``now`` (equal for equal seeds)."""
-
-    now: datetime
-    by_stage: Counter[str]
-    by_channel: Counter[str]
-    codes: Counter[str]
-    sla: Mapping[str, Counter[str]]  # target -> status -> complaints, at ``now``
-    sla_were_at_risk: Counter[str]  # target -> complaints that went at risk at some point
-    escalation_levels: Counter[int]  # highest level reached -> complaints
-    escalations: Mapping[int, Counter[str]]  # level -> cause -> escalation events
-    crisis: tuple[CrisisCase, ...]
-    repeats: Counter[tuple[str, str]]  # (pattern, code) -> events
-    spikes: tuple[str, ...]  # the code-spike details
-
-
-def _first(desk: Desk, kind: type[P]) -> P | None:
-    """The first sweeper of type ``kind``, looking inside the wrappers."""
-    for sweeper in desk.sweepers:
-        inner: object = sweeper
-        while inner is not None:
-            if isinstance(inner, kind):
-                return inner
-            inner = getattr(inner, "sweeper", None) or getattr(inner, "ladder", None)
-    return None
-
-
-def _causes(event: Escalated) -> list[str]:
-    if event.trigger != "escalation":
-        return ["by hand"]
-    found: list[str] = []
-    for part in event.reason.split("; "):
-        cause = next((name for phrase, name in _CAUSES if phrase in part), "other")
-        if cause not in found:
-            found.append(cause)
-    return found
-
-
-def collect(desk: Desk, now: datetime | None = None) -> DemoSummary:
-    """The summary's figures from the store, with SLA clocks evaluated at ``now`` (default: the
-    Desk's clock)."""
-    now = now or desk.clock.now()
-    sla = _first(desk, SlaPolicy)
-    taxonomy = desk.taxonomy
-    by_stage: Counter[str] = Counter()
-    by_channel: Counter[str] = Counter()
-    codes: Counter[str] = Counter()
-    sla_status: dict[str, Counter[str]] = {}
-    were_at_risk: Counter[str] = Counter()
-    levels: Counter[int] = Counter()
-    escalations: dict[int, Counter[str]] = {}
-    crisis: list[CrisisCase] = []
-    repeats: Counter[tuple[str, str]] = Counter()
-    spikes: list[str] = []
-    for c in desk.store.query():
-        by_stage[c.stage] += 1
-        by_channel[c.channel.value] += 1
-        for concern in c.concerns:
-            if concern.code is None:
-                continue
-            name = ""
-            if taxonomy is not None:
-                name = " " + taxonomy.get(concern.code).name_as_of(c.received_at.date())
-            codes[f"{concern.code}{name}"] += 1
-        events = desk.store.events(c.id)
-        if sla is not None:
-            for target, state in evaluate_sla(c, events, now, sla.table, sla.calendars).items():
-                sla_status.setdefault(target, Counter())[state.status] += 1
-        were_at_risk.update(
-            {e.target for e in events if isinstance(e, SlaStatusChanged) and e.status == "at_risk"}
-        )
-        if c.escalation_level:
-            levels[c.escalation_level] += 1
-        for e in events:
-            if isinstance(e, Escalated):
-                escalations.setdefault(e.level, Counter()).update(_causes(e))
-            elif isinstance(e, RepeatDetected):
-                repeats[(e.pattern, e.code or "")] += 1
-                if e.pattern == "code_spike":
-                    spikes.append(f"{e.at:%m-%d %H:%M} {e.code}: {e.detail}")
-        if c.crisis_step:
-            raised = [e for e in events if isinstance(e, EarlyWarningRaised)]
-            closed = any(isinstance(e, CcCardClosed) for e in events)
-            card = "open" if c.cc_card else ("closed" if closed else "none")
-            crisis.append(
-                CrisisCase(
-                    id=c.id,
-                    received_at=c.received_at,
-                    channel=c.channel.value,
-                    code=c.primary_code or "-",
-                    step=c.crisis_step,
-                    rules=raised[-1].rules if raised else (),
-                    cc_card=card,
-                    stage=c.stage,
-                )
-            )
-    crisis.sort(key=lambda k: (-k.step, k.received_at, k.id))
-    return DemoSummary(
-        now=now,
-        by_stage=by_stage,
-        by_channel=by_channel,
-        codes=codes,
-        sla=sla_status,
-        sla_were_at_risk=were_at_risk,
-        escalation_levels=levels,
-        escalations=escalations,
-        crisis=tuple(crisis),
-        repeats=repeats,
-        spikes=tuple(spikes),
-    )
-
-
-def _table(title: str, counts: Counter[str], label: str, top: int | None = None) -> Table:
-    table = Table(title=title, title_justify="left", min_width=36)
-    table.add_column(label)
-    table.add_column("complaints", justify="right")
-    for key, count in counts.most_common(top):
-        table.add_row(key, str(count))
-    return table
-
-
-_TARGET_LABELS = {
-    "first_response": "first response",
-    "resolution": "resolution",
-    "notify_after_result": "notify after result",
-    "timely_response": "timely (CFPB, 15 days)",
-}
-
-
-def _sla_table(summary: DemoSummary) -> Table:
-    table = Table(
-        title=f"SLA status at {summary.now:%Y-%m-%d %H:%M} (business hours, Seoul calendar)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    table.add_column("target")
-    for column in _SLA_COLUMNS:
-        table.add_column(column.replace("_", " "), justify="right")
-    table.add_column("were at risk", justify="right")
-    table.add_column("on time", justify="right")
-    for target, counts in summary.sla.items():
-        decided = counts["met"] + counts["breached"]
-        share = f"{counts['met'] / decided:.0%}" if decided else "-"
-        table.add_row(
-            _TARGET_LABELS.get(target, target),
-            *(str(counts[s]) for s in _SLA_COLUMNS),
-            str(summary.sla_were_at_risk[target]),
-            share,
-        )
-    return table
-
-
-def _escalation_table(summary: DemoSummary) -> Table:
-    table = Table(title="Escalations by level", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("level", "tells", "complaints (highest)", "escalations", "causes"):
-        numeric = column in ("complaints (highest)", "escalations")
-        table.add_column(column, justify="right" if numeric else "left")
-    for level in sorted(set(summary.escalations) | set(summary.escalation_levels)):
-        spec = ESCALATION_LEVELS[level - 1] if 0 < level <= len(ESCALATION_LEVELS) else None
-        name = f"{level} {spec.name}" if spec is not None else str(level)
-        causes = summary.escalations.get(level, Counter())
-        table.add_row(
-            name,
-            ", ".join(spec.notify) if spec is not None else "",
-            str(summary.escalation_levels[level]),
-            str(sum(causes.values())),
-            ", ".join(
-                f"{k} {v}" for k, v in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))
-            ),
-        )
-    return table
-
-
-def _crisis_table(summary: DemoSummary, top: int = 12) -> Table:
-    steps = {level.step: level.name for level in CRISIS_STEPS}
-    table = Table(
-        title="Serious complaints: early warnings and CC Cards",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    # fold, not truncate: the id is what one looks the complaint up by
-    for column in ("complaint", "received", "channel", "code", "step", "rules", "CC Card", "stage"):
-        table.add_column(column, overflow="fold")
-    for case in summary.crisis[:top]:
-        table.add_row(
-            case.id,
-            f"{case.received_at.astimezone(ZoneInfo(TIMEZONE)):%m-%d %H:%M}",
-            case.channel,
-            case.code,
-            f"{case.step} {steps.get(case.step, '')}".strip(),
-            ", ".join(case.rules),
-            case.cc_card,
-            case.stage,
-        )
-    if len(summary.crisis) > top:
-        table.caption = f"... and {len(summary.crisis) - top} more (step 1 watch cases last)"
-    return table
-
-
-def _repeat_table(summary: DemoSummary) -> Table:
-    table = Table(
-        title="Repeats and code spikes (VOC pop-ups)", title_justify="left", box=box.SIMPLE_HEAD
-    )
-    table.add_column("pattern")
-    table.add_column("code")
-    table.add_column("pop-ups", justify="right")
-    for (pattern, code), count in sorted(
-        summary.repeats.items(), key=lambda kv: (kv[0][0] != "code_spike", -kv[1], kv[0])
-    ):
-        table.add_row(pattern.replace("_", " "), code, str(count))
-    return table
-
-
-def summarize(console: Console, desk: Desk, stats: SimulationStats, db: Path) -> DemoSummary:
-    """Print the month's summary: what happened, by stage, by channel, top VOC codes, SLA
-    status, escalations, serious complaints and repeats; returns the figures."""
-    summary = collect(desk)
-    console.print()
-    console.print(
-        f"[bold]{stats.contacts}[/] contacts ({stats.featured} featured) with "
-        f"[bold]{stats.concerns}[/] concerns, "
-        f"{stats.commands} commands; {stats.transferred} transferred, {stats.reopened} reopened "
-        f"after an unhappy happy call, {stats.escalated_for_authority} escalated for authority, "
-        f"{stats.supervisor_requests} asked for a supervisor, "
-        f"{stats.withdrawn} withdrawn, {stats.rejected} rejected as duplicates."
-    )
-    if stats.refused:
-        refused = ", ".join(f"{k} x{v}" for k, v in stats.refused.most_common())
-        console.print(f"Commands refused by the workflow's guards (nothing stored): {refused}")
-    console.print(_table("By stage", summary.by_stage, "stage"))
-    console.print(_table("By channel", summary.by_channel, "channel"))
-    console.print(_table("Top VOC codes (concerns)", summary.codes, "code", top=10))
-    console.print(_sla_table(summary))
-    console.print(_escalation_table(summary))
-    console.print(_crisis_table(summary))
-    console.print(_repeat_table(summary))
-    for spike in summary.spikes:
-        console.print(f"  code spike {spike}")
-    console.print(
-        f"The last sweep ran twice at {summary.now:%Y-%m-%d %H:%M:%S}; the second recorded "
-        f"{stats.resweep_events} events."
-    )
-    from ccms.cli.demo_scoring import print_scoring  # CS points and improvement tasks
-
-    scoring = print_scoring(console, desk)
-    console.print(f"Stored in [bold]{db}[/] (SQLite).")
-    write_demo_report(console, desk, db, improvements=list(scoring.board))
-    return summary
-
-
-def write_demo_report(
-    console: Console, desk: Desk, db: Path, *, improvements: Sequence[Any] = ()
-) -> list[Path]:
-    """Write the month's information-sharing report (Markdown and HTML with charts, with the
-    improvement tasks given) next to the database, as ``<db stem>-report.md`` / ``.html``, and
-    print where it went."""
-    from ccms.report import report_from_store, write_report
-
-    report = report_from_store(desk.store, period="month", zone=TIMEZONE, improvements=improvements)
-    paths = write_report(report, db.with_name(f"{db.stem}-report"), ["md", "html"])
-    for path in paths:
-        console.print(f"{report.title}: [bold]{path}[/]")
-    return paths

@@ -4,7 +4,7 @@ Each contact is a small script (a generator) that performs one step of its lifec
 the time of its next step; the driver runs every script's steps in global time order, moving a
 manual clock, so routing sees the load of that moment and ``desk.tick`` sweeps (SLA, escalation,
 early warning, repeats) run every few hours. Besides the random contacts, the month always holds
-the :data:`~ccms.cli.scenario.FEATURED` cases. Deterministic for a given seed: complaint ids
+the :data:`~ccms.demo.scenario.FEATURED` cases. Deterministic for a given seed: complaint ids
 come from a seeded generator too.
 """
 
@@ -21,14 +21,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ccms.cli.scenario import (
-    CHANNEL_WEIGHTS,
-    CODE_WEIGHTS,
-    FEATURED,
-    TIMEZONE,
-    Featured,
-    demo_calendar,
-)
+from ccms.demo.company import CHANNEL_WEIGHTS, CODE_WEIGHTS, TIMEZONE, demo_calendar
+from ccms.demo.scenario import FEATURED, Featured
 from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError, GuardRejected
 from ccms.model import (
@@ -494,7 +488,7 @@ def simulate(
     featured: Sequence[Featured] | None = None,
 ) -> SimulationStats:
     """Drive ``contacts`` random contacts of one month, plus the featured cases (``featured``,
-    by default :data:`~ccms.cli.scenario.FEATURED`), through ``desk``; stops at the month's end.
+    by default :data:`~ccms.demo.scenario.FEATURED`), through ``desk``; stops at the month's end.
 
     ``desk.tick`` runs at the wall times ``ticks`` of every working day of the demo calendar
     (business-time clocks only move while it is open), and twice at the end of the month; the
