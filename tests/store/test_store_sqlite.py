@@ -15,8 +15,8 @@ import pytest
 
 import ccms.store.sqlite as sqlite_module
 from ccms.errors import ConcurrencyConflict, StoreError
-from ccms.model import Complaint, Customer, StageChanged
-from ccms.store import ComplaintStore, SQLiteStore
+from ccms.model import Closed, Complaint, Customer, StageChanged
+from ccms.store import ASAP, ComplaintStore, SQLiteStore
 from ccms.store.sqlite import SCHEMA_VERSION
 from ccms.testing.store_contract import (
     StoreContract,
@@ -84,7 +84,7 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) 
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 1 only"):
+    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 2 only"):
         SQLiteStore(path)
 
 
@@ -193,3 +193,148 @@ def test_stream_and_ids_page_through_batches(monkeypatch: pytest.MonkeyPatch) ->
         e = received_event("B5", datetime(2026, 10, 1, tzinfo=UTC))
         store.append(e.apply(None), [e], expected_version=0)
         assert [s.complaint_id for s in it] == ["B1", "B2", "B3", "B4", "B5"]
+
+
+# -- the wake-up schedule and the migration from version 1 ------------------------------------
+
+#: The schema of version 1, verbatim, to build the files a migration must read.
+_V1_SCHEMA = """
+CREATE TABLE complaints (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    version     INTEGER NOT NULL,
+    received_us INTEGER NOT NULL,
+    stage       TEXT NOT NULL,
+    department  TEXT,
+    handler     TEXT,
+    closed_us   INTEGER,
+    due_us      INTEGER,
+    customer_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    body        TEXT NOT NULL
+);
+CREATE INDEX complaints_received ON complaints (received_us, id);
+CREATE INDEX complaints_stage ON complaints (stage);
+CREATE INDEX complaints_department ON complaints (department);
+CREATE INDEX complaints_handler ON complaints (handler, closed_us);
+CREATE INDEX complaints_customer ON complaints (customer_id);
+CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL;
+CREATE TABLE complaint_codes (
+    code         TEXT NOT NULL,
+    complaint_id TEXT NOT NULL,
+    PRIMARY KEY (code, complaint_id)
+) WITHOUT ROWID;
+CREATE INDEX complaint_codes_complaint ON complaint_codes (complaint_id);
+CREATE TABLE events (
+    position     INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX events_complaint ON events (complaint_id, position);
+CREATE TABLE idempotency (
+    key          TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    snapshot     TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id   TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+"""
+
+_T = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def _v1_file(path: Path) -> tuple[Complaint, Complaint]:
+    """A version-1 file written as version 1 did: an open complaint (coded) and a closed one."""
+    e_open = received_event("OPEN", _T, code="PRD.DEF")
+    e_closed = received_event("SHUT", _T)
+    c_open = e_open.apply(None)
+    c_shut, closed = advance(e_closed.apply(None), Closed, _T, stage="closed")
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.executescript(_V1_SCHEMA)
+    micros = sqlite_module.micros
+    for c in (c_open, c_shut):
+        raw.execute(
+            "INSERT INTO complaints (version, received_us, stage, department, handler, "
+            "closed_us, due_us, customer_id, channel, body, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.version,
+                micros(c.received_at),
+                c.stage,
+                c.department,
+                c.handler,
+                None if c.closed_at is None else micros(c.closed_at),
+                None,
+                c.customer.id,
+                c.channel.value,
+                c.model_dump_json(),
+                c.id,
+            ),
+        )
+    raw.execute("INSERT INTO complaint_codes VALUES ('PRD.DEF', 'OPEN')")
+    for n, e in enumerate((e_open, e_closed, closed), start=1):
+        raw.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+            (n, e.complaint_id, e.version, e.type, e.model_dump_json()),
+        )
+    raw.execute("PRAGMA user_version = 1")
+    raw.close()
+    return c_open, c_shut
+
+
+def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    c_open, c_shut = _v1_file(path)
+    with SQLiteStore(path) as store:
+        assert store.get("OPEN") == c_open
+        assert store.get("SHUT") == c_shut
+        assert store.wake_at("OPEN") == ASAP  # every open complaint is looked at by the next tick
+        assert store.wake_at("SHUT") is None
+        assert store.due(_T) == ["OPEN"]
+        assert store.last_position() == 3
+        assert [c.id for c in store.query(code_prefix="PRD")] == ["OPEN"]
+        c2, e = advance(c_open, StageChanged, _T, note="after the migration")
+        assert store.append(c2, [e], expected_version=1, wake_at=None).positions == (4,)
+        assert store.due(_T) == []
+        assert [c.id for c in store.query(code_prefix="PRD.DEF")] == ["OPEN"]
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+    indexes = {name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    raw.close()
+    assert "complaints_wake" in indexes
+    with SQLiteStore(path) as again:  # opening a migrated file again changes nothing
+        assert again.wake_at("OPEN") is None
+        assert again.get("OPEN") == c2
+
+
+def test_a_failed_migration_leaves_the_version_1_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    _v1_file(path)
+    raw = sqlite3.connect(path, isolation_level=None)
+    # A stray index under the name the migration creates makes its last statement fail.
+    raw.execute("CREATE INDEX complaints_wake ON complaints (id)")
+    raw.close()
+    with pytest.raises(sqlite3.OperationalError, match="complaints_wake"):
+        SQLiteStore(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (1,)
+    columns = {row[1] for row in raw.execute("PRAGMA table_info(complaints)")}
+    raw.close()
+    assert "wake_us" not in columns
+
+
+def test_due_is_a_range_scan_of_the_partial_wake_index() -> None:
+    with SQLiteStore() as store:
+        for i in range(50):
+            e = received_event(f"D{i:02d}", _T)
+            store.append(e.apply(None), [e], expected_version=0, wake_at=None if i % 2 else _T)
+        plan = store._db().execute(f"EXPLAIN QUERY PLAN {sqlite_module._DUE}", (0, -1)).fetchall()
+        detail = " ".join(str(row[-1]) for row in plan)
+        assert "SEARCH complaints USING INDEX complaints_wake (wake_us<?)" in detail
+        assert "TEMP B-TREE" not in detail
+        assert len(store.due(_T)) == 25

@@ -12,6 +12,8 @@ complaint or as one global stream with positions. See ``docs/store.md``.
 from __future__ import annotations
 
 from ccms.store.base import (
+    ASAP,
+    LATEST,
     AppendResult,
     ComplaintQuery,
     ComplaintStore,
@@ -24,6 +26,8 @@ from ccms.store.memory import InMemoryStore
 from ccms.store.sqlite import SQLiteStore
 
 __all__ = [
+    "ASAP",
+    "LATEST",
     "AppendResult",
     "ComplaintQuery",
     "ComplaintStore",

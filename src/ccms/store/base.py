@@ -22,9 +22,9 @@ ccms.errors.InvalidInput: unknown query filter 'colour'; allowed: channel, code_
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Final, Protocol, Self, runtime_checkable
 
 import attrs
 
@@ -37,6 +37,8 @@ from ccms.errors import (
 from ccms.model import Channel, Complaint, Customer, DomainEvent
 
 __all__ = [
+    "ASAP",
+    "LATEST",
     "AppendResult",
     "ComplaintQuery",
     "ComplaintStore",
@@ -45,7 +47,19 @@ __all__ = [
     "StoreClosed",
     "StoredEvent",
     "check_append",
+    "check_due",
+    "check_version",
+    "check_wake_at",
+    "from_micros",
+    "micros",
 ]
+
+#: ``wake_at=ASAP``: wake the complaint at the next tick (the earliest instant there is).
+ASAP: Final[datetime] = datetime.min.replace(tzinfo=UTC)
+#: The latest wake-up a store keeps; later instants are kept as this one.
+LATEST: Final[datetime] = datetime.max.replace(tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 
 class InvalidAppend(InvalidInput):
@@ -322,6 +336,76 @@ def check_append(
     return batch
 
 
+def micros(value: datetime) -> int:
+    """Exact UTC epoch microseconds of an aware datetime (how stores compare instants)."""
+    return (value - _EPOCH) // _MICRO
+
+
+def from_micros(value: int) -> datetime:
+    """The aware UTC datetime of :func:`micros` (``from_micros(micros(ASAP)) == ASAP``)."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def _clamped(value: datetime) -> datetime:
+    # An aware instant outside what a UTC datetime can show is kept as the nearest one it can.
+    if value < ASAP:
+        return ASAP
+    if value > LATEST:
+        return LATEST
+    return value.astimezone(UTC)
+
+
+def check_wake_at(complaint_id: str, wake_at: object, *, append: bool = True) -> datetime | None:
+    """Check an append's (or, ``append=False``, a reschedule's) ``wake_at``: ``None``, or the
+    instant in UTC (instants beyond what a UTC datetime holds are kept as ``ASAP`` or ``LATEST``).
+
+    Raises :class:`InvalidAppend` (:class:`ccms.errors.InvalidInput` for a reschedule) for a
+    non-datetime and :class:`ccms.errors.NaiveDatetimeError` for a naive one.
+
+    >>> check_wake_at("c1", ASAP) == ASAP, check_wake_at("c1", None)
+    (True, None)
+    >>> check_wake_at("c1", "soon")
+    Traceback (most recent call last):
+    ...
+    ccms.store.base.InvalidAppend: cannot append to complaint c1: wake_at 'soon' is not a datetime; ...
+    """
+    if wake_at is None:
+        return None
+    if not isinstance(wake_at, datetime):
+        if not append:
+            raise InvalidInput(
+                f"reschedule(wake_at=...) must be an aware datetime, ASAP or None, got {wake_at!r}"
+            )
+        raise InvalidAppend(
+            complaint_id,
+            f"wake_at {wake_at!r} is not a datetime",
+            "an aware datetime, ASAP, or None for nothing scheduled",
+        )
+    return _clamped(require_aware(wake_at, "wake_at"))
+
+
+def check_due(now: object, limit: object) -> tuple[datetime, int | None]:
+    """Check :meth:`ComplaintStore.due`'s arguments: ``now`` in UTC and the limit.
+
+    >>> check_due(ASAP, 0)
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: due(limit=...) must be a positive int or None, got 0
+    """
+    if not isinstance(now, datetime):
+        raise InvalidInput(f"due(now=...) must be an aware datetime, got {now!r}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput(f"due(limit=...) must be a positive int or None, got {limit!r}")
+    return _clamped(require_aware(now, "due(now=...)")), limit
+
+
+def check_version(version: object) -> int:
+    """Check :meth:`ComplaintStore.reschedule`'s ``version``: a non-negative int."""
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise InvalidInput(f"reschedule(version=...) must be an int >= 0, got {version!r}")
+    return version
+
+
 @runtime_checkable
 class ComplaintStore(Protocol):
     """The persistence port every store implements (the contract suite says exactly how).
@@ -337,15 +421,42 @@ class ComplaintStore(Protocol):
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        wake_at: datetime | None = ASAP,
     ) -> AppendResult:
-        """Atomically add ``events`` and replace the snapshot with ``complaint``.
+        """Atomically add ``events``, replace the snapshot with ``complaint`` and set its wake-up.
 
-        ``expected_version`` is the version stored before (0 for a new complaint). Raises
-        :class:`InvalidAppend` for malformed input, :class:`ccms.errors.ConcurrencyConflict` if the
+        ``expected_version`` is the version stored before (0 for a new complaint). ``wake_at`` is
+        when the complaint next needs looking at (see :meth:`due`): an aware datetime, ``ASAP``
+        (the default: at the next tick) or ``None`` (nothing scheduled). Raises
+        :class:`InvalidAppend` for malformed input (a naive ``wake_at`` raises
+        :class:`ccms.errors.NaiveDatetimeError`), :class:`ccms.errors.ConcurrencyConflict` if the
         stored version differs, :class:`ccms.errors.IdempotencyConflict` if ``idempotency_key`` was
         used for another complaint; in every case nothing is written. A key already used for this
-        complaint writes nothing and returns the original result with ``duplicate=True``.
+        complaint writes nothing (the wake-up included) and returns the original result with
+        ``duplicate=True``.
         """
+        ...
+
+    def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
+        """Set the complaint's wake-up without appending, if its stored version is ``version``.
+
+        Returns ``True`` if set, ``False`` if the complaint moved on (or is not stored).
+        """
+        ...
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[str]:
+        """Ids of open complaints (``closed_at is None``) whose wake-up is at or before ``now``,
+        ordered by (wake-up instant, id) and cut at ``limit``; in time that does not grow with
+        the number of complaints stored."""
+        ...
+
+    def wake_at(self, complaint_id: str) -> datetime | None:
+        """The stored wake-up in UTC (``ASAP`` comes back equal to ``ASAP``), or ``None``;
+        raises :class:`ccms.errors.ComplaintNotFound`."""
+        ...
+
+    def last_position(self) -> int:
+        """The highest stream position (0 for an empty store), cheaply."""
         ...
 
     def idempotent_result(self, key: str) -> AppendResult | None:

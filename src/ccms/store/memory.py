@@ -16,27 +16,39 @@ them back without copying.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from ccms.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConflict
 from ccms.model import Complaint, Customer, DomainEvent
 from ccms.store.base import (
+    ASAP,
     AppendResult,
     ComplaintQuery,
     CustomerNotFound,
     StoreClosed,
     StoredEvent,
     check_append,
+    check_due,
+    check_version,
+    check_wake_at,
+    from_micros,
+    micros,
 )
 
 __all__ = ["InMemoryStore"]
 
 
 class InMemoryStore:
-    """A :class:`~ccms.store.ComplaintStore` held in memory; safe to share between threads."""
+    """A :class:`~ccms.store.ComplaintStore` held in memory; safe to share between threads.
+
+    The wake-up schedule is a list of ``(wake-up in epoch microseconds, id)`` of the open
+    complaints that have one, kept sorted with :mod:`bisect`, so :meth:`due` reads only its front.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -46,6 +58,8 @@ class InMemoryStore:
         self._log: list[StoredEvent] = []
         self._keys: dict[str, AppendResult] = {}
         self._customers: dict[str, Customer] = {}
+        self._wake: dict[str, int | None] = {}
+        self._schedule: list[tuple[int, str]] = []
 
     def __repr__(self) -> str:
         return f"InMemoryStore({len(self._snapshots)} complaints, {len(self._log)} events)"
@@ -61,9 +75,11 @@ class InMemoryStore:
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        wake_at: datetime | None = ASAP,
     ) -> AppendResult:
         """Append atomically; see :meth:`ccms.store.ComplaintStore.append`."""
         batch = check_append(complaint, events, expected_version)
+        wake = check_wake_at(complaint.id, wake_at)
         with self._lock:
             self._check_open()
             if idempotency_key is not None and idempotency_key in self._keys:
@@ -82,10 +98,61 @@ class InMemoryStore:
             self._log.extend(stored)
             self._history.setdefault(complaint.id, []).extend(stored)
             self._snapshots[complaint.id] = complaint
+            self._set_wake(complaint, None if wake is None else micros(wake))
             result = AppendResult(complaint, batch, False, tuple(s.position for s in stored))
             if idempotency_key is not None:
                 self._keys[idempotency_key] = result
             return result
+
+    def _set_wake(self, complaint: Complaint, wake: int | None) -> None:
+        # Called under the lock, with ``complaint`` the stored snapshot.
+        cid = complaint.id
+        old = self._wake.get(cid)
+        if old is not None:
+            i = bisect.bisect_left(self._schedule, (old, cid))
+            if i < len(self._schedule) and self._schedule[i] == (old, cid):
+                del self._schedule[i]
+        self._wake[cid] = wake
+        if wake is not None and complaint.closed_at is None:
+            bisect.insort(self._schedule, (wake, cid))
+
+    def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
+        """Set the wake-up if the stored version is ``version``; see the port's docs."""
+        check_version(version)
+        wake = check_wake_at(complaint_id, wake_at, append=False)
+        with self._lock:
+            self._check_open()
+            current = self._snapshots.get(complaint_id)
+            if current is None or current.version != version:
+                return False
+            self._set_wake(current, None if wake is None else micros(wake))
+            return True
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[str]:
+        """Open complaints whose wake-up is at or before ``now``, by (wake-up, id)."""
+        at, limit = check_due(now, limit)
+        # (t + 1,) sorts after every (t, id) and before every (t + 1, id).
+        with self._lock:
+            self._check_open()
+            end = bisect.bisect_left(self._schedule, (micros(at) + 1,))
+            if limit is not None:
+                end = min(end, limit)
+            return [cid for _, cid in self._schedule[:end]]
+
+    def wake_at(self, complaint_id: str) -> datetime | None:
+        """The stored wake-up in UTC, or ``None``; raises ComplaintNotFound."""
+        with self._lock:
+            self._check_open()
+            if complaint_id not in self._snapshots:
+                raise ComplaintNotFound(complaint_id)
+            wake = self._wake.get(complaint_id)
+        return None if wake is None else from_micros(wake)
+
+    def last_position(self) -> int:
+        """The highest stream position, 0 when empty."""
+        with self._lock:
+            self._check_open()
+            return len(self._log)
 
     def idempotent_result(self, key: str) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``."""

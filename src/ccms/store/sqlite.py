@@ -26,7 +26,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -39,18 +39,24 @@ from ccms.errors import (
 )
 from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
 from ccms.store.base import (
+    ASAP,
     AppendResult,
     ComplaintQuery,
     CustomerNotFound,
     StoreClosed,
     StoredEvent,
     check_append,
+    check_due,
+    check_version,
+    check_wake_at,
+    from_micros,
+    micros,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: The schema this module writes, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE complaints (
@@ -65,7 +71,9 @@ CREATE TABLE complaints (
     due_us      INTEGER,
     customer_id TEXT NOT NULL,
     channel     TEXT NOT NULL,
-    body        TEXT NOT NULL
+    body        TEXT NOT NULL,
+    wake_us     INTEGER,
+    codes       TEXT
 );
 CREATE INDEX complaints_received ON complaints (received_us, id);
 CREATE INDEX complaints_stage ON complaints (stage);
@@ -73,6 +81,7 @@ CREATE INDEX complaints_department ON complaints (department);
 CREATE INDEX complaints_handler ON complaints (handler, closed_us);
 CREATE INDEX complaints_customer ON complaints (customer_id);
 CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL;
+CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL;
 CREATE TABLE complaint_codes (
     code         TEXT NOT NULL,
     complaint_id TEXT NOT NULL,
@@ -99,18 +108,27 @@ CREATE TABLE customers (
 );
 """
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+#: Version 1 -> 2: the wake-up schedule (every open complaint wakes at the next tick) and the
+#: sorted codes beside the snapshot (``NULL``: not known, rewritten at the next append).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE complaints ADD COLUMN wake_us INTEGER",
+        "ALTER TABLE complaints ADD COLUMN codes TEXT",
+        f"UPDATE complaints SET wake_us = {micros(ASAP)} WHERE closed_us IS NULL",
+        "CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL",
+    ),
+}
+
 _BATCH = 1000
-
-
-def _micros(value: datetime) -> int:
-    """Exact UTC epoch microseconds of an aware datetime."""
-    return (value - _EPOCH) // _MICRO
+#: The ids due at a moment: a range scan of the partial index, already in (wake_us, id) order.
+_DUE = (
+    "SELECT id FROM complaints INDEXED BY complaints_wake "
+    "WHERE closed_us IS NULL AND wake_us <= ? ORDER BY wake_us, id LIMIT ?"
+)
 
 
 def _micros_or_none(value: datetime | None) -> int | None:
-    return None if value is None else _micros(value)
+    return None if value is None else micros(value)
 
 
 def _customer_json(customer: Customer) -> str:
@@ -162,10 +180,16 @@ class SQLiteStore:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif found in _MIGRATIONS:
+                for version in range(found, SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[version]:
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif found != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} has store schema version {found}; this ccms reads version "
-                    f"{SCHEMA_VERSION} only: open it with the ccms that wrote it"
+                    f"{SCHEMA_VERSION} only (and migrates 1 to it): open it with the ccms "
+                    "that wrote it"
                 )
             conn.execute("COMMIT")
         except BaseException:
@@ -194,9 +218,12 @@ class SQLiteStore:
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        wake_at: datetime | None = ASAP,
     ) -> AppendResult:
         """Append atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's docs."""
         batch = check_append(complaint, events, expected_version)
+        wake = check_wake_at(complaint.id, wake_at)
+        wake_us = None if wake is None else micros(wake)
         bodies = [e.model_dump_json() for e in batch]
         snapshot = complaint.model_dump_json()
         codes = sorted(set(complaint.codes))
@@ -222,7 +249,9 @@ class SQLiteStore:
                     raise ConcurrencyConflict(
                         complaint.id, expected=expected_version, actual=actual
                     )
-                self._write_snapshot(conn, complaint, snapshot, new=row is None)
+                self._write_snapshot(
+                    conn, complaint, snapshot, wake_us, "\n".join(codes), new=row is None
+                )
                 conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (complaint.id,))
                 conn.executemany(
                     "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
@@ -276,11 +305,17 @@ class SQLiteStore:
 
     @staticmethod
     def _write_snapshot(
-        conn: sqlite3.Connection, c: Complaint, snapshot: str, *, new: bool
+        conn: sqlite3.Connection,
+        c: Complaint,
+        snapshot: str,
+        wake_us: int | None,
+        codes: str,
+        *,
+        new: bool,
     ) -> None:
         values = (
             c.version,
-            _micros(c.received_at),
+            micros(c.received_at),
             c.stage,
             c.department,
             c.handler,
@@ -289,22 +324,35 @@ class SQLiteStore:
             c.customer.id,
             c.channel.value,
             snapshot,
+            wake_us,
+            codes,
             c.id,
         )
         if new:
             conn.execute(
                 "INSERT INTO complaints (version, received_us, stage, department, handler, "
-                "closed_us, due_us, customer_id, channel, body, id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "closed_us, due_us, customer_id, channel, body, wake_us, codes, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         else:
             conn.execute(
                 "UPDATE complaints SET version = ?, received_us = ?, stage = ?, department = ?, "
-                "handler = ?, closed_us = ?, due_us = ?, customer_id = ?, channel = ?, body = ? "
-                "WHERE id = ?",
+                "handler = ?, closed_us = ?, due_us = ?, customer_id = ?, channel = ?, body = ?, "
+                "wake_us = ?, codes = ? WHERE id = ?",
                 values,
             )
+
+    def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
+        """Set the wake-up if the stored version is ``version`` (one guarded ``UPDATE``)."""
+        check_version(version)
+        wake = check_wake_at(complaint_id, wake_at, append=False)
+        with self._lock:
+            cursor = self._db().execute(
+                "UPDATE complaints SET wake_us = ? WHERE id = ? AND version = ?",
+                (None if wake is None else micros(wake), complaint_id, version),
+            )
+        return cursor.rowcount == 1
 
     def save_customer(self, customer: Customer) -> None:
         """Insert or replace a customer; personal data is stored in clear (guard the file)."""
@@ -360,6 +408,39 @@ class SQLiteStore:
             raise ComplaintNotFound(complaint_id)
         return [event_from_json(body, type_) for type_, body in rows]
 
+    def due(self, now: datetime, *, limit: int | None = None) -> list[str]:
+        """Open complaints whose wake-up is at or before ``now``: a range scan of the partial
+        index ``complaints_wake (wake_us, id) WHERE closed_us IS NULL``."""
+        at, limit = check_due(now, limit)
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(
+                    _DUE,
+                    (micros(at), -1 if limit is None else limit),
+                )
+                .fetchall()
+            )
+        return [str(cid) for (cid,) in rows]
+
+    def wake_at(self, complaint_id: str) -> datetime | None:
+        """The stored wake-up in UTC, or ``None``; raises ComplaintNotFound."""
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT wake_us FROM complaints WHERE id = ?", (complaint_id,))
+                .fetchone()
+            )
+        if row is None:
+            raise ComplaintNotFound(complaint_id)
+        return None if row[0] is None else from_micros(int(row[0]))
+
+    def last_position(self) -> int:
+        """The highest stream position, 0 when empty (one look at the end of the key)."""
+        with self._lock:
+            (last,) = self._db().execute("SELECT MAX(position) FROM events").fetchone()
+        return 0 if last is None else int(last)
+
     @staticmethod
     def _where(q: ComplaintQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -380,13 +461,13 @@ class SQLiteStore:
             clauses.append("closed_us IS NULL")
         if q.overdue_at is not None:
             clauses.append("closed_us IS NULL AND due_us < ?")
-            params.append(_micros(q.overdue_at))
+            params.append(micros(q.overdue_at))
         if q.received_from is not None:
             clauses.append("received_us >= ?")
-            params.append(_micros(q.received_from))
+            params.append(micros(q.received_from))
         if q.received_to is not None:
             clauses.append("received_us < ?")
-            params.append(_micros(q.received_to))
+            params.append(micros(q.received_to))
         if q.code_prefix is not None:
             # The range start lets the (code, complaint_id) key be used; substr makes it exact.
             clauses.append(
