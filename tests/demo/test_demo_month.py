@@ -22,7 +22,7 @@ from ccms.demo import (
     run,
     simulate,
 )
-from ccms.model import CcCardOpened, EarlyWarningRaised, Flag
+from ccms.model import CcCardOpened, DepartmentAssigned, EarlyWarningRaised, Flag
 from ccms.store import SQLiteStore
 
 CONTACTS = 12
@@ -72,11 +72,17 @@ def test_the_burn_injury_raises_crisis_step_3_with_an_open_cc_card(demo: DemoRun
     assert complaint.cc_card == f"CC-{cid}"
     assert Flag.SAFETY in complaint.flags
     history = demo.desk.history(cid)
-    raised = [e for e in history if isinstance(e, EarlyWarningRaised)]
-    assert [(e.step, e.rules, e.version) for e in raised] == [(3, ("injury_or_fire",), 1)]
+    first, *relayed = [e for e in history if isinstance(e, EarlyWarningRaised)]
+    assert (first.step, first.rules, first.version) == (3, ("injury_or_fire",), 1)
     # Step 3 tells the department head and the executives; raised on receipt, before any
-    # department is responsible, it reaches the executives
-    assert {"ex-han", "ex-cho"} <= set(raised[0].notify)
+    # department is responsible, it reaches the executives, and the department's head is told
+    # (the same step, relayed) when the department is assigned
+    assert {"ex-han", "ex-cho"} <= set(first.notify)
+    assigned = next(e for e in history if isinstance(e, DepartmentAssigned))
+    head = demo.desk.organization.department(assigned.department).head
+    assert [(e.step, e.rules, e.version, e.notify) for e in relayed] == [
+        (3, first.rules, assigned.version, (head,))
+    ]
     assert [e.card_id for e in history if isinstance(e, CcCardOpened)] == [f"CC-{cid}"]
     first = demo.summary.crisis[0]
     assert (first.id, first.step, first.cc_card) == (cid, 3, "open")
