@@ -1,8 +1,25 @@
-"""``ccms.desk``: the application service hosts call (one method per command) and its clocks."""
+"""``ccms.desk``: the engine a host embeds: the Desk (one method per command), ``Desk.standard``
+with every built-in policy wired, the context index the policies read, and the clocks.
+"""
 
 from __future__ import annotations
 
 from ccms.desk.clock import Clock, ManualClock, SystemClock
-from ccms.desk.service import Desk, NoDecision, Subscriber, Sweeper
+from ccms.desk.context import ContextIndex, LazyExtra
+from ccms.desk.service import Assessment, Desk, NoDecision, Scheduled, Subscriber, Sweeper
+from ccms.desk.standard import standard
 
-__all__ = ["Clock", "Desk", "ManualClock", "NoDecision", "Subscriber", "Sweeper", "SystemClock"]
+__all__ = [
+    "Assessment",
+    "Clock",
+    "ContextIndex",
+    "Desk",
+    "LazyExtra",
+    "ManualClock",
+    "NoDecision",
+    "Scheduled",
+    "Subscriber",
+    "Sweeper",
+    "SystemClock",
+    "standard",
+]

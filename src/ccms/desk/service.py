@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import pydantic
 
 from ccms.desk.clock import Clock, SystemClock
+from ccms.desk.context import ContextIndex
 from ccms.errors import (
     CCMSError,
     ConcurrencyConflict,
@@ -47,8 +48,9 @@ from ccms.model import (
 )
 from ccms.model._base import unwrap_ccms_error
 from ccms.policy.base import PolicyContext
-from ccms.policy.routing import offer_backlog
-from ccms.store import ComplaintStore
+from ccms.policy.escalation import SLA_STATES
+from ccms.policy.routing import plan_backlog
+from ccms.store import ASAP, ComplaintStore
 from ccms.workflow import (
     AssignDepartment,
     AssignHandler,
@@ -75,7 +77,7 @@ from ccms.workflow import (
     default_workflow,
 )
 
-__all__ = ["Desk", "NoDecision", "Subscriber", "Sweeper"]
+__all__ = ["Assessment", "Desk", "NoDecision", "Scheduled", "Subscriber", "Sweeper"]
 
 log = logging.getLogger("ccms.desk")
 
@@ -95,6 +97,31 @@ class Sweeper(Protocol):
     def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
         """The new events to record for this complaint now (often none)."""
         ...
+
+
+class Scheduled(Protocol):
+    """A sweeper that says when it next needs to look at a complaint (time-driven policies).
+
+    ``next_wake(ctx)`` is the earliest moment the sweep could propose something new without a
+    command (``None``: only a command can). It may be early, never late: the Desk's ``tick``
+    looks at a complaint only once its earliest wake-up has come. A sweeper without
+    ``next_wake`` is asked on every tick.
+    """
+
+    def next_wake(self, ctx: PolicyContext) -> datetime | None:
+        """When to sweep this complaint again, or ``None``."""
+        ...
+
+
+class Assessment(Protocol):
+    """What a sweeper's ``assess(ctx)`` returns: its events and next wake-up from one
+    evaluation, and (for the SLA policy) the clocks the later sweepers read."""
+
+    @property
+    def events(self) -> Sequence[DomainEvent]: ...
+
+    @property
+    def wake(self) -> datetime | None: ...
 
 
 class _Router(Protocol):
@@ -163,6 +190,8 @@ class Desk:
         rng: random.Random | None = None,
         context_extra: Callable[[Complaint, Sequence[DomainEvent]], Mapping[str, Any]]
         | None = None,
+        index: ContextIndex | None = None,
+        cache_size: int = 4096,
     ) -> None:
         self.store = store
         self.workflow = workflow or default_workflow()
@@ -175,6 +204,40 @@ class Desk:
         self._subscribers: list[Subscriber] = list(subscribers)
         self._rng = rng
         self._context_extra = context_extra
+        self.index = index
+        if index is not None:
+            index.rebuild(store)
+        self._cache_size = cache_size
+        # complaint id -> (the latest version this Desk stored or read, its history)
+        self._cache: dict[str, tuple[Complaint, tuple[DomainEvent, ...]]] = {}
+        self._assign_stages = frozenset(
+            stage for stage, trigger in self.workflow.table if trigger == "assign_handler"
+        )
+
+    @classmethod
+    def standard(
+        cls,
+        store: ComplaintStore,
+        *,
+        organization: Organization,
+        taxonomy: Taxonomy | None = None,
+        calendar: Any = None,
+        clock: Clock | None = None,
+        config: Any = None,
+        **overrides: Any,
+    ) -> Desk:
+        """The Desk with every built-in policy wired (see :func:`ccms.desk.standard`)."""
+        from ccms.desk.standard import standard
+
+        return standard(
+            store,
+            organization=organization,
+            taxonomy=taxonomy,
+            calendar=calendar,
+            clock=clock,
+            config=config,
+            **overrides,
+        )
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -197,14 +260,24 @@ class Desk:
         now: datetime,
         *,
         with_load: bool = False,
+        given: Mapping[str, Any] | None = None,
     ) -> PolicyContext:
-        extra = dict(self._context_extra(complaint, events)) if self._context_extra else {}
+        extra: Mapping[str, Any]
+        host = dict(self._context_extra(complaint, events)) if self._context_extra else {}
+        if self.index is not None:
+            extra = self.index.extra(complaint, self.store, {**(given or {}), **host})
+        else:
+            extra = {**(given or {}), **host}
+        if with_load:
+            load = self.index.open_load() if self.index is not None else self.store.open_load()
+        else:
+            load = {}
         return PolicyContext(
             complaint=complaint,
-            events=tuple(events),
+            events=events,
             organization=self.organization,
             now=now,
-            open_load=self.store.open_load() if with_load else {},
+            open_load=load,
             taxonomy=self.taxonomy,
             extra=extra,
         )
@@ -217,14 +290,61 @@ class Desk:
             if code is not None:
                 self.taxonomy.lookup(code, as_of)
 
+    def _catch_up(self) -> None:
+        """Bring the index up to what other processes stored; wake what their changes concern."""
+        if self.index is not None:
+            self._wake_now(self.index.catch_up(self.store))
+
+    def _wake_now(self, complaint_ids: Iterable[str]) -> None:
+        index = self.index
+        if index is None:
+            return
+        for cid in complaint_ids:
+            self.store.reschedule(cid, version=index.version(cid), wake_at=ASAP)
+
+    def _load(self, complaint_id: str) -> tuple[Complaint, tuple[DomainEvent, ...]]:
+        """The stored complaint and its history: from the cache while the store's version is
+        the cached one (one cheap read), else read and cached."""
+        cached = self._cache.get(complaint_id)
+        if cached is not None and self.store.version(complaint_id) == cached[0].version:
+            return cached
+        complaint = self.store.get(complaint_id)
+        history = tuple(self.store.events(complaint_id))
+        if history and history[-1].version != complaint.version:  # raced with a writer
+            complaint = self.store.get(complaint_id)
+            history = tuple(self.store.events(complaint_id))
+        self._remember(complaint, history)
+        return complaint, history
+
+    def _remember(self, complaint: Complaint, history: tuple[DomainEvent, ...]) -> None:
+        if len(self._cache) >= self._cache_size:
+            self._cache.pop(next(iter(self._cache)))  # the oldest entry
+        self._cache.pop(complaint.id, None)
+        self._cache[complaint.id] = (complaint, history)
+
     def _sweep(
         self, complaint: Complaint, history: Sequence[DomainEvent], now: datetime, version: int
-    ) -> tuple[Complaint, list[DomainEvent]]:
-        """Let every sweeper add its events at ``version``; returns the folded complaint."""
+    ) -> tuple[Complaint, list[DomainEvent], datetime | None]:
+        """Let every sweeper add its events at ``version``; returns the folded complaint, the
+        events and the next wake-up (the earliest any sweeper asks for)."""
         added: list[DomainEvent] = []
+        given: dict[str, Any] = {}
+        wakes: list[datetime | None] = []
+        later: list[Any] = []
         for sweeper in self.sweepers:
-            ctx = self._context(complaint, (*history, *added), now)
-            for proposed in sweeper.sweep(ctx):
+            ctx = self._context(complaint, (*history, *added), now, given=given)
+            assess = getattr(sweeper, "assess", None)
+            if callable(assess):
+                assessment = assess(ctx)
+                proposals: Sequence[DomainEvent] = assessment.events
+                wakes.append(assessment.wake)
+                states = getattr(assessment, "states", None)
+                if states is not None:
+                    given[SLA_STATES] = states
+            else:
+                proposals = sweeper.sweep(ctx)
+                later.append(sweeper)
+            for proposed in proposals:
                 if proposed.complaint_id != complaint.id:
                     raise PolicyError(
                         f"sweeper {sweeper!r} proposed an event for {proposed.complaint_id}, "
@@ -237,7 +357,15 @@ class Desk:
                 )
                 complaint = event.apply(complaint)
                 added.append(event)
-        return complaint, added
+        if complaint.closed_at is not None:
+            return complaint, added, None
+        if later:
+            ctx = self._context(complaint, (*history, *added), now, given=given)
+            for sweeper in later:
+                next_wake = getattr(sweeper, "next_wake", None)
+                wakes.append(next_wake(ctx) if callable(next_wake) else ASAP)
+        found = [w for w in wakes if w is not None]
+        return complaint, added, min(found) if found else None
 
     def _commit(
         self,
@@ -248,16 +376,30 @@ class Desk:
         now: datetime,
         idempotency_key: str | None,
     ) -> Complaint:
-        complaint, extra = self._sweep(
-            fired.complaint, (*history, *fired.events), now, fired.complaint.version
-        )
+        full = (*history, *fired.events)
+        complaint, extra, wake = self._sweep(fired.complaint, full, now, fired.complaint.version)
         events = (*fired.events, *extra)
         result = self.store.append(
-            complaint, events, expected_version=expected_version, idempotency_key=idempotency_key
+            complaint,
+            events,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+            wake_at=wake,
         )
         if not result.duplicate:
+            self._stored(result.complaint, (*full, *extra), result.positions)
             self._publish(result.complaint, result.events)
         return result.complaint
+
+    def _stored(
+        self, complaint: Complaint, history: tuple[DomainEvent, ...], positions: Sequence[int]
+    ) -> None:
+        """Keep the cache and the index up to date after this Desk's own append."""
+        self._remember(complaint, history)
+        if self.index is not None:
+            woken = self.index.record(complaint)
+            self.index.advance(positions)
+            self._wake_now(woken)
 
     def _publish(self, complaint: Complaint, events: Sequence[DomainEvent]) -> None:
         for subscriber in self._subscribers:
@@ -302,12 +444,12 @@ class Desk:
                 return previous.complaint
         now = self._now(at)
         actor = actor or Actor.system()
-        complaint = self.store.get(complaint_id)
+        self._catch_up()
+        complaint, history = self._load(complaint_id)
         if expected_version is not None and expected_version != complaint.version:
             raise ConcurrencyConflict(
                 complaint_id, expected=expected_version, actual=complaint.version
             )
-        history = self.store.events(complaint_id)
         fired = self.workflow.fire(
             complaint, command, actor=actor, at=now, organization=self.organization, events=history
         )
@@ -364,6 +506,7 @@ class Desk:
         )
         if isinstance(customer, Customer):
             self.store.save_customer(customer)
+        self._catch_up()
         return self._commit(
             fired, history=(), expected_version=0, now=now, idempotency_key=idempotency_key
         )
@@ -419,10 +562,9 @@ class Desk:
         router = self.department_router if what == "department" else self.handler_router
         if router is None:
             raise NoDecision(complaint_id, what, [f"give a {what} or configure a {what} router"])
-        complaint = self.store.get(complaint_id)
-        ctx = self._context(
-            complaint, self.store.events(complaint_id), self._now(at), with_load=True
-        )
+        self._catch_up()
+        complaint, history = self._load(complaint_id)
+        ctx = self._context(complaint, history, self._now(at), with_load=True)
         decision = router.decide(ctx)
         chosen = getattr(decision, what, None) if decision is not None else None
         if not chosen:
@@ -567,70 +709,84 @@ class Desk:
 
     def get(self, complaint_id: str) -> Complaint:
         """The current version of a complaint."""
-        return self.store.get(complaint_id)
+        return self._load(complaint_id)[0]
 
     def history(self, complaint_id: str) -> list[DomainEvent]:
         """Every event of a complaint, oldest first."""
-        return self.store.events(complaint_id)
+        return list(self._load(complaint_id)[1])
 
-    def tick(self, now: datetime | None = None) -> list[DomainEvent]:
-        """Sweep open complaints: SLA status, escalations, early warnings. Idempotent.
+    def tick(self, now: datetime | None = None, *, everything: bool = False) -> list[DomainEvent]:
+        """Sweep the complaints that are due: SLA status, escalations, early warnings. Idempotent.
 
+        Only complaints whose wake-up has come are looked at (each command schedules the next
+        one from the time-driven policies' ``next_wake``), so a tick costs what is due, not
+        what is stored. ``everything=True`` sweeps every open complaint instead (the reference
+        the schedule is tested against; also after changing the policies of a running Desk).
         Running the same tick twice records nothing the second time. A complaint changed by
         someone else during the sweep is skipped (the next tick sees it).
         """
         now = self._now(now, "now")
+        self._catch_up()
         recorded: list[DomainEvent] = []
         if self.handler_router is not None:
             recorded.extend(self._offer_backlog(now))
         if not self.sweepers:
             return recorded
-        for complaint in self.store.query(open_only=True):
-            history = self.store.events(complaint.id)
-            new, events = self._sweep(complaint, history, now, complaint.version + 1)
+        due = list(self.store.ids()) if everything else self.store.due(now)
+        for cid in due:
+            complaint, history = self._load(cid)
+            if complaint.closed_at is not None:
+                continue
+            new, events, wake = self._sweep(complaint, history, now, complaint.version + 1)
             if not events:
+                self.store.reschedule(cid, version=complaint.version, wake_at=wake)
                 continue
             try:
-                result = self.store.append(new, events, expected_version=complaint.version)
+                result = self.store.append(
+                    new, events, expected_version=complaint.version, wake_at=wake
+                )
             except ConcurrencyConflict:
                 continue
+            self._stored(result.complaint, (*history, *result.events), result.positions)
             self._publish(result.complaint, result.events)
             recorded.extend(result.events)
         return recorded
 
-    def _offer_backlog(self, now: datetime) -> list[DomainEvent]:
-        """Offer unassigned complaints to agents with free capacity: most severe, then oldest."""
-        stages = {stage for stage, trigger in self.workflow.table if trigger == "assign_handler"}
-        backlog = [
+    def _backlog(self, now: datetime) -> list[Complaint]:
+        if self.index is not None:
+            found = (self.store.find(cid) for cid in self.index.backlog(self._assign_stages))
+            return [
+                c for c in found if c is not None and c.handler is None and c.received_at <= now
+            ]
+        return [
             c
-            for c in self.store.query(open_only=True, stages=stages)
+            for c in self.store.query(open_only=True, stages=self._assign_stages)
             if c.handler is None and c.received_at <= now
         ]
+
+    def _offer_backlog(self, now: datetime) -> list[DomainEvent]:
+        """Offer unassigned complaints to agents with free capacity (:func:`plan_backlog`)."""
+        load = self.index.open_load() if self.index is not None else self.store.open_load()
+        if not any(a.active and load.get(a.id, 0) < a.capacity for a in self.organization.agents):
+            return []
+        backlog = self._backlog(now)
         if not backlog:
             return []
-        load = dict(self.store.open_load())
         recorded: list[DomainEvent] = []
-        agents = sorted(
-            (a for a in self.organization.agents if a.active),
-            key=lambda a: (load.get(a.id, 0) / a.capacity if a.capacity else 1.0, a.id),
-        )
-        for agent in agents:
-            for complaint in offer_backlog(backlog, agent, now=now, open_load=load):
-                try:
-                    stored = self.execute(
-                        complaint.id,
-                        AssignHandler(handler=agent.id, rule="backlog offer: severity, then age"),
-                        at=now,
-                        expected_version=complaint.version,
-                    )
-                except CCMSError as exc:  # moved on, or a guard refused: leave it for later
-                    log.info("backlog offer of %s to %s skipped: %s", complaint.id, agent.id, exc)
-                    continue
-                backlog.remove(complaint)
-                load[agent.id] = load.get(agent.id, 0) + 1
-                recorded.extend(
-                    e for e in self.store.events(complaint.id) if e.version == stored.version
+        for complaint, agent in plan_backlog(
+            backlog, self.organization.agents, now=now, open_load=load
+        ):
+            try:
+                stored = self.execute(
+                    complaint.id,
+                    AssignHandler(handler=agent.id, rule="backlog offer: severity, then age"),
+                    at=now,
+                    expected_version=complaint.version,
                 )
+            except CCMSError as exc:  # moved on, or a guard refused: leave it for later
+                log.info("backlog offer of %s to %s skipped: %s", complaint.id, agent.id, exc)
+                continue
+            recorded.extend(e for e in self._load(stored.id)[1] if e.version == stored.version)
         return recorded
 
     def __repr__(self) -> str:

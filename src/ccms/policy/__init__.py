@@ -56,10 +56,10 @@ from ccms.policy.routing import (
 )
 from ccms.policy.sla import (
     BusinessClock,
+    SlaAssessment,
     SlaClock,
     SlaDecision,
     SlaPolicy,
-    SlaAssessment,
     SlaState,
     SlaTable,
     SlaTarget,
@@ -91,10 +91,10 @@ __all__ = [
     "PolicyRegistry",
     "RepeatDecision",
     "RepeatDetector",
+    "SlaAssessment",
     "SlaClock",
     "SlaDecision",
     "SlaPolicy",
-    "SlaAssessment",
     "SlaState",
     "SlaTable",
     "SlaTarget",

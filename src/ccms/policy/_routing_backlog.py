@@ -6,13 +6,13 @@ Private module; the public face is :mod:`ccms.policy.routing`.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from ccms.errors import PolicyError, require_aware
 from ccms.model import Agent, Complaint
 
-__all__ = ["backlog_order", "offer_backlog"]
+__all__ = ["backlog_order", "offer_backlog", "plan_backlog"]
 
 
 def backlog_order(complaint: Complaint) -> tuple[int, datetime, str]:
@@ -54,3 +54,39 @@ def offer_backlog(
         and c.received_at <= now
     )
     return heapq.nsmallest(free, eligible, key=backlog_order)
+
+
+def plan_backlog(
+    backlog: Iterable[Complaint],
+    agents: Iterable[Agent],
+    *,
+    now: datetime,
+    open_load: Mapping[str, int],
+) -> list[tuple[Complaint, Agent]]:
+    """Hand the backlog out: ``(complaint, agent)`` pairs in the order to assign them.
+
+    Agents are served least loaded first (load/capacity, then id); each is offered
+    :func:`offer_backlog` of what is left, counting what it was just given. Pure.
+
+    >>> from datetime import datetime, timezone
+    >>> from ccms.model import Agent
+    >>> kim = Agent(id="kim", name="Kim", department="cs", capacity=1)
+    >>> plan_backlog([], [kim], now=datetime(2026, 10, 5, tzinfo=timezone.utc), open_load={})
+    []
+    """
+    left: list[Complaint] = list(backlog)
+    load = dict(open_load)
+    ordered: Sequence[Agent] = sorted(
+        (a for a in agents if a.active),
+        key=lambda a: (load.get(a.id, 0) / a.capacity if a.capacity else 1.0, a.id),
+    )
+    plan: list[tuple[Complaint, Agent]] = []
+    for agent in ordered:
+        offered = offer_backlog(left, agent, now=now, open_load=load)
+        for complaint in offered:
+            plan.append((complaint, agent))
+            load[agent.id] = load.get(agent.id, 0) + 1
+        if offered:
+            taken = {c.id for c in offered}
+            left = [c for c in left if c.id not in taken]
+    return plan

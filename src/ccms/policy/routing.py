@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccms.policy._routing_backlog import backlog_order, offer_backlog
+from ccms.policy._routing_backlog import backlog_order, offer_backlog, plan_backlog
 from ccms.policy._routing_decisions import (
     Candidate,
     DepartmentDecision,
@@ -129,6 +129,7 @@ __all__ = [
     "language_match",
     "least_loaded",
     "offer_backlog",
+    "plan_backlog",
     "register_routing",
     "round_robin",
     "skills_match",

@@ -87,6 +87,7 @@ from ccms.policy.registry import default_registry
 
 __all__ = [
     "DEFAULT_PAUSE_STAGES",
+    "DEFAULT_SLA_TABLE",
     "TARGET_PRESETS",
     "BusinessClock",
     "Calendars",
@@ -102,6 +103,7 @@ __all__ = [
     "WallClock",
     "cfpb_timely",
     "cfpb_timely_target",
+    "default_sla_table",
     "evaluate_sla",
 ]
 
@@ -364,6 +366,41 @@ def cfpb_timely(days: int = 15) -> SlaTable:
     return SlaTable(
         version=f"cfpb-timely-{days}d", rows=(SlaRow(targets=(cfpb_timely_target(days),)),)
     )
+
+
+def _default_targets(first_response: str, resolution: str) -> dict[str, Any]:
+    return {
+        "first_response": first_response,
+        "resolution": resolution,
+        "notify_after_result": "4h",
+    }
+
+
+#: The built-in SLA table (``Desk.standard`` uses it unless told otherwise), in business time
+#: on the Desk's calendar: a first response within a working day and a resolution within three
+#: (8 business hours a day), faster for inquiries and for high and critical complaints, slower
+#: for low ones; the result told to the customer within 4 business hours of its registration.
+DEFAULT_SLA_TABLE: Final[Mapping[str, Any]] = {
+    "version": "ccms-default-1",
+    "defaults": {"business": True},
+    "rows": [
+        {"targets": _default_targets("8h", "24h")},
+        {"kind": "inquiry", "targets": _default_targets("4h", "8h")},
+        {"kind": "complaint", "severity": "low", "targets": _default_targets("8h", "40h")},
+        {"kind": "complaint", "severity": "high", "targets": _default_targets("2h", "16h")},
+        {"kind": "complaint", "severity": "critical", "targets": _default_targets("1h", "8h")},
+    ],
+}
+
+
+def default_sla_table() -> SlaTable:
+    """The validated :data:`DEFAULT_SLA_TABLE`.
+
+    >>> table = default_sla_table()
+    >>> table.version, [t.name for t in table.rows[0].targets]
+    ('ccms-default-1', ['first_response', 'resolution', 'notify_after_result'])
+    """
+    return SlaTable.from_mapping(DEFAULT_SLA_TABLE, "the default SLA table")
 
 
 @attrs.frozen(slots=True, kw_only=True)
