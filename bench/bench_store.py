@@ -1,77 +1,418 @@
-"""Store throughput: appends (events/s), snapshot loads and the stream, in memory vs SQLite.
+"""Store throughput: SQLite appends against a verbatim copy of the version-1 append, same run.
 
-The baseline is the in-memory store measured in the same run; SQLite is measured on a WAL file
-(``synchronous=NORMAL``) and in ``:memory:``. ``python bench/bench_store.py [complaints]``.
+The contenders append the same realistic workload (complaints of 8-15 events over several appends,
+the VOC codes set once, at classification; many complaints in flight at once) to fresh WAL files
+(``synchronous=NORMAL`` on both), in alternating rounds (legacy, current, legacy, current, ...), so
+drift of the machine hits both alike. The figures are appends per second: the median of the rounds
+with min and max; each target prints MET or MISSED from this run's own figures.
+``python bench/bench_store.py [complaints] [rounds]``.
+
+The in-memory store and SQLite ``:memory:`` are measured once for reference, with snapshot loads
+and the stream.
 """
 
 from __future__ import annotations
 
+import json
+import random
+import sqlite3
+import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
 
-from ccms.model import Complaint, DomainEvent, HandlerAssigned
-from ccms.store import ComplaintStore, InMemoryStore, SQLiteStore
+from ccms.errors import ConcurrencyConflict, IdempotencyConflict
+from ccms.model import (
+    Channel,
+    Classified,
+    Closed,
+    Complaint,
+    DepartmentAssigned,
+    DomainEvent,
+    Feedback,
+    FeedbackRecorded,
+    HandlerAssigned,
+    HandlingStarted,
+    Money,
+    RemedyKind,
+    Responded,
+    Result,
+    ResultRegistered,
+    SlaApplied,
+    StageChanged,
+    event_from_json,
+)
+from ccms.store import AppendResult, ComplaintStore, InMemoryStore, SQLiteStore
+from ccms.store.base import check_append
 from ccms.testing.store_contract import advance, received_event
 
-Command = tuple[Complaint, tuple[DomainEvent, ...]]
+#: One append: the snapshot after the command, its events, and the wake-up a Desk would set.
+Command = tuple[Complaint, tuple[DomainEvent, ...], datetime | None]
+
+TARGET = 2.0  # current / legacy appends per second on a WAL file
 
 
-def _commands(n: int) -> list[Command]:
-    """Two commands per complaint: received, then a handler assigned (two events)."""
-    t0 = datetime(2026, 10, 1, tzinfo=UTC)
-    out: list[Command] = []
-    for i in range(n):
-        at = t0 + timedelta(seconds=i)
-        first = received_event(f"C{i:07d}", at, code="PRD.DEF")
-        c1 = first.apply(None)
-        out.append((c1, (first,)))
-    for i in range(n):
-        c1 = out[i][0]
-        c2, e = advance(
-            c1, HandlerAssigned, c1.received_at, stage="handler_assigned", handler=f"h{i % 50}"
+# -- the legacy store: the version-1 schema and append, verbatim ---------------------------------
+
+_LEGACY_SCHEMA = """
+CREATE TABLE complaints (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    version     INTEGER NOT NULL,
+    received_us INTEGER NOT NULL,
+    stage       TEXT NOT NULL,
+    department  TEXT,
+    handler     TEXT,
+    closed_us   INTEGER,
+    due_us      INTEGER,
+    customer_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    body        TEXT NOT NULL
+);
+CREATE INDEX complaints_received ON complaints (received_us, id);
+CREATE INDEX complaints_stage ON complaints (stage);
+CREATE INDEX complaints_department ON complaints (department);
+CREATE INDEX complaints_handler ON complaints (handler, closed_us);
+CREATE INDEX complaints_customer ON complaints (customer_id);
+CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL;
+CREATE TABLE complaint_codes (
+    code         TEXT NOT NULL,
+    complaint_id TEXT NOT NULL,
+    PRIMARY KEY (code, complaint_id)
+) WITHOUT ROWID;
+CREATE INDEX complaint_codes_complaint ON complaint_codes (complaint_id);
+CREATE TABLE events (
+    position     INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX events_complaint ON events (complaint_id, position);
+CREATE TABLE idempotency (
+    key          TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    snapshot     TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id   TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+"""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _micros(value: datetime) -> int:
+    return (value - _EPOCH) // _MICRO
+
+
+def _micros_or_none(value: datetime | None) -> int | None:
+    return None if value is None else _micros(value)
+
+
+class LegacySQLiteStore:
+    """``SQLiteStore.append`` as of schema version 1 (git fa8bd13), copied statement for
+    statement; only what the benchmark calls."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
-        out.append((c2, (e,)))
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("BEGIN IMMEDIATE")
+        for statement in _LEGACY_SCHEMA.split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
+        self._conn.execute("PRAGMA user_version = 1")
+        self._conn.execute("COMMIT")
+
+    def _db(self) -> sqlite3.Connection:
+        return self._conn
+
+    def append(
+        self,
+        complaint: Complaint,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        batch = check_append(complaint, events, expected_version)
+        bodies = [e.model_dump_json() for e in batch]
+        snapshot = complaint.model_dump_json()
+        codes = sorted(set(complaint.codes))
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if idempotency_key is not None:
+                    earlier = self._earlier(conn, idempotency_key)
+                    if earlier is not None:
+                        conn.execute("ROLLBACK")
+                        if earlier.complaint.id != complaint.id:
+                            raise IdempotencyConflict(
+                                idempotency_key,
+                                f"for complaint {earlier.complaint.id}, not {complaint.id}",
+                            )
+                        return earlier
+                row = conn.execute(
+                    "SELECT version FROM complaints WHERE id = ?", (complaint.id,)
+                ).fetchone()
+                actual = 0 if row is None else int(row[0])
+                if actual != expected_version:
+                    raise ConcurrencyConflict(
+                        complaint.id, expected=expected_version, actual=actual
+                    )
+                self._write_snapshot(conn, complaint, snapshot, new=row is None)
+                conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (complaint.id,))
+                conn.executemany(
+                    "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
+                    [(code, complaint.id) for code in codes],
+                )
+                positions = []
+                for event, body in zip(batch, bodies, strict=True):
+                    cursor = conn.execute(
+                        "INSERT INTO events (complaint_id, version, type, body) "
+                        "VALUES (?, ?, ?, ?)",
+                        (complaint.id, complaint.version, event.type, body),
+                    )
+                    positions.append(int(cursor.lastrowid or 0))
+                if idempotency_key is not None:
+                    conn.execute(
+                        "INSERT INTO idempotency (key, complaint_id, version, snapshot) "
+                        "VALUES (?, ?, ?, ?)",
+                        (idempotency_key, complaint.id, complaint.version, snapshot),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return AppendResult(complaint, batch, False, tuple(positions))
+
+    @staticmethod
+    def _earlier(conn: sqlite3.Connection, key: str) -> AppendResult | None:
+        row = conn.execute(
+            "SELECT complaint_id, version, snapshot FROM idempotency WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        complaint_id, version, snapshot = row
+        rows = conn.execute(
+            "SELECT position, type, body FROM events WHERE complaint_id = ? AND version = ? "
+            "ORDER BY position",
+            (complaint_id, version),
+        ).fetchall()
+        return AppendResult(
+            Complaint.model_validate_json(snapshot),
+            tuple(event_from_json(body, type_) for _, type_, body in rows),
+            True,
+            tuple(int(p) for p, _, _ in rows),
+        )
+
+    @staticmethod
+    def _write_snapshot(
+        conn: sqlite3.Connection, c: Complaint, snapshot: str, *, new: bool
+    ) -> None:
+        values = (
+            c.version,
+            _micros(c.received_at),
+            c.stage,
+            c.department,
+            c.handler,
+            _micros_or_none(c.closed_at),
+            _micros_or_none(c.due_at),
+            c.customer.id,
+            c.channel.value,
+            snapshot,
+            c.id,
+        )
+        if new:
+            conn.execute(
+                "INSERT INTO complaints (version, received_us, stage, department, handler, "
+                "closed_us, due_us, customer_id, channel, body, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        else:
+            conn.execute(
+                "UPDATE complaints SET version = ?, received_us = ?, stage = ?, department = ?, "
+                "handler = ?, closed_us = ?, due_us = ?, customer_id = ?, channel = ?, body = ? "
+                "WHERE id = ?",
+                values,
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+# -- the workload ----------------------------------------------------------------------------------
+
+_CODES = ("PRD.DEF", "PRD.DEF.HANDLE", "DLV.LATE", "SVC.STAFF", "PAY.REFUND")
+_REFUND = Result(remedy=RemedyKind.REFUND, amount=Money(amount=Decimal("35000")))
+
+
+def _history(i: int, rng: random.Random) -> list[Command]:
+    """One complaint's commands along the main path: 8-15 events over 5-9 appends.
+
+    The codes are set once (classification); a Desk would wake it at its SLA deadline, ASAP
+    after a handler change, and never once closed.
+    """
+    at = datetime(2026, 10, 1, tzinfo=UTC) + timedelta(seconds=i)
+    first = received_event(f"C{i:07d}", at, customer_id=f"CUST-{i % 997}")
+    c = first.apply(None)
+    out: list[Command] = [(c, (first,), at + timedelta(minutes=30))]
+
+    def step(kind: type[DomainEvent], same: bool = False, **fields: Any) -> None:
+        nonlocal c, at
+        at = at + timedelta(minutes=rng.randint(1, 600))
+        c, e = advance(c, kind, at, same_command=same, **fields)
+        if same:
+            _, prev_e, wake = out[-1]
+            out[-1] = (c, (*prev_e, e), wake)
+        else:
+            out.append((c, (e,), c.due_at or at + timedelta(hours=4)))
+
+    concerns = tuple(k.model_copy(update={"code": rng.choice(_CODES)}) for k in c.concerns)
+    step(Classified, stage="classified", concerns=concerns)
+    step(DepartmentAssigned, True, stage="department_assigned", department=f"d{i % 7}")
+    step(HandlerAssigned, stage="handler_assigned", handler=f"h{i % 50}")
+    step(SlaApplied, True, table_version="v1", due_at=at + timedelta(hours=72))
+    step(HandlingStarted, stage="in_progress")
+    step(Responded, True, channel=Channel.PHONE, note="called back")
+    for n in range(rng.randint(0, 6)):
+        step(StageChanged, rng.random() < 0.4, note=f"note {n}")
+    step(ResultRegistered, stage="result_registered", result=_REFUND)
+    if rng.random() < 0.5:
+        step(FeedbackRecorded, stage="feedback_recorded", feedback=Feedback(satisfied=True))
+    step(Closed, stage="closed")
+    c_last, e_last, _ = out[-1]
+    out[-1] = (c_last, e_last, None)
     return out
 
 
-def _measure(name: str, make: Callable[[], ComplaintStore], commands: list[Command]) -> float:
-    events = sum(len(e) for _, e in commands)
-    with make() as store:
-        start = time.perf_counter()
-        for c, e in commands:
+def workload(n: int, *, in_flight: int = 200, seed: int = 7) -> list[Command]:
+    """``n`` complaints' commands, ``in_flight`` complaints interleaved at a time."""
+    rng = random.Random(seed)
+    histories = [_history(i, rng) for i in range(n)]
+    out: list[Command] = []
+    for start in range(0, n, in_flight):
+        group = histories[start : start + in_flight]
+        longest = max(len(h) for h in group)
+        for step in range(longest):
+            out.extend(h[step] for h in group if step < len(h))
+    return out
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+
+def _append_all(store: Any, commands: list[Command], *, wake: bool) -> float:
+    start = time.perf_counter()
+    if wake:
+        for c, e, w in commands:
+            store.append(c, e, expected_version=c.version - 1, wake_at=w)
+    else:
+        for c, e, _ in commands:
             store.append(c, e, expected_version=c.version - 1)
-        append_s = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def _fresh(tmp: Path, name: str, make: Callable[[Path], Any], commands: list[Command]) -> float:
+    path = tmp / f"{name}.db"
+    with make(path) as store:
+        assert store._db().execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert store._db().execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+        seconds = _append_all(store, commands, wake=isinstance(store, SQLiteStore))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return len(commands) / seconds
+
+
+def _figures(rates: list[float]) -> str:
+    return (
+        f"median {statistics.median(rates):>8,.0f} appends/s "
+        f"(min {min(rates):>8,.0f}, max {max(rates):>8,.0f}, {len(rates)} rounds)"
+    )
+
+
+def race(commands: list[Command], rounds: int) -> tuple[float, float]:
+    """Legacy and current on fresh WAL files, alternating; the median appends/s of each."""
+    legacy: list[float] = []
+    current: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        _fresh(where, "warm", SQLiteStore, commands[: len(commands) // 10])
+        for r in range(rounds):
+            legacy.append(_fresh(where, f"legacy-{r}", LegacySQLiteStore, commands))
+            current.append(_fresh(where, f"current-{r}", SQLiteStore, commands))
+    print(f"legacy  (schema 1) {_figures(legacy)}")
+    print(f"current (schema 2) {_figures(current)}")
+    return statistics.median(legacy), statistics.median(current)
+
+
+def _reference(name: str, make: Callable[[], ComplaintStore], commands: list[Command]) -> None:
+    events = sum(len(e) for _, e, _ in commands)
+    with make() as store:
+        seconds = _append_all(store, commands, wake=True)
         start = time.perf_counter()
         loaded = store.query()
         query_s = time.perf_counter() - start
         start = time.perf_counter()
         streamed = sum(1 for _ in store.stream())
         stream_s = time.perf_counter() - start
+        start = time.perf_counter()
+        due = store.due(datetime(2026, 10, 2, tzinfo=UTC), limit=100)
+        due_s = time.perf_counter() - start
     assert streamed == events
-    rate = events / append_s
     print(
-        f"{name:<16} append {rate:>9,.0f} events/s ({len(commands) / append_s:>8,.0f} appends/s)"
+        f"{name:<16} append {len(commands) / seconds:>8,.0f} appends/s"
         f" | load {len(loaded) / query_s:>9,.0f} complaints/s"
-        f" | stream {streamed / stream_s:>9,.0f} events/s",
+        f" | stream {streamed / stream_s:>9,.0f} events/s"
+        f" | due(limit=100) {due_s * 1e6:>6,.0f} us ({len(due)} due)",
         flush=True,
     )
-    return rate
 
 
-def main(n: int = 20_000) -> None:
-    commands = _commands(n)
-    print(f"{n:,} complaints, {len(commands):,} appends, {2 * n:,} events")
-    base = _measure("in-memory", InMemoryStore, commands)
-    with tempfile.TemporaryDirectory() as tmp:
-        file_rate = _measure("sqlite file", lambda: SQLiteStore(Path(tmp) / "b.db"), commands)
-    mem_rate = _measure("sqlite :memory:", SQLiteStore, commands)
-    print(f"sqlite file / in-memory append throughput: {file_rate / base:.2f}x")
-    print(f"sqlite :memory: / in-memory append throughput: {mem_rate / base:.2f}x")
+def main(n: int = 3_000, rounds: int = 5) -> None:
+    commands = workload(n)
+    events = sum(len(e) for _, e, _ in commands)
+    print(
+        f"{n:,} complaints, {len(commands):,} appends, {events:,} events "
+        f"({events / n:.1f} per complaint, {events / len(commands):.2f} per append)"
+    )
+    legacy, current = race(commands, rounds)
+    ratio = current / legacy
+    verdict = "MET" if ratio >= TARGET else "MISSED"
+    print(f"current / legacy appends/s (medians): {ratio:.2f}x, target >= {TARGET:.1f}x: {verdict}")
+    _reference("in-memory", InMemoryStore, commands)
+    _reference("sqlite :memory:", SQLiteStore, commands)
+    print(json.dumps({"legacy": round(legacy), "current": round(current), "ratio": ratio}))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    main(*(int(a) for a in sys.argv[1:3]))

@@ -22,6 +22,7 @@ not); the complaint compares equal to the one written.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -131,6 +132,50 @@ def _micros_or_none(value: datetime | None) -> int | None:
     return None if value is None else micros(value)
 
 
+#: The columns a snapshot fills beside its body, in the order :func:`_columns` gives them.
+_COLUMNS = (
+    "stage",
+    "department",
+    "handler",
+    "closed_us",
+    "due_us",
+    "wake_us",
+    "codes",
+    "received_us",
+    "customer_id",
+    "channel",
+)
+_CODES_COLUMN = _COLUMNS.index("codes")
+_CURRENT = f"SELECT seq, version, {', '.join(_COLUMNS)} FROM complaints WHERE id = ?"
+_INSERT_COMPLAINT = (
+    f"INSERT INTO complaints ({', '.join(_COLUMNS)}, version, body, id) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 3))})"
+)
+_INSERT_EVENTS = ("INSERT INTO events (complaint_id, version, type, body) VALUES (?, ?, ?, ?)",)
+
+
+def _columns(c: Complaint, wake_us: int | None, codes: str) -> tuple[Any, ...]:
+    return (
+        c.stage,
+        c.department,
+        c.handler,
+        _micros_or_none(c.closed_at),
+        _micros_or_none(c.due_at),
+        wake_us,
+        codes,
+        micros(c.received_at),
+        c.customer.id,
+        c.channel.value,
+    )
+
+
+@functools.cache
+def _update(changed: tuple[int, ...]) -> str:
+    """The UPDATE of a snapshot that sets only the ``changed`` columns (by index in _COLUMNS)."""
+    sets = "".join(f"{_COLUMNS[i]} = ?, " for i in changed)
+    return f"UPDATE complaints SET {sets}version = ?, body = ? WHERE seq = ?"
+
+
 def _customer_json(customer: Customer) -> str:
     # The default dump masks personal data; the database must hold it in clear.
     data = customer.model_dump(mode="json")
@@ -223,10 +268,12 @@ class SQLiteStore:
         """Append atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's docs."""
         batch = check_append(complaint, events, expected_version)
         wake = check_wake_at(complaint.id, wake_at)
-        wake_us = None if wake is None else micros(wake)
-        bodies = [e.model_dump_json() for e in batch]
+        cid = complaint.id
+        version = complaint.version
         snapshot = complaint.model_dump_json()
         codes = sorted(set(complaint.codes))
+        columns = _columns(complaint, None if wake is None else micros(wake), "\n".join(codes))
+        rows = [(cid, version, e.type, e.model_dump_json()) for e in batch]
         with self._lock:
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
@@ -235,48 +282,60 @@ class SQLiteStore:
                     earlier = self._earlier(conn, idempotency_key)
                     if earlier is not None:
                         conn.execute("ROLLBACK")
-                        if earlier.complaint.id != complaint.id:
+                        if earlier.complaint.id != cid:
                             raise IdempotencyConflict(
-                                idempotency_key,
-                                f"for complaint {earlier.complaint.id}, not {complaint.id}",
+                                idempotency_key, f"for complaint {earlier.complaint.id}, not {cid}"
                             )
                         return earlier
-                row = conn.execute(
-                    "SELECT version FROM complaints WHERE id = ?", (complaint.id,)
-                ).fetchone()
-                actual = 0 if row is None else int(row[0])
+                old = conn.execute(_CURRENT, (cid,)).fetchone()
+                actual = 0 if old is None else old[1]
                 if actual != expected_version:
-                    raise ConcurrencyConflict(
-                        complaint.id, expected=expected_version, actual=actual
+                    raise ConcurrencyConflict(cid, expected=expected_version, actual=actual)
+                if old is None:
+                    conn.execute(_INSERT_COMPLAINT, (*columns, version, snapshot, cid))
+                    codes_changed = bool(codes)
+                else:
+                    # Only the columns that change are set: SQLite rewrites an index whenever
+                    # the UPDATE names one of its columns, whatever the value.
+                    changed = tuple(i for i, value in enumerate(columns) if value != old[i + 2])
+                    params = [columns[i] for i in changed]
+                    params.extend((version, snapshot, old[0]))
+                    conn.execute(_update(changed), params)
+                    codes_changed = _CODES_COLUMN in changed
+                if codes_changed:
+                    conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (cid,))
+                    conn.executemany(
+                        "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
+                        [(code, cid) for code in codes],
                     )
-                self._write_snapshot(
-                    conn, complaint, snapshot, wake_us, "\n".join(codes), new=row is None
-                )
-                conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (complaint.id,))
-                conn.executemany(
-                    "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
-                    [(code, complaint.id) for code in codes],
-                )
-                positions = []
-                for event, body in zip(batch, bodies, strict=True):
-                    cursor = conn.execute(
-                        "INSERT INTO events (complaint_id, version, type, body) "
-                        "VALUES (?, ?, ?, ?)",
-                        (complaint.id, complaint.version, event.type, body),
-                    )
-                    positions.append(int(cursor.lastrowid or 0))
+                positions = self._insert_events(conn, rows)
                 if idempotency_key is not None:
                     conn.execute(
                         "INSERT INTO idempotency (key, complaint_id, version, snapshot) "
                         "VALUES (?, ?, ?, ?)",
-                        (idempotency_key, complaint.id, complaint.version, snapshot),
+                        (idempotency_key, cid, version, snapshot),
                     )
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        return AppendResult(complaint, batch, False, tuple(positions))
+        return AppendResult(complaint, batch, False, positions)
+
+    @staticmethod
+    def _insert_events(
+        conn: sqlite3.Connection, rows: list[tuple[str, int, str, str]]
+    ) -> tuple[int, ...]:
+        # Inside the write transaction no one else inserts, so the rowids are consecutive:
+        # max(position) + 1, + 2, ... in the order of the VALUES rows.
+        if len(rows) == 1:
+            cursor = conn.execute(_INSERT_EVENTS[0], rows[0])
+            return (int(cursor.lastrowid or 0),)
+        sql = _INSERT_EVENTS[0] + ", (?, ?, ?, ?)" * (len(rows) - 1) + " RETURNING position"
+        returned = sorted(p for (p,) in conn.execute(sql, [v for row in rows for v in row]))
+        if len(returned) != len(rows) or returned[-1] - returned[0] != len(rows) - 1:
+            raise StoreError(f"event positions {returned} are not contiguous")  # pragma: no cover
+        return tuple(returned)
 
     def idempotent_result(self, key: str) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
@@ -302,46 +361,6 @@ class SQLiteStore:
             True,
             tuple(int(p) for p, _, _ in rows),
         )
-
-    @staticmethod
-    def _write_snapshot(
-        conn: sqlite3.Connection,
-        c: Complaint,
-        snapshot: str,
-        wake_us: int | None,
-        codes: str,
-        *,
-        new: bool,
-    ) -> None:
-        values = (
-            c.version,
-            micros(c.received_at),
-            c.stage,
-            c.department,
-            c.handler,
-            _micros_or_none(c.closed_at),
-            _micros_or_none(c.due_at),
-            c.customer.id,
-            c.channel.value,
-            snapshot,
-            wake_us,
-            codes,
-            c.id,
-        )
-        if new:
-            conn.execute(
-                "INSERT INTO complaints (version, received_us, stage, department, handler, "
-                "closed_us, due_us, customer_id, channel, body, wake_us, codes, id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-        else:
-            conn.execute(
-                "UPDATE complaints SET version = ?, received_us = ?, stage = ?, department = ?, "
-                "handler = ?, closed_us = ?, due_us = ?, customer_id = ?, channel = ?, body = ?, "
-                "wake_us = ?, codes = ? WHERE id = ?",
-                values,
-            )
 
     def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
         """Set the wake-up if the stored version is ``version`` (one guarded ``UPDATE``)."""
