@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-from ccms.demo._wiring import build_desk
 from ccms.demo.company import (
     CALENDAR_NAME,
     CHANNEL_WEIGHTS,
@@ -43,6 +42,7 @@ from ccms.demo.scenario import FEATURED, Featured
 from ccms.demo.scoring import EFFECT_WINDOW, ScoringSummary, scoring_summary
 from ccms.demo.simulation import TICKS, SimulationStats, featured_contacts, simulate
 from ccms.demo.summary import CrisisCase, DemoRun, DemoSummary, collect, run
+from ccms.demo.wiring import build_desk
 
 __all__ = [
     "CALENDAR_NAME",

@@ -525,11 +525,18 @@ def simulate(
                 seq += 1
         day += timedelta(days=1)
     heapq.heapify(queue)
+    # Each contact draws from its own generator (seeded in arrival order), so a command that a
+    # change of policy refuses, or a branch it takes, leaves every other contact's draws alone.
+    contact_rngs: dict[int, random.Random] = {}
     while queue:
         at, n, script = heapq.heappop(queue)
         if at >= end:
             break
         clock.set(max(at, clock.now()))
+        if n in arrivals:
+            if n not in contact_rngs:
+                contact_rngs[n] = random.Random(rng.getrandbits(64))
+            sim.rng = contact_rngs[n]
         if script is None and n in arrivals:
             script = sim.contact(at, *arrivals[n])
             if progress is not None:

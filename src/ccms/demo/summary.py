@@ -14,9 +14,9 @@ from typing import TypeVar
 
 import attrs
 
-from ccms.demo._wiring import build_desk
 from ccms.demo.scoring import ScoringSummary, scoring_summary
 from ccms.demo.simulation import SimulationStats, simulate
+from ccms.demo.wiring import build_desk
 from ccms.desk import Desk, ManualClock
 from ccms.model import (
     CcCardClosed,

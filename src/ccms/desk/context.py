@@ -224,7 +224,7 @@ class ContextIndex:
         with self._lock:
             position = store.last_position()  # read first: later appends are caught up again
             for complaint in store.query():
-                self.record(complaint)
+                self.record(complaint, wake=False)
             self.position = max(self.position, position)
 
     def catch_up(self, store: ComplaintStore) -> list[str]:
@@ -254,13 +254,14 @@ class ContextIndex:
             if ordered and ordered[0] == self.position + 1:
                 self.position = ordered[-1]
 
-    def record(self, complaint: Complaint) -> list[str]:
+    def record(self, complaint: Complaint, *, wake: bool = True) -> list[str]:
         """Index the latest version of ``complaint`` (older versions are ignored).
 
         Returns the ids of the *other* open complaints whose policy inputs this changed: those
         with a code gained or lost, received in the windows that count it, and the customer's
         later complaints (their repeat history). The Desk wakes them, so a spike or a repeat is
-        seen on the complaints it concerns without sweeping every complaint.
+        seen on the complaints it concerns without sweeping every complaint. ``wake=False``
+        (a rebuild from snapshots) skips that search.
         """
         with self._lock:
             old = self._entries.get(complaint.id)
@@ -288,7 +289,7 @@ class ContextIndex:
                 self._codes.setdefault(code, _Times()).add(new.received, complaint.id)
             self._entries[complaint.id] = new
             changed = before ^ after
-            return self._dependents(complaint.id, new, changed) if changed else []
+            return self._dependents(complaint.id, new, changed) if changed and wake else []
 
     def _move_load(self, entry: _Entry | None, step: int) -> None:
         if entry is None or not entry.open:
@@ -405,14 +406,24 @@ class ContextIndex:
         return None if best is None else best[1]
 
     def customer_history(self, complaint: Complaint, store: ComplaintStore) -> list[Complaint]:
-        """The customer's other complaints, read from the store by id."""
-        out = []
-        for cid in self.customer_complaints(complaint.customer.id):
-            if cid != complaint.id:
-                found = store.find(cid)
-                if found is not None:
-                    out.append(found)
-        return out
+        """The customer's other complaints that can be repeats of this one (a code in common,
+        received up to ``repeat_window`` before it), read from the store by id; the index
+        picks them, so a customer with years of history costs what is relevant."""
+        t = complaint.received_at.timestamp()
+        since = t - self.repeat_window.total_seconds()
+        codes = set(complaint.codes)
+        if not codes:
+            return []
+        with self._lock:
+            wanted = [
+                cid
+                for cid in self._customers.get(complaint.customer.id, ())
+                if cid != complaint.id
+                and since <= (entry := self._entries[cid]).received <= t
+                and not codes.isdisjoint(entry.codes)
+            ]
+        found = (store.find(cid) for cid in wanted)
+        return [c for c in found if c is not None]
 
     def extra(
         self, complaint: Complaint, store: ComplaintStore, given: Mapping[str, Any] | None = None

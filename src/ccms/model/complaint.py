@@ -7,6 +7,7 @@ A :class:`Complaint` is immutable; every change is a new version produced by fol
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
@@ -121,18 +122,18 @@ class Complaint(Frozen):
             raise ValueError("at most 64 custom attributes")
         return value
 
-    @property
+    @cached_property
     def kind(self) -> VocKind:
         """The kind of the most serious concern (complaint beats inquiry, praise, suggestion)."""
         order = [VocKind.COMPLAINT, VocKind.SUGGESTION, VocKind.INQUIRY, VocKind.PRAISE]
         return min((c.kind for c in self.concerns), key=order.index)
 
-    @property
+    @cached_property
     def severity(self) -> Severity:
         """The highest severity among the concerns."""
         return max(c.severity for c in self.concerns)
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         """The VOC codes of the classified concerns, in concern order."""
         return tuple(c.code for c in self.concerns if c.code is not None)

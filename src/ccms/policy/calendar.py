@@ -206,9 +206,7 @@ class _Timeline:
 
     __slots__ = ("cum", "cumend", "ends", "hi", "lo", "starts", "total", "y0", "y1")
 
-    def __init__(
-        self, y0: int, y1: int, lo: int, hi: int, raw: Iterable[tuple[int, int]]
-    ) -> None:
+    def __init__(self, y0: int, y1: int, lo: int, hi: int, raw: Iterable[tuple[int, int]]) -> None:
         starts: list[int] = []
         ends: list[int] = []
         for a0, b0 in raw:
@@ -500,7 +498,9 @@ class BusinessCalendar:
             parts.append(f"holidays=<{len(hk)} date(s)>")
         elif hk is not None:
             src = self._holiday_source
-            label = " ".join(str(x) for x in (type(src).__name__, getattr(src, "subdiv", None)) if x)
+            label = " ".join(
+                str(x) for x in (type(src).__name__, getattr(src, "subdiv", None)) if x
+            )
             parts.append(f"holidays=<{label} holidays>")
         if self._closures:
             parts.append(f"closures=<{len(self._closures)} date(s)>")

@@ -48,6 +48,7 @@ Rules worth knowing (``docs/sla.md`` explains them with examples):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,7 +81,14 @@ from ccms.model import (
     SlaStatusChanged,
     VocKind,
 )
-from ccms.policy._sla_clock import WALL_CLOCK, ClockRun, WallClock, holder_at, parse_duration
+from ccms.policy._sla_clock import (
+    WALL_CLOCK,
+    ClockRun,
+    Patterns,
+    WallClock,
+    holder_at,
+    parse_duration,
+)
 from ccms.policy.base import Policy, PolicyContext
 from ccms.policy.calendar import BusinessCalendar
 from ccms.policy.registry import default_registry
@@ -144,6 +152,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(
+    start: tuple[str, ...], stop: tuple[str, ...], pause: tuple[str, ...]
+) -> tuple[Patterns, Patterns, frozenset[str]]:
+    return Patterns.of(start), Patterns.of(stop), frozenset(pause)
+
+
 class SlaTarget(_Model):
     """One clock: when it starts and stops, how long it may run, and in which time.
 
@@ -199,6 +214,12 @@ class SlaTarget(_Model):
         if self.reopen_window is not None and self.reopen_window < timedelta(0):
             raise ValueError(f"SLA target {self.name!r}: reopen_window must not be negative")
         return self
+
+    @property
+    def compiled(self) -> tuple[Patterns, Patterns, frozenset[str]]:
+        """The start and stop patterns compiled, and the pause stages (computed once per
+        distinct set of patterns)."""
+        return _compiled(self.start, self.stop, self.pause)
 
     @field_serializer("duration", "reopen_window")
     def _seconds(self, value: timedelta | None) -> float | None:
@@ -508,11 +529,12 @@ class SlaClock:
         require_aware(now, "now")
         t, clock = self.target, self.clock
         seen = [e for e in events if e.at <= now] if events and events[-1].at > now else events
+        starts, stops, pauses = t.compiled
         run = ClockRun().walk(
             seen,
-            start=t.start,
-            stop=t.stop,
-            pause=frozenset(t.pause),
+            start=starts,
+            stop=stops,
+            pause=pauses,
             reopen=t.reopen,
             reopen_window=t.reopen_window,
         )
