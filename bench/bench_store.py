@@ -51,6 +51,7 @@ from ccms.model import (
 )
 from ccms.store import AppendResult, ComplaintStore, InMemoryStore, SQLiteStore
 from ccms.store.base import check_append
+from ccms.store.sqlite import SCHEMA_VERSION
 from ccms.testing.store_contract import advance, received_event
 
 #: One append: the snapshot after the command, its events, and the wake-up a Desk would set.
@@ -371,7 +372,7 @@ def race(commands: list[Command], rounds: int) -> tuple[float, float]:
             legacy.append(_fresh(where, f"legacy-{r}", LegacySQLiteStore, commands))
             current.append(_fresh(where, f"current-{r}", SQLiteStore, commands))
     print(f"legacy  (schema 1) {_figures(legacy)}")
-    print(f"current (schema 2) {_figures(current)}")
+    print(f"current (schema {SCHEMA_VERSION}) {_figures(current)}")
     return statistics.median(legacy), statistics.median(current)
 
 

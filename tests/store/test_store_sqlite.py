@@ -8,21 +8,27 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ccms.store.sqlite as sqlite_module
 from ccms.errors import ConcurrencyConflict, StoreError
-from ccms.model import Closed, Complaint, Customer, StageChanged
-from ccms.store import ASAP, ComplaintStore, SQLiteStore
+from ccms.model import Closed, Complaint, Customer, HandlerAssigned, Reopened, StageChanged
+from ccms.store import ASAP, LATEST, ComplaintQuery, ComplaintStore, SQLiteStore
 from ccms.store.sqlite import SCHEMA_VERSION
 from ccms.testing.store_contract import (
+    Command,
     StoreContract,
     StoreFactory,
     advance,
+    brute_force_query,
+    complaint_histories,
     received_event,
+    reference_due,
     rich_history,
 )
 
@@ -84,7 +90,7 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) 
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 2 only"):
+    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 3 only"):
         SQLiteStore(path)
 
 
@@ -248,16 +254,32 @@ CREATE TABLE customers (
 _T = datetime(2026, 10, 1, tzinfo=UTC)
 
 
-def _v1_file(path: Path) -> tuple[Complaint, Complaint]:
-    """A version-1 file written as version 1 did: an open complaint (coded) and a closed one."""
+def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
+    """A file written as version 1 did (brought to ``as_version`` by the module's own
+    migrations): OPEN (coded, appended with a key), SHUT (closed) and MULTI (two events in its
+    second append, with a key), their events interleaved in the stream."""
     e_open = received_event("OPEN", _T, code="PRD.DEF")
-    e_closed = received_event("SHUT", _T)
     c_open = e_open.apply(None)
-    c_shut, closed = advance(e_closed.apply(None), Closed, _T, stage="closed")
+    e_shut = received_event("SHUT", _T)
+    c_shut1 = e_shut.apply(None)
+    c_shut2, closed = advance(c_shut1, Closed, _T, stage="closed")
+    e_multi = received_event("MULTI", _T)
+    c_multi1 = e_multi.apply(None)
+    c_multi2, first = advance(c_multi1, StageChanged, _T, note="one")
+    c_multi2, second = advance(c_multi2, StageChanged, _T, same_command=True, note="two")
+    commands: list[tuple[Command, str | None]] = [
+        ((c_open, (e_open,)), "k-open"),
+        ((c_shut1, (e_shut,)), None),
+        ((c_multi1, (e_multi,)), None),
+        ((c_shut2, (closed,)), None),
+        ((c_multi2, (first, second)), "k-multi"),
+    ]
     raw = sqlite3.connect(path, isolation_level=None)
     raw.executescript(_V1_SCHEMA)
     micros = sqlite_module.micros
-    for c in (c_open, c_shut):
+    position = 0
+    for (c, events), key in commands:
+        raw.execute("DELETE FROM complaints WHERE id = ?", (c.id,))
         raw.execute(
             "INSERT INTO complaints (version, received_us, stage, department, handler, "
             "closed_us, due_us, customer_id, channel, body, id) "
@@ -276,40 +298,77 @@ def _v1_file(path: Path) -> tuple[Complaint, Complaint]:
                 c.id,
             ),
         )
-    raw.execute("INSERT INTO complaint_codes VALUES ('PRD.DEF', 'OPEN')")
-    for n, e in enumerate((e_open, e_closed, closed), start=1):
-        raw.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
-            (n, e.complaint_id, e.version, e.type, e.model_dump_json()),
-        )
+        raw.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (c.id,))
+        for code in sorted(set(c.codes)):
+            raw.execute("INSERT INTO complaint_codes VALUES (?, ?)", (code, c.id))
+        for e in events:
+            position += 1
+            raw.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                (position, e.complaint_id, e.version, e.type, e.model_dump_json()),
+            )
+        if key is not None:
+            raw.execute(
+                "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
+                (key, c.id, c.version, c.model_dump_json()),
+            )
     raw.execute("PRAGMA user_version = 1")
+    raw.execute("BEGIN")
+    for version in range(1, as_version):
+        for statement in sqlite_module._MIGRATIONS[version]:
+            raw.execute(statement)
+    raw.execute(f"PRAGMA user_version = {as_version}")
+    raw.execute("COMMIT")
     raw.close()
-    return c_open, c_shut
+    histories: dict[str, list[Command]] = {}
+    for command, _ in commands:
+        histories.setdefault(command[0].id, []).append(command)
+    return histories
 
 
-def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "v1.db"
-    c_open, c_shut = _v1_file(path)
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: int) -> None:
+    path = tmp_path / f"v{version}.db"
+    histories = _v1_file(path, as_version=version)
+    c_open = histories["OPEN"][-1][0]
     with SQLiteStore(path) as store:
-        assert store.get("OPEN") == c_open
-        assert store.get("SHUT") == c_shut
+        for cid, history in histories.items():
+            assert store.get(cid) == history[-1][0]
+            assert store.events(cid) == [e for _, events in history for e in events]
         assert store.wake_at("OPEN") == ASAP  # every open complaint is looked at by the next tick
+        assert store.wake_at("MULTI") == ASAP
         assert store.wake_at("SHUT") is None
-        assert store.due(_T) == ["OPEN"]
-        assert store.last_position() == 3
+        assert store.due(_T) == ["MULTI", "OPEN"]
+        assert store.last_position() == 6
+        assert [s.position for s in store.stream()] == [1, 2, 3, 4, 5, 6]
         assert [c.id for c in store.query(code_prefix="PRD")] == ["OPEN"]
+        assert store.query(code_prefix="SVC") == []
+        k_open = store.idempotent_result("k-open")
+        k_multi = store.idempotent_result("k-multi")
+        assert k_open is not None
+        assert k_multi is not None
+        assert (k_open.complaint, k_open.events, k_open.positions) == (
+            c_open,
+            histories["OPEN"][0][1],
+            (1,),
+        )
+        assert (k_multi.events, k_multi.positions) == (histories["MULTI"][1][1], (5, 6))
         c2, e = advance(c_open, StageChanged, _T, note="after the migration")
-        assert store.append(c2, [e], expected_version=1, wake_at=None).positions == (4,)
-        assert store.due(_T) == []
+        assert store.append(c2, [e], expected_version=1, wake_at=None).positions == (7,)
+        assert store.events("OPEN") == [*histories["OPEN"][0][1], e]
+        assert store.due(_T) == ["MULTI"]
         assert [c.id for c in store.query(code_prefix="PRD.DEF")] == ["OPEN"]
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
-    indexes = {name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+    names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
     raw.close()
-    assert "complaints_wake" in indexes
+    assert "complaints_wake" in names
+    assert "events_complaint" not in names
+    assert "complaint_codes" not in names
     with SQLiteStore(path) as again:  # opening a migrated file again changes nothing
         assert again.wake_at("OPEN") is None
         assert again.get("OPEN") == c2
+        assert again.events("OPEN") == [*histories["OPEN"][0][1], e]
 
 
 def test_a_failed_migration_leaves_the_version_1_file_as_it_was(tmp_path: Path) -> None:
@@ -338,3 +397,94 @@ def test_due_is_a_range_scan_of_the_partial_wake_index() -> None:
         assert "SEARCH complaints USING INDEX complaints_wake (wake_us<?)" in detail
         assert "TEMP B-TREE" not in detail
         assert len(store.due(_T)) == 25
+
+
+# -- what one store object remembers, while another writes the same file ----------------------
+
+
+def test_a_remembered_row_is_checked_against_other_writers(tmp_path: Path) -> None:
+    # Each object remembers the columns it wrote last and guards its next UPDATE by the version
+    # and the wake-up; another object's append or reschedule must be seen, never overwritten.
+    path = tmp_path / "two.db"
+    e = received_event("R", _T, code="PRD.DEF")
+    with SQLiteStore(path) as a, SQLiteStore(path) as b:
+        c1 = e.apply(None)
+        a.append(c1, [e], expected_version=0, wake_at=_T)
+        # b reschedules: a's next append must still write its own wake-up and columns.
+        assert b.reschedule("R", version=1, wake_at=ASAP) is True
+        c2, assigned = advance(c1, HandlerAssigned, _T, stage="handler_assigned", handler="kim")
+        a.append(c2, [assigned], expected_version=1, wake_at=_T + timedelta(hours=1))
+        assert b.wake_at("R") == _T + timedelta(hours=1)
+        assert b.query(handler="kim") == [c2]
+        # b appends: a's remembered version is stale, so its append conflicts...
+        c3, note = advance(c2, StageChanged, _T, note="from b")
+        b.append(c3, [note], expected_version=2, wake_at=None)
+        c3a, note_a = advance(c2, StageChanged, _T, note="from a")
+        with pytest.raises(ConcurrencyConflict) as caught:
+            a.append(c3a, [note_a], expected_version=2)
+        assert caught.value.actual == 3
+        # ... and after reloading, its append builds on b's.
+        current = a.get("R")
+        assert current == c3
+        c4, closed = advance(current, Closed, _T, stage="closed")
+        assert a.append(c4, [closed], expected_version=3).positions == (4,)
+        assert b.events("R") == [e, assigned, note, closed]
+        assert b.query(handler="kim", open_only=True) == []
+        assert b.due(LATEST) == []
+        # b's own memory of version 3 is stale too.
+        stale, stale_note = advance(c3, StageChanged, _T, note="b, stale")
+        with pytest.raises(ConcurrencyConflict):
+            b.append(stale, [stale_note], expected_version=3)
+        c5, reopened = advance(c4, Reopened, _T, stage="in_progress")
+        assert b.append(c5, [reopened], expected_version=4, wake_at=_T).positions == (5,)
+        assert a.due(_T) == ["R"]
+        assert a.get("R") == c5
+
+
+def test_two_objects_on_one_file_match_a_reference(tmp_path: Path) -> None:
+    counter = itertools.count()
+
+    @settings(deadline=None, max_examples=40)
+    @given(histories=complaint_histories(max_size=6), data=st.data())
+    def check(histories: list[list[Command]], data: st.DataObject) -> None:
+        path = tmp_path / f"pair-{next(counter)}.db"
+        schedule: dict[str, datetime | None] = {}
+        stored: dict[str, Complaint] = {}
+        with SQLiteStore(path) as a, SQLiteStore(path) as b:
+            handles = (a, b)
+            for step in range(max((len(h) for h in histories), default=0)):
+                for history in histories:
+                    if step >= len(history):
+                        continue
+                    snapshot, events = history[step]
+                    writer = handles[data.draw(st.integers(0, 1), label="writer")]
+                    wake = data.draw(st.none() | st.just(ASAP) | st.just(_T), label="wake")
+                    writer.append(
+                        snapshot, events, expected_version=snapshot.version - 1, wake_at=wake
+                    )
+                    schedule[snapshot.id] = wake
+                    stored[snapshot.id] = snapshot
+                    if data.draw(st.booleans(), label="reschedule?"):
+                        other = handles[data.draw(st.integers(0, 1), label="rescheduler")]
+                        wake = data.draw(st.none() | st.just(LATEST), label="to")
+                        assert other.reschedule(snapshot.id, version=snapshot.version, wake_at=wake)
+                        schedule[snapshot.id] = wake
+            for handle in handles:
+                for history in histories:
+                    c = history[-1][0]
+                    assert handle.get(c.id) == c
+                    assert handle.events(c.id) == [e for _, events in history for e in events]
+                    assert handle.wake_at(c.id) == schedule[c.id]
+                assert handle.due(LATEST) == reference_due(schedule, stored, LATEST)
+                finals = [h[-1][0] for h in histories]
+                for q in (
+                    ComplaintQuery(open_only=True),
+                    ComplaintQuery(code_prefix="PRD"),
+                    ComplaintQuery(handler="kim"),
+                    ComplaintQuery(stages={"closed", "in_progress"}),
+                ):
+                    assert handle.query(q) == brute_force_query(q, finals)
+                positions = [s.position for s in handle.stream()]
+                assert positions == list(range(1, len(positions) + 1))
+
+    check()

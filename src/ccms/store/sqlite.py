@@ -57,7 +57,7 @@ from ccms.store.base import (
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: The schema this module writes, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE complaints (
@@ -74,34 +74,31 @@ CREATE TABLE complaints (
     channel     TEXT NOT NULL,
     body        TEXT NOT NULL,
     wake_us     INTEGER,
-    codes       TEXT
+    codes       TEXT NOT NULL DEFAULT '',
+    last_pos    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX complaints_received ON complaints (received_us, id);
 CREATE INDEX complaints_stage ON complaints (stage);
-CREATE INDEX complaints_department ON complaints (department);
-CREATE INDEX complaints_handler ON complaints (handler, closed_us);
+CREATE INDEX complaints_department ON complaints (department) WHERE department IS NOT NULL;
+CREATE INDEX complaints_handler ON complaints (handler, closed_us) WHERE handler IS NOT NULL;
 CREATE INDEX complaints_customer ON complaints (customer_id);
-CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL;
-CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL;
-CREATE TABLE complaint_codes (
-    code         TEXT NOT NULL,
-    complaint_id TEXT NOT NULL,
-    PRIMARY KEY (code, complaint_id)
-) WITHOUT ROWID;
-CREATE INDEX complaint_codes_complaint ON complaint_codes (complaint_id);
+CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL AND due_us IS NOT NULL;
+CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL AND wake_us IS NOT NULL;
 CREATE TABLE events (
     position     INTEGER PRIMARY KEY,
     complaint_id TEXT NOT NULL,
     version      INTEGER NOT NULL,
     type         TEXT NOT NULL,
-    body         TEXT NOT NULL
+    body         TEXT NOT NULL,
+    prev         INTEGER
 );
-CREATE INDEX events_complaint ON events (complaint_id, position);
 CREATE TABLE idempotency (
     key          TEXT PRIMARY KEY,
     complaint_id TEXT NOT NULL,
     version      INTEGER NOT NULL,
-    snapshot     TEXT NOT NULL
+    snapshot     TEXT NOT NULL,
+    first_pos    INTEGER NOT NULL DEFAULT 0,
+    last_pos     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE customers (
     id   TEXT PRIMARY KEY,
@@ -109,23 +106,77 @@ CREATE TABLE customers (
 );
 """
 
-#: Version 1 -> 2: the wake-up schedule (every open complaint wakes at the next tick) and the
-#: sorted codes beside the snapshot (``NULL``: not known, rewritten at the next append).
+#: The indexes 2 -> 3 redefines, as in _SCHEMA.
+_INDEXES = tuple(
+    line.rstrip(";")
+    for line in _SCHEMA.splitlines()
+    if line.startswith("CREATE INDEX complaints_")
+    and line.split()[2]
+    in {"complaints_department", "complaints_handler", "complaints_due", "complaints_wake"}
+)
+
+#: How a file of an older schema is brought to the next version, inside the migration's
+#: transaction (a failure leaves the file as it was).
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 -> 2: the wake-up schedule (every open complaint wakes at the next tick) and the sorted
+    # codes beside the snapshot (NULL: not known; 2 -> 3 fills them in).
     1: (
         "ALTER TABLE complaints ADD COLUMN wake_us INTEGER",
         "ALTER TABLE complaints ADD COLUMN codes TEXT",
         f"UPDATE complaints SET wake_us = {micros(ASAP)} WHERE closed_us IS NULL",
         "CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL",
     ),
+    # 2 -> 3: a complaint's events are found along a chain (complaints.last_pos, then each
+    # event's prev) instead of the (complaint_id, position) index every append had to write; an
+    # idempotency key keeps the positions of its append (always contiguous); the codes live in
+    # complaints.codes only (the code_prefix query scanned the complaints anyway); indexes leave
+    # out the rows no query looks for (NULL department, handler, deadline or wake-up).
+    2: (
+        "ALTER TABLE complaints ADD COLUMN last_pos INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE events ADD COLUMN prev INTEGER",
+        "ALTER TABLE idempotency ADD COLUMN first_pos INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE idempotency ADD COLUMN last_pos INTEGER NOT NULL DEFAULT 0",
+        "UPDATE events SET prev = COALESCE((SELECT MAX(p.position) FROM events p "
+        "WHERE p.complaint_id = events.complaint_id AND p.position < events.position), 0)",
+        "UPDATE complaints SET last_pos = COALESCE((SELECT MAX(e.position) FROM events e "
+        "WHERE e.complaint_id = complaints.id), 0)",
+        "UPDATE idempotency SET "
+        "first_pos = COALESCE((SELECT MIN(e.position) FROM events e "
+        "WHERE e.complaint_id = idempotency.complaint_id AND e.version = idempotency.version), 0), "
+        "last_pos = COALESCE((SELECT MAX(e.position) FROM events e "
+        "WHERE e.complaint_id = idempotency.complaint_id AND e.version = idempotency.version), 0)",
+        "UPDATE complaints SET codes = COALESCE((SELECT group_concat(k.code, char(10)) "
+        "FROM complaint_codes k WHERE k.complaint_id = complaints.id), '')",
+        "DROP TABLE complaint_codes",
+        "DROP INDEX events_complaint",
+        "DROP INDEX complaints_department",
+        "DROP INDEX complaints_handler",
+        "DROP INDEX complaints_due",
+        "DROP INDEX complaints_wake",
+        *_INDEXES,
+    ),
 }
 
 _BATCH = 1000
+#: How many complaints' last written columns an object remembers (see ``SQLiteStore.append``).
+_REMEMBERED = 4096
 #: The ids due at a moment: a range scan of the partial index, already in (wake_us, id) order.
 _DUE = (
     "SELECT id FROM complaints INDEXED BY complaints_wake "
     "WHERE closed_us IS NULL AND wake_us <= ? ORDER BY wake_us, id LIMIT ?"
 )
+#: A complaint's events, newest first: from complaints.last_pos along each event's prev (NULL
+#: for the event just before, in the same append; 0 after the complaint's first event).
+_CHAIN = """
+WITH RECURSIVE chain(position, type, body, next) AS (
+    SELECT e.position, e.type, e.body, COALESCE(e.prev, e.position - 1)
+    FROM complaints c JOIN events e ON e.position = c.last_pos WHERE c.id = ?
+    UNION ALL
+    SELECT e.position, e.type, e.body, COALESCE(e.prev, e.position - 1)
+    FROM chain JOIN events e ON e.position = chain.next
+)
+SELECT position, type, body FROM chain
+"""
 
 
 def _micros_or_none(value: datetime | None) -> int | None:
@@ -145,13 +196,12 @@ _COLUMNS = (
     "customer_id",
     "channel",
 )
-_CODES_COLUMN = _COLUMNS.index("codes")
-_CURRENT = f"SELECT seq, version, {', '.join(_COLUMNS)} FROM complaints WHERE id = ?"
+_WAKE_COLUMN = _COLUMNS.index("wake_us")
+_CURRENT = f"SELECT seq, version, last_pos, {', '.join(_COLUMNS)} FROM complaints WHERE id = ?"
 _INSERT_COMPLAINT = (
-    f"INSERT INTO complaints ({', '.join(_COLUMNS)}, version, body, id) "
-    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 3))})"
+    f"INSERT INTO complaints ({', '.join(_COLUMNS)}, version, body, last_pos, id) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 4))})"
 )
-_INSERT_EVENTS = ("INSERT INTO events (complaint_id, version, type, body) VALUES (?, ?, ?, ?)",)
 
 
 def _columns(c: Complaint, wake_us: int | None, codes: str) -> tuple[Any, ...]:
@@ -170,10 +220,25 @@ def _columns(c: Complaint, wake_us: int | None, codes: str) -> tuple[Any, ...]:
 
 
 @functools.cache
-def _update(changed: tuple[int, ...]) -> str:
-    """The UPDATE of a snapshot that sets only the ``changed`` columns (by index in _COLUMNS)."""
+def _update(changed: tuple[int, ...], guarded: bool) -> str:
+    """The UPDATE of a snapshot that sets only the ``changed`` columns (by index in _COLUMNS).
+
+    ``guarded``: only if the version and the wake-up are still the ones given last.
+    """
     sets = "".join(f"{_COLUMNS[i]} = ?, " for i in changed)
-    return f"UPDATE complaints SET {sets}version = ?, body = ? WHERE seq = ?"
+    guard = " AND version = ? AND wake_us IS ?" if guarded else ""
+    return f"UPDATE complaints SET {sets}version = ?, body = ?, last_pos = ? WHERE seq = ?{guard}"
+
+
+@functools.cache
+def _insert_events(count: int) -> str:
+    """One INSERT of ``count`` events (complaint_id, version, type, body, prev)."""
+    rows = ", ".join(["(?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO events (complaint_id, version, type, body, prev) VALUES {rows}"
+
+
+#: What an object remembers of a complaint it wrote: (seq, version, last_pos, columns).
+_Row = tuple[int, int, int, tuple[Any, ...]]
 
 
 def _customer_json(customer: Customer) -> str:
@@ -198,6 +263,7 @@ class SQLiteStore:
         self.path = str(path)
         self._lock = threading.RLock()
         self._closed = False
+        self._rows: dict[str, _Row] = {}
         self._conn = sqlite3.connect(
             self.path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -233,7 +299,7 @@ class SQLiteStore:
             elif found != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} has store schema version {found}; this ccms reads version "
-                    f"{SCHEMA_VERSION} only (and migrates 1 to it): open it with the ccms "
+                    f"{SCHEMA_VERSION} only (and migrates older ones to it): open it with the ccms "
                     "that wrote it"
                 )
             conn.execute("COMMIT")
@@ -270,72 +336,86 @@ class SQLiteStore:
         wake = check_wake_at(complaint.id, wake_at)
         cid = complaint.id
         version = complaint.version
+        count = len(batch)
         snapshot = complaint.model_dump_json()
         codes = sorted(set(complaint.codes))
         columns = _columns(complaint, None if wake is None else micros(wake), "\n".join(codes))
-        rows = [(cid, version, e.type, e.model_dump_json()) for e in batch]
+        rows: list[Any] = []
+        for e in batch:
+            rows.extend((cid, version, e.type, e.model_dump_json(), None))
         with self._lock:
             conn = self._db()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if idempotency_key is not None:
-                    earlier = self._earlier(conn, idempotency_key)
-                    if earlier is not None:
+            remembered = self._rows.pop(cid, None)
+            if remembered is not None and remembered[1] != expected_version:
+                remembered = None
+            while True:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if idempotency_key is not None:
+                        earlier = self._earlier(conn, idempotency_key)
+                        if earlier is not None:
+                            conn.execute("ROLLBACK")
+                            if earlier.complaint.id != cid:
+                                raise IdempotencyConflict(
+                                    idempotency_key,
+                                    f"for complaint {earlier.complaint.id}, not {cid}",
+                                )
+                            return earlier
+                    old: tuple[Any, ...] | None
+                    if remembered is not None:
+                        # What this object wrote last: the UPDATE below is guarded by it.
+                        seq, _, before, old = remembered
+                    else:
+                        row = conn.execute(_CURRENT, (cid,)).fetchone()
+                        actual = 0 if row is None else row[1]
+                        if actual != expected_version:
+                            raise ConcurrencyConflict(cid, expected=expected_version, actual=actual)
+                        seq, before, old = (
+                            (0, 0, None) if row is None else (row[0], row[2], row[3:])
+                        )
+                    # The first event links to the complaint's previous one. Inside the write
+                    # transaction no one else appends, so the positions are the stream's end
+                    # plus 1, 2, ... (SQLite's next rowid is one above the largest).
+                    rows[4] = before
+                    last = conn.execute(_insert_events(count), rows).lastrowid or 0
+                    if old is None:
+                        seq = (
+                            conn.execute(
+                                _INSERT_COMPLAINT, (*columns, version, snapshot, last, cid)
+                            ).lastrowid
+                            or 0
+                        )
+                    else:
+                        # Only the columns that change are set: SQLite rewrites an index
+                        # whenever the UPDATE names one of its columns, whatever the value.
+                        changed = tuple(i for i, value in enumerate(columns) if value != old[i])
+                        params = [columns[i] for i in changed]
+                        params.extend((version, snapshot, last, seq))
+                        if remembered is not None:
+                            # Only an append changes the version, only a reschedule the wake-up.
+                            params.extend((expected_version, old[_WAKE_COLUMN]))
+                        cursor = conn.execute(_update(changed, remembered is not None), params)
+                        if cursor.rowcount != 1:  # someone else wrote it: read, try again
+                            conn.execute("ROLLBACK")
+                            remembered = None
+                            continue
+                    first = last - count + 1
+                    if idempotency_key is not None:
+                        conn.execute(
+                            "INSERT INTO idempotency (key, complaint_id, version, snapshot, "
+                            "first_pos, last_pos) VALUES (?, ?, ?, ?, ?, ?)",
+                            (idempotency_key, cid, version, snapshot, first, last),
+                        )
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
                         conn.execute("ROLLBACK")
-                        if earlier.complaint.id != cid:
-                            raise IdempotencyConflict(
-                                idempotency_key, f"for complaint {earlier.complaint.id}, not {cid}"
-                            )
-                        return earlier
-                old = conn.execute(_CURRENT, (cid,)).fetchone()
-                actual = 0 if old is None else old[1]
-                if actual != expected_version:
-                    raise ConcurrencyConflict(cid, expected=expected_version, actual=actual)
-                if old is None:
-                    conn.execute(_INSERT_COMPLAINT, (*columns, version, snapshot, cid))
-                    codes_changed = bool(codes)
-                else:
-                    # Only the columns that change are set: SQLite rewrites an index whenever
-                    # the UPDATE names one of its columns, whatever the value.
-                    changed = tuple(i for i, value in enumerate(columns) if value != old[i + 2])
-                    params = [columns[i] for i in changed]
-                    params.extend((version, snapshot, old[0]))
-                    conn.execute(_update(changed), params)
-                    codes_changed = _CODES_COLUMN in changed
-                if codes_changed:
-                    conn.execute("DELETE FROM complaint_codes WHERE complaint_id = ?", (cid,))
-                    conn.executemany(
-                        "INSERT INTO complaint_codes (code, complaint_id) VALUES (?, ?)",
-                        [(code, cid) for code in codes],
-                    )
-                positions = self._insert_events(conn, rows)
-                if idempotency_key is not None:
-                    conn.execute(
-                        "INSERT INTO idempotency (key, complaint_id, version, snapshot) "
-                        "VALUES (?, ?, ?, ?)",
-                        (idempotency_key, cid, version, snapshot),
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        return AppendResult(complaint, batch, False, positions)
-
-    @staticmethod
-    def _insert_events(
-        conn: sqlite3.Connection, rows: list[tuple[str, int, str, str]]
-    ) -> tuple[int, ...]:
-        # Inside the write transaction no one else inserts, so the rowids are consecutive:
-        # max(position) + 1, + 2, ... in the order of the VALUES rows.
-        if len(rows) == 1:
-            cursor = conn.execute(_INSERT_EVENTS[0], rows[0])
-            return (int(cursor.lastrowid or 0),)
-        sql = _INSERT_EVENTS[0] + ", (?, ?, ?, ?)" * (len(rows) - 1) + " RETURNING position"
-        returned = sorted(p for (p,) in conn.execute(sql, [v for row in rows for v in row]))
-        if len(returned) != len(rows) or returned[-1] - returned[0] != len(rows) - 1:
-            raise StoreError(f"event positions {returned} are not contiguous")  # pragma: no cover
-        return tuple(returned)
+                    raise
+                break
+            self._rows[cid] = (seq, version, last, columns)
+            if len(self._rows) > _REMEMBERED:
+                del self._rows[next(iter(self._rows))]
+        return AppendResult(complaint, batch, False, range(first, last + 1))
 
     def idempotent_result(self, key: str) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
@@ -345,15 +425,15 @@ class SQLiteStore:
     @staticmethod
     def _earlier(conn: sqlite3.Connection, key: str) -> AppendResult | None:
         row = conn.execute(
-            "SELECT complaint_id, version, snapshot FROM idempotency WHERE key = ?", (key,)
+            "SELECT snapshot, first_pos, last_pos FROM idempotency WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             return None
-        complaint_id, version, snapshot = row
+        snapshot, first, last = row
         rows = conn.execute(
-            "SELECT position, type, body FROM events WHERE complaint_id = ? AND version = ? "
+            "SELECT position, type, body FROM events WHERE position BETWEEN ? AND ? "
             "ORDER BY position",
-            (complaint_id, version),
+            (first, last),
         ).fetchall()
         return AppendResult(
             Complaint.model_validate_json(snapshot),
@@ -367,6 +447,7 @@ class SQLiteStore:
         check_version(version)
         wake = check_wake_at(complaint_id, wake_at, append=False)
         with self._lock:
+            self._rows.pop(complaint_id, None)
             cursor = self._db().execute(
                 "UPDATE complaints SET wake_us = ? WHERE id = ? AND version = ?",
                 (None if wake is None else micros(wake), complaint_id, version),
@@ -415,17 +496,11 @@ class SQLiteStore:
     def events(self, complaint_id: str) -> list[DomainEvent]:
         """The complaint's events in order; raises ComplaintNotFound."""
         with self._lock:
-            rows = (
-                self._db()
-                .execute(
-                    "SELECT type, body FROM events WHERE complaint_id = ? ORDER BY position",
-                    (complaint_id,),
-                )
-                .fetchall()
-            )
+            rows = self._db().execute(_CHAIN, (complaint_id,)).fetchall()
         if not rows:
             raise ComplaintNotFound(complaint_id)
-        return [event_from_json(body, type_) for type_, body in rows]
+        rows.sort()
+        return [event_from_json(body, type_) for _, type_, body in rows]
 
     def due(self, now: datetime, *, limit: int | None = None) -> list[str]:
         """Open complaints whose wake-up is at or before ``now``: a range scan of the partial
@@ -488,12 +563,13 @@ class SQLiteStore:
             clauses.append("received_us < ?")
             params.append(micros(q.received_to))
         if q.code_prefix is not None:
-            # The range start lets the (code, complaint_id) key be used; substr makes it exact.
-            clauses.append(
-                "EXISTS (SELECT 1 FROM complaint_codes k WHERE k.complaint_id = complaints.id "
-                "AND k.code >= ? AND substr(k.code, 1, ?) = ?)"
-            )
-            params.extend([q.code_prefix, len(q.code_prefix), q.code_prefix])
+            # codes holds the sorted codes one per line (a code has no line break): a code starts
+            # with the prefix where a line does.
+            if "\n" in q.code_prefix:
+                clauses.append("0")
+            else:
+                clauses.append("codes <> '' AND instr(char(10) || codes, char(10) || ?) > 0")
+                params.append(q.code_prefix)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         return where, params
 

@@ -786,6 +786,28 @@ class StoreContract:
         assert store.count(handler="kim") == 1
         assert store.open_load() == {"kim": 1}
 
+    def test_code_prefix_edge_cases(self, store: ComplaintStore) -> None:
+        coded = received_event(
+            "K",
+            _T0,
+            concerns=(
+                Concern(kind=VocKind.COMPLAINT, code="PRD.DEF", text="a"),
+                Concern(kind=VocKind.COMPLAINT, code="SVC", text="b"),
+            ),
+        )
+        bare = received_event("N", _T0)
+        for e in (coded, bare):
+            store.append(e.apply(None), [e], expected_version=0)
+        assert [c.id for c in store.query(code_prefix="")] == ["K"]  # some code, any code
+        assert [c.id for c in store.query(code_prefix="SV")] == ["K"]
+        assert [c.id for c in store.query(code_prefix="PRD.DEF")] == ["K"]
+        assert store.query(code_prefix="PRD.DEF.") == []
+        assert store.query(code_prefix="DEF") == []  # a prefix, not a substring
+        assert store.query(code_prefix="PRD.DEF\nSVC") == []
+        assert store.query(code_prefix="prd") == []
+        assert store.query(code_prefix="PRD%") == []
+        assert store.query(code_prefix="PRD_DEF") == []
+
     # -- the stream -----------------------------------------------------------------------------
 
     def test_the_stream_is_the_append_order(self, make_store: StoreFactory) -> None:
