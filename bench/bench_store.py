@@ -399,7 +399,7 @@ def _reference(name: str, make: Callable[[], ComplaintStore], commands: list[Com
     )
 
 
-def main(n: int = 3_000, rounds: int = 5) -> None:
+def main(n: int = 2_000, rounds: int = 7) -> None:
     commands = workload(n)
     events = sum(len(e) for _, e, _ in commands)
     print(

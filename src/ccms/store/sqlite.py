@@ -7,6 +7,17 @@ one ``BEGIN IMMEDIATE`` transaction: writers on the same file (other threads, ot
 serialize, and the loser of a race sees the winner's version and gets
 :class:`ccms.errors.ConcurrencyConflict`. Files use WAL mode, so readers never block the writer.
 
+What an append costs is mostly the pages it dirties (each is written whole to the WAL, and
+checkpointed later), so an append writes as few as it can: the UPDATE of the snapshot names only
+the columns that changed (SQLite rewrites an index whenever an UPDATE names one of its columns,
+whatever the value); a complaint's events are found along a chain (``complaints.last_pos``, then
+each event's ``prev``) rather than through an index every append would write; the codes live in
+one column; indexes leave out the NULLs no query looks for. A store object remembers the columns it
+last wrote for a complaint, so the next append is one UPDATE guarded by the version and the
+wake-up (the only column changed without a new version, by :meth:`SQLiteStore.reschedule`); if
+another writer got there first the guard fails and the append reads the row, as it does for a
+complaint it has not written.
+
 >>> from datetime import datetime, timezone
 >>> from ccms.model import fold
 >>> from ccms.testing.store_contract import received_event
@@ -197,6 +208,7 @@ _COLUMNS = (
     "channel",
 )
 _WAKE_COLUMN = _COLUMNS.index("wake_us")
+_INDEXES_OF_COLUMNS = range(len(_COLUMNS))
 _CURRENT = f"SELECT seq, version, last_pos, {', '.join(_COLUMNS)} FROM complaints WHERE id = ?"
 _INSERT_COMPLAINT = (
     f"INSERT INTO complaints ({', '.join(_COLUMNS)}, version, body, last_pos, id) "
@@ -388,7 +400,7 @@ class SQLiteStore:
                     else:
                         # Only the columns that change are set: SQLite rewrites an index
                         # whenever the UPDATE names one of its columns, whatever the value.
-                        changed = tuple(i for i, value in enumerate(columns) if value != old[i])
+                        changed = tuple([i for i in _INDEXES_OF_COLUMNS if columns[i] != old[i]])
                         params = [columns[i] for i in changed]
                         params.extend((version, snapshot, last, seq))
                         if remembered is not None:
