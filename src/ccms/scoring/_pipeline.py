@@ -5,13 +5,19 @@ are a :class:`~ccms.workflow.WorkflowDefinition` compiled into a :class:`~ccms.w
 like the complaint process: :meth:`~ccms.workflow.Workflow.decide` picks the transition (roles
 included) or raises the workflow's typed error (``InvalidTransition``, ``NotPermitted``), here
 naming the item instead of a complaint. Each move is a new item version with one more :class:`Step`.
+
+A pipeline keeps its items in memory unless it is given an :class:`ItemRepository` (the Desk's
+store adapter, :class:`ccms.desk.StoreRecords`): then every new item and every move is written
+there first, version-checked, and the pipeline starts from what the repository holds, so a
+restarted process gives back every task, item and idea exactly. A move whose write is refused
+(another process moved the item) changes nothing here and raises the store's typed error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from pydantic import Field, JsonValue
 
@@ -20,7 +26,7 @@ from ccms.model import Actor, Complaint
 from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
 from ccms.workflow import Fire, Workflow
 
-__all__ = ["Item", "Pipeline", "Step", "UnknownItem"]
+__all__ = ["Item", "ItemRepository", "Pipeline", "Step", "UnknownItem"]
 
 
 class UnknownItem(CCMSError, LookupError):
@@ -60,15 +66,85 @@ class Item(Frozen):
 ItemT = TypeVar("ItemT", bound=Item)
 
 
+@runtime_checkable
+class ItemRepository(Protocol):
+    """Where a pipeline keeps its items (one stream per item of a ``kind``).
+
+    ``save`` stores ``data`` (the item's JSON) as the item's next version, only if the stored
+    version is ``expected_version`` (0 for a new item); otherwise it raises
+    :class:`ccms.errors.ConcurrencyConflict` and stores nothing. ``load`` gives the latest
+    JSON of every item of ``kind``, in the order they were first saved; ``latest`` one item's
+    (``None`` if not stored) with its stored version.
+    """
+
+    def save(
+        self,
+        kind: str,
+        item_id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        trigger: str,
+        at: datetime,
+    ) -> None: ...
+
+    def load(self, kind: str) -> Sequence[Mapping[str, Any]]: ...
+
+    def latest(self, kind: str, item_id: str) -> tuple[int, Mapping[str, Any]] | None: ...
+
+
 class Pipeline(Generic[ItemT]):
     """A keyed collection of items moved by one workflow; subclasses add the named moves."""
 
     noun = "item"
     prefix = "ITEM"
+    #: The item class (to read items back from a repository) and the repository's stream kind.
+    item_type: ClassVar[type[Item]] = Item
+    kind: ClassVar[str] = "item"
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, repository: ItemRepository | None = None) -> None:
         self.workflow = workflow
+        self.repository = repository
         self._items: dict[str, ItemT] = {}
+        self._stored: dict[str, int] = {}  # item id -> the repository's version of it
+        if repository is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read every item back from the repository (what another process may have changed)."""
+        if self.repository is None:
+            return
+        items: dict[str, ItemT] = {}
+        stored: dict[str, int] = {}
+        for data in self.repository.load(self.kind):
+            item = cast(ItemT, self.item_type.model_validate(data))
+            items[item.id] = item
+            found = self.repository.latest(self.kind, item.id)
+            stored[item.id] = found[0] if found is not None else 0
+        self._items, self._stored = items, stored
+
+    def _refresh(self, item_id: str) -> None:
+        """Bring one item up to the repository's latest version before moving it."""
+        if self.repository is None:
+            return
+        found = self.repository.latest(self.kind, item_id)
+        if found is not None and found[0] != self._stored.get(item_id):
+            self._items[item_id] = cast(ItemT, self.item_type.model_validate(found[1]))
+            self._stored[item_id] = found[0]
+
+    def _save(self, item: ItemT, trigger: str, at: datetime) -> None:
+        if self.repository is None:
+            return
+        expected = self._stored.get(item.id, 0)
+        self.repository.save(
+            self.kind,
+            item.id,
+            item.model_dump(mode="json"),
+            expected_version=expected,
+            trigger=trigger,
+            at=at,
+        )
+        self._stored[item.id] = expected + 1
 
     def __iter__(self) -> Iterator[ItemT]:
         return iter(self._items.values())
@@ -80,13 +156,16 @@ class Pipeline(Generic[ItemT]):
         return item_id in self._items
 
     def get(self, item_id: str) -> ItemT:
-        """The item with this id, or :class:`UnknownItem`."""
+        """The item with this id (its latest stored version), or :class:`UnknownItem`."""
+        self._refresh(item_id)
         try:
             return self._items[item_id]
         except KeyError:
             raise UnknownItem(self.noun, item_id, sorted(self._items)) from None
 
     def _next_id(self) -> str:
+        if self.repository is not None:
+            self.reload()  # another process may have added items: take the next free number
         return f"{self.prefix}-{len(self._items) + 1}"
 
     def _add(self, item: ItemT) -> ItemT:
@@ -94,6 +173,7 @@ class Pipeline(Generic[ItemT]):
             raise InvalidInput(f"{self.noun} {item.id!r} already exists")
         if item.stage != self.workflow.definition.initial:
             raise InvalidInput(f"a new {self.noun} starts in {self.workflow.definition.initial!r}")
+        self._save(item, "create", item.created_at)
         self._items[item.id] = item
         return item
 
@@ -129,6 +209,7 @@ class Pipeline(Generic[ItemT]):
             stage=stage, version=item.version + 1, updated_at=at, steps=(*item.steps, step)
         )
         new = item.model_copy(update=changes)
+        self._save(new, trigger, at)
         self._items[item_id] = new
         return new
 

@@ -47,7 +47,7 @@ from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
 from ccms.policy.base import PolicyContext
 from ccms.policy.calendar import BusinessCalendar
 from ccms.policy.early_warning import close_cc_card_event
-from ccms.scoring._pipeline import Item, Pipeline
+from ccms.scoring._pipeline import Item, ItemRepository, Pipeline
 from ccms.workflow import StageSpec, TransitionSpec, Workflow, WorkflowDefinition
 
 __all__ = [
@@ -261,6 +261,8 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
 
     noun = "improvement task"
     prefix = "IMP"
+    item_type = ImprovementTask
+    kind = "improvement_task"
 
     def __init__(
         self,
@@ -272,15 +274,15 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
         owners: Mapping[str, tuple[str, str | None]] | None = None,
         default_department: str = "cs",
         workflow: Workflow | None = None,
+        repository: ItemRepository | None = None,
     ) -> None:
-        super().__init__(workflow or Workflow(task_definition()))
+        super().__init__(workflow or Workflow(task_definition()), repository)
         self.calendar = calendar
         self.due_in_days = due_in_days
         self.report_every = report_every
         self.target_reduction = target_reduction
         self.owners = dict(owners or {})
         self.default_department = default_department
-        self._pending: dict[str, int] = {}  # complaint id -> crisis step, card open, no code yet
 
     # -- creating --------------------------------------------------------------------------------
 
@@ -357,42 +359,55 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
                 return task
         return None
 
+    def linked(self, complaint_id: str) -> ImprovementTask | None:
+        """The task a complaint is linked to, if any."""
+        return next((t for t in self if complaint_id in t.complaints), None)
+
     def __call__(self, complaint: Complaint, events: Sequence[DomainEvent]) -> None:
-        """The Desk subscriber: open or link tasks from code spikes and CC Cards."""
+        """The Desk subscriber: open or link tasks from code spikes and CC Cards.
+
+        Idempotent (it reads the complaint and the tasks, nothing of its own), so feeding the
+        same events again, or a later version of the complaint, opens and links nothing twice:
+        a durable projection can replay from its last checkpoint.
+        """
         for event in events:
             if isinstance(event, RepeatDetected) and event.pattern == "code_spike" and event.code:
-                if self.active_for(event.code) is None:
-                    department, executive = self.owner_of(event.code, complaint)
+                code = event.code
+                seen = any(complaint.id in t.complaints and code in t.codes for t in self)
+                if not seen and self.active_for(code) is None:
+                    department, executive = self.owner_of(code, complaint)
                     self.open_task(
-                        title=f"Repeated complaints: {event.code}",
+                        title=f"Repeated complaints: {code}",
                         source="repeat_code",
-                        codes=[event.code],
+                        codes=[code],
                         department=department,
                         executive=executive,
                         now=event.at,
                         root_cause=event.detail,
                         complaints=[complaint.id],
                     )
-            elif isinstance(event, CcCardOpened):
-                self._pending[complaint.id] = event.step
-        if complaint.id in self._pending and complaint.primary_code is not None and events:
-            step = self._pending.pop(complaint.id)
-            code = complaint.primary_code
-            at = events[-1].at
-            task = self.active_for(code)
-            if task is None:
-                department, executive = self.owner_of(code, complaint)
-                self.open_task(
-                    title=f"Early warning step {step}: {code}",
-                    source="early_warning",
-                    codes=[code],
-                    department=department,
-                    executive=executive,
-                    now=at,
-                    complaints=[complaint.id],
-                )
-            elif complaint.id not in task.complaints:
-                self.link(task.id, complaint.id, now=max(at, task.updated_at))
+        # A CC Card follows its complaint into a task once the code is known (a card opened
+        # before classification waits for it).
+        code = complaint.primary_code
+        if complaint.cc_card is None or code is None or not events:
+            return
+        if self.linked(complaint.id) is not None:
+            return
+        at = events[-1].at
+        task = self.active_for(code)
+        if task is None:
+            department, executive = self.owner_of(code, complaint)
+            self.open_task(
+                title=f"Early warning step {complaint.crisis_step}: {code}",
+                source="early_warning",
+                codes=[code],
+                department=department,
+                executive=executive,
+                now=at,
+                complaints=[complaint.id],
+            )
+        else:
+            self.link(task.id, complaint.id, now=max(at, task.updated_at))
 
     # -- moving ----------------------------------------------------------------------------------
 

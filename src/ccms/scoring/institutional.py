@@ -30,7 +30,7 @@ from typing import Literal
 from ccms.errors import require_aware
 from ccms.model import Actor, Role
 from ccms.model._base import AwareDatetime, Name, ShortText
-from ccms.scoring._pipeline import Item, Pipeline
+from ccms.scoring._pipeline import Item, ItemRepository, Pipeline
 from ccms.scoring.rules import Activity
 from ccms.workflow import StageSpec, TransitionSpec, Workflow, WorkflowDefinition
 
@@ -126,9 +126,13 @@ class InstitutionalRegister(Pipeline[InstitutionalItem]):
 
     noun = "institutional item"
     prefix = "INS"
+    item_type = InstitutionalItem
+    kind = "institutional_item"
 
-    def __init__(self, workflow: Workflow | None = None) -> None:
-        super().__init__(workflow or Workflow(institutional_definition()))
+    def __init__(
+        self, workflow: Workflow | None = None, *, repository: ItemRepository | None = None
+    ) -> None:
+        super().__init__(workflow or Workflow(institutional_definition()), repository)
 
     def discover(
         self,
@@ -247,14 +251,17 @@ class IdeaBox(Pipeline[Idea]):
 
     noun = "idea"
     prefix = "IDEA"
+    item_type = Idea
+    kind = "idea"
 
     def __init__(
         self,
         *,
         on_adopt: Callable[[Activity], object] | None = None,
         workflow: Workflow | None = None,
+        repository: ItemRepository | None = None,
     ) -> None:
-        super().__init__(workflow or Workflow(idea_definition()))
+        super().__init__(workflow or Workflow(idea_definition()), repository)
         self.on_adopt = on_adopt
 
     def propose(

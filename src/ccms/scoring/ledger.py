@@ -21,7 +21,7 @@ when asked, so a reversed entry leaves the balance exactly as if it had never co
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -238,6 +238,74 @@ class Ledger:
         self._by_agent[agent].append(entry.seq)
         self._by_department[department].append(entry.seq)
         return entry
+
+    # -- keeping it across restarts -------------------------------------------------------------
+
+    def knows(self, complaint_id: str) -> bool:
+        """Whether the ledger holds the complaint's history (it was fed or primed)."""
+        return bool(self._histories.get(complaint_id))
+
+    def prime(self, complaint_id: str, events: Iterable[DomainEvent]) -> None:
+        """Give the ledger a complaint's earlier events without writing entries for them: the
+        rules judge an event against its history, which a ledger restored by
+        :meth:`from_state` no longer holds (a durable projection primes it from the store)."""
+        history = self._histories[complaint_id]
+        if history:
+            raise InvalidInput(f"the ledger already holds complaint {complaint_id}'s history")
+        history.extend(events)
+
+    def state(self) -> dict[str, Any]:
+        """The ledger's own records as JSON-ready data: entries, reversals and activities fed
+        (not the complaint histories, which the store holds); :meth:`from_state` reads it."""
+        return {
+            "rule_version": self.rules.version,
+            "entries": [
+                {
+                    "agent": e.agent,
+                    "department": e.department,
+                    "points": e.points,
+                    "effective_at": e.effective_at.isoformat(),
+                    "recorded_at": e.recorded_at.isoformat(),
+                    "rule": e.rule,
+                    "rule_version": e.rule_version,
+                    "cause": [e.cause.source, e.cause.version, e.cause.type, e.cause.index],
+                    "reverses": e.reverses,
+                    "note": e.note,
+                }
+                for e in self._entries
+            ],
+            "reversed": sorted(self._reversed),
+            "activities": sorted(self._activities),
+        }
+
+    @classmethod
+    def from_state(
+        cls, rules: PointRules, state: Mapping[str, Any], *, limits: Limits | None = None
+    ) -> Ledger:
+        """A ledger holding what :meth:`state` wrote; refuses a state of other rules."""
+        if state.get("rule_version") != rules.version:
+            raise InvalidInput(
+                f"the ledger state was written under rule set {state.get('rule_version')!r}, "
+                f"not {rules.version!r}; replay the log under the new rules instead"
+            )
+        ledger = cls(rules, limits=limits)
+        for row in state["entries"]:
+            source, version, type_, index = row["cause"]
+            ledger._append(
+                row["agent"],
+                row["department"],
+                int(row["points"]),
+                datetime.fromisoformat(row["effective_at"]),
+                datetime.fromisoformat(row["recorded_at"]),
+                row["rule"],
+                Cause(str(source), int(version), str(type_), int(index)),
+                row["reverses"],
+                row["note"],
+            )
+            ledger._entries[-1] = attrs.evolve(ledger._entries[-1], rule_version=row["rule_version"])
+        ledger._reversed = {int(i) for i in state["reversed"]}
+        ledger._activities = {str(a) for a in state["activities"]}
+        return ledger
 
     @classmethod
     def replay(
