@@ -37,7 +37,6 @@ from ccms.errors import InvalidInput, require_aware
 from ccms.model import (
     Actor,
     CcCardClosed,
-    CcCardOpened,
     Complaint,
     DomainEvent,
     RepeatDetected,

@@ -302,7 +302,9 @@ class Ledger:
                 row["reverses"],
                 row["note"],
             )
-            ledger._entries[-1] = attrs.evolve(ledger._entries[-1], rule_version=row["rule_version"])
+            ledger._entries[-1] = attrs.evolve(
+                ledger._entries[-1], rule_version=row["rule_version"]
+            )
         ledger._reversed = {int(i) for i in state["reversed"]}
         ledger._activities = {str(a) for a in state["activities"]}
         return ledger
