@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
@@ -81,6 +82,10 @@ class Feedback(Frozen):
     wants_reopen: bool = False
 
 
+#: Kinds from the most to the least serious: a complaint's kind is its most serious concern's.
+_KIND_ORDER = [VocKind.COMPLAINT, VocKind.SUGGESTION, VocKind.INQUIRY, VocKind.PRAISE]
+
+
 class Complaint(Frozen):
     """The aggregate: one contact with one or more concerns, at one version.
 
@@ -125,13 +130,22 @@ class Complaint(Frozen):
     @cached_property
     def kind(self) -> VocKind:
         """The kind of the most serious concern (complaint beats inquiry, praise, suggestion)."""
-        order = [VocKind.COMPLAINT, VocKind.SUGGESTION, VocKind.INQUIRY, VocKind.PRAISE]
-        return min((c.kind for c in self.concerns), key=order.index)
+        return self.kind_of(self.concerns)
 
     @cached_property
     def severity(self) -> Severity:
         """The highest severity among the concerns."""
-        return max(c.severity for c in self.concerns)
+        return self.severity_of(self.concerns)
+
+    @staticmethod
+    def kind_of(concerns: Iterable[Concern]) -> VocKind:
+        """The kind a complaint with these concerns has (see :attr:`kind`)."""
+        return min((c.kind for c in concerns), key=_KIND_ORDER.index)
+
+    @staticmethod
+    def severity_of(concerns: Iterable[Concern]) -> Severity:
+        """The severity a complaint with these concerns has (see :attr:`severity`)."""
+        return max(c.severity for c in concerns)
 
     @cached_property
     def codes(self) -> tuple[str, ...]:

@@ -506,6 +506,12 @@ def _crossing(
     return None
 
 
+#: States of stopped clocks by (complaint, target, calendar, start, stop, cycle); emptied when
+#: full (plain dict operations, safe across threads).
+_STOPPED: dict[tuple[Any, ...], tuple[BusinessClock, SlaState]] = {}
+_STOPPED_SIZE: Final = 16384
+
+
 class SlaClock:
     """One target's clock on one calendar: :meth:`evaluate` folds a history into an
     :class:`SlaState`.
@@ -547,6 +553,23 @@ class SlaClock:
                 remaining=t.duration,
                 due_at=None,
             )
+        key: tuple[Any, ...] | None = None
+        if run.state == "stopped":
+            # A stopped clock's state depends only on the events up to its stop: kept, so every
+            # later command of the complaint does not measure it again.
+            key = (seen[0].complaint_id, t, id(clock), run.started_at, run.stopped_at, run.cycle)
+            hit = _STOPPED.get(key)
+            if hit is not None and hit[0] is clock:
+                return hit[1]
+        state = self._measure(run, seen, now)
+        if key is not None:
+            if len(_STOPPED) >= _STOPPED_SIZE:
+                _STOPPED.clear()
+            _STOPPED[key] = (clock, state)
+        return state
+
+    def _measure(self, run: ClockRun, seen: Sequence[DomainEvent], now: datetime) -> SlaState:
+        t, clock = self.target, self.clock
         end = now if run.stopped_at is None else run.stopped_at
         elapsed = sum(
             (clock.between(a, max(a, b if b is not None else now)) for a, b in run.runs),
@@ -658,8 +681,7 @@ class SlaDecision:
 
 
 def _classification(complaint: Complaint, concerns: tuple[Concern, ...]) -> tuple[str, str]:
-    shaped = complaint.model_copy(update={"concerns": concerns})
-    return shaped.kind.value, shaped.severity.value
+    return Complaint.kind_of(concerns).value, Complaint.severity_of(concerns).value
 
 
 def _concerns_before(events: Sequence[DomainEvent], index: int) -> tuple[Concern, ...] | None:
