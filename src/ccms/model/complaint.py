@@ -6,9 +6,9 @@ A :class:`Complaint` is immutable; every change is a new version produced by fol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
-from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
