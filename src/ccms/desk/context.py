@@ -210,6 +210,7 @@ class ContextIndex:
         self._load: dict[str, int] = {}
         self._department_load: dict[str, int] = {}
         self._counters: dict[str, int] = {}
+        self._unassigned: dict[str, set[str]] = {}  # stage -> open complaints with no handler
 
     def __repr__(self) -> str:
         return f"ContextIndex({len(self._entries)} complaints, position {self.position})"
@@ -274,6 +275,10 @@ class ContextIndex:
                 self._customers.setdefault(new.customer, []).append(complaint.id)
             self._move_load(old, -1)
             self._move_load(new, +1)
+            if old is not None and old.open and old.handler is None:
+                self._unassigned.get(old.stage, set()).discard(complaint.id)
+            if new.open and new.handler is None:
+                self._unassigned.setdefault(new.stage, set()).add(complaint.id)
             if new.handler is not None and (old is None or old.handler != new.handler):
                 dept = new.department or ""
                 self._counters[dept] = self._counters.get(dept, 0) + 1
@@ -351,13 +356,8 @@ class ContextIndex:
 
     def backlog(self, stages: Iterable[str]) -> list[str]:
         """Open complaints without a handler in one of ``stages``, by id."""
-        wanted = set(stages)
         with self._lock:
-            return sorted(
-                cid
-                for cid, e in self._entries.items()
-                if e.open and e.handler is None and e.stage in wanted
-            )
+            return sorted(cid for stage in set(stages) for cid in self._unassigned.get(stage, ()))
 
     def code_counts(self, complaint: Complaint) -> tuple[dict[str, int], dict[str, list[int]]]:
         """``(recent_code_counts, code_baseline)`` for ``complaint`` (see the module docs):
