@@ -51,7 +51,8 @@ def test_markdown_sections_and_tables(report) -> None:  # type: ignore[no-untype
     headings = [line for line in lines if line.startswith("## ")]
     assert headings == [
         "## Highlights", "## Volume", "## Main issues", "## Complaint rates",
-        "## Handling and SLA status", "## Fairness", "## Improvement measures",
+        "## Handling and SLA status", "## Fairness", "## Improvement measures", "## CS points",
+        "## Ideas", "## Institutional improvements",
     ]  # fmt: skip
     assert "| DLV.LATE | 12 | 66.7% | 66.7% | 1 | +11 |" in lines
     assert "| DLV.LATE | 12 | 1 | 1.0 | 11.6x | 0.002 |" in lines  # spike row

@@ -8,25 +8,38 @@ from fractions import Fraction
 from typing import Final
 
 from ccms.metrics import Rate, Summary
-from ccms.report.sections import Report
+from ccms.report.sections import Report, StageCount
 
 __all__ = [
+    "ALL_KINDS_SHOWN",
     "DASH",
     "Table",
+    "all_kinds_line",
+    "all_kinds_rows",
     "duration",
     "handling_rows",
+    "idea_lines",
+    "idea_rows",
     "improvement_rows",
+    "institutional_lines",
     "issue_rows",
+    "overdue_rows",
     "period_line",
+    "points_lines",
+    "points_rows",
     "rate",
     "rate_rows",
     "share",
+    "signed",
     "sla_rows",
     "spike_rows",
+    "stage_rows",
     "summary",
 ]
 
 DASH: Final = "-"
+#: How many codes the every-kind code table shows (the ``ccms demo`` console shows 10).
+ALL_KINDS_SHOWN: Final = 10
 Table = tuple[Sequence[str], Sequence[Sequence[str]]]
 
 
@@ -177,3 +190,121 @@ def improvement_rows(report: Report) -> Table:
 def counts(pairs: Sequence[tuple[str, int]], label: str, what: str) -> Table:
     """A two-column count table."""
     return (label, what), [(k, str(v)) for k, v in pairs]
+
+
+def signed(points: int) -> str:
+    """Points with their sign, as the ledger shows them (``+5``, ``-10``, ``+0``)."""
+    return f"{points:+d}"
+
+
+def all_kinds_line(report: Report) -> str:
+    """The sentence before the every-kind code table (or instead of it when it adds nothing)."""
+    i = report.issues
+    covered = [(c.code, c.count) for c in i.pareto]
+    every = [(c.key, c.count) for c in i.by_code_all_kinds]
+    if every == covered:
+        return "Counting the classified concerns of every VOC kind gives the same codes."
+    if not every:
+        return "No classified concern of any VOC kind in this period."
+    shown = min(len(every), ALL_KINDS_SHOWN)
+    return (
+        f"Classified concerns of every VOC kind, by code (as the ccms demo console counts them; "
+        f"top {shown} of {len(every)} codes, {i.concerns_all_kinds} concerns):"
+    )
+
+
+def all_kinds_rows(report: Report) -> Table | None:
+    """The every-kind code table beside the covered count, or None when it adds nothing."""
+    i = report.issues
+    covered = {c.code: c.count for c in i.pareto}
+    if [(c.key, c.count) for c in i.by_code_all_kinds] == list(covered.items()):
+        return None
+    rows = [(c.key, str(c.count), str(covered.get(c.key, 0)))
+            for c in i.by_code_all_kinds[:ALL_KINDS_SHOWN]]  # fmt: skip
+    return ("code", "concerns, every kind", f"concerns, {report.covered}"), rows
+
+
+def points_lines(report: Report) -> list[str]:
+    """The sentences of the CS-points section (before its table)."""
+    p = report.points
+    moment = f"{report.as_of:%Y-%m-%d %H:%M}"
+    if p is None:
+        return ["No CS-point ledger was given for this report."]
+    if not p.entries:
+        return [f"The CS-point ledger held no entries at {moment}."]
+    rules = f" under rule set {p.rule_set}" if p.rule_set else ""
+    out = [
+        f"{p.entries} ledger entries{rules} at {moment}, for {p.agents} "
+        f"agent{'s' if p.agents != 1 else ''}. Points earned in {report.period.label} that "
+        f"count: {signed(p.period_good)} good, {signed(p.period_bad)} bad (reversed and expired "
+        "points left out, before period caps)."
+    ]
+    if p.tiers:
+        out.append("Reward tiers reached: " + ", ".join(f"{c.key} {c.count}" for c in p.tiers)
+                   + ".")  # fmt: skip
+    if p.consequences:
+        out.append("Consequences due: " + ", ".join(f"{c.key} {c.count}"
+                                                   for c in p.consequences) + ".")  # fmt: skip
+    return out
+
+
+def points_rows(report: Report) -> Table:
+    """The highest and lowest balances, as the ``ccms demo`` console's table shows them."""
+    p = report.points
+    rows = [
+        (r.agent, signed(r.balance), r.standing,
+         ", ".join(f"{b.rule} {signed(b.points)}" for b in r.by_rule) or DASH)
+        for r in ((*p.top, *p.bottom) if p is not None else ())
+    ]  # fmt: skip
+    return ("agent", "points", "standing", "points by rule"), rows
+
+
+def stage_rows(stages: Sequence[StageCount], report: Report, created: str) -> Table:
+    """Items by their stage at the cut-off: created in the period, before it, in all."""
+    rows = [(s.stage, str(s.in_period), str(s.before), str(s.total)) for s in stages]
+    return ("stage", f"{created} in {report.period.label}", "before", "total"), rows
+
+
+def idea_lines(report: Report) -> list[str]:
+    """The sentence of the ideas section."""
+    d = report.ideas
+    label = report.period.label
+    if not d.total:
+        return [f"No idea was proposed by {report.as_of:%Y-%m-%d %H:%M}."]
+    return [
+        f"{d.proposed} idea{'s' if d.proposed != 1 else ''} proposed in {label} ({d.total} by "
+        f"{report.as_of:%Y-%m-%d %H:%M}); in {label}: {d.reviewed} taken up for review, "
+        f"{d.adopted} adopted, {d.declined} declined; {d.pending} awaiting a decision."
+    ]
+
+
+def idea_rows(report: Report) -> Table:
+    """The period's ideas."""
+    rows = [
+        (r.id, r.title, r.proposer or DASH, r.department or DASH, f"{r.proposed:%Y-%m-%d}",
+         r.stage, DASH if r.decided is None else f"{r.decided:%Y-%m-%d}")
+        for r in report.ideas.rows
+    ]  # fmt: skip
+    return ("idea", "title", "proposer", "department", "proposed", "stage", "decided"), rows
+
+
+def institutional_lines(report: Report) -> list[str]:
+    """The sentence of the institutional-improvements section."""
+    n = report.institutional
+    moment = f"{report.as_of:%Y-%m-%d %H:%M}"
+    if not n.total:
+        return [f"No institutional-improvement item was recorded by {moment}."]
+    return [
+        f"{n.total} item{'s' if n.total != 1 else ''} by {moment} ({n.discovered} found in "
+        f"{report.period.label}), {n.open} open; {n.moved} "
+        f"move{'s' if n.moved != 1 else ''} in {report.period.label}."
+    ]
+
+
+def overdue_rows(report: Report) -> Table:
+    """The overdue planned institutional items."""
+    rows = [
+        (r.id, r.title, r.owner, r.horizon or DASH, f"{r.due:%Y-%m-%d}", str(r.days_late))
+        for r in report.institutional.overdue
+    ]
+    return ("item", "title", "owner", "horizon", "due", "days late"), rows

@@ -31,6 +31,11 @@ Rules (all documented in ``docs/report.md``):
   size and Holm correction of :class:`~ccms.metrics.FairnessFrame`; survey-bias warnings by
   channel; workload spread (Gini) among handlers.
 * **Improvement measures**: those still open at ``as_of`` or finished since the period began.
+* **CS points, ideas, institutional improvements** (:mod:`ccms.report.elements`): a ledger's
+  balances, standings and points by rule, and the ideas and institutional items by their stage,
+  all as of the cut-off ``min(as_of, period end)``.
+* ``issues.by_code_all_kinds`` counts the classified concerns of every record of the period,
+  whatever its kind (no ``(unclassified)``): the ``ccms demo`` console's definition.
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from ccms.metrics import CaseRecord
@@ -73,6 +78,7 @@ from ccms.metrics import (
     WorkloadAccumulator,
     complaint_rates,
 )
+from ccms.report.elements import cs_points, ideas_section, institutional_section
 from ccms.report.period import Period, PeriodKind, check_kind
 from ccms.report.sections import (
     CodeCount,
@@ -85,7 +91,10 @@ from ccms.report.sections import (
     ImprovementLike,
     ImprovementRow,
     Improvements,
+    InstitutionalLike,
     Issues,
+    ItemLike,
+    LedgerLike,
     Report,
     SlaStatus,
     Spike,
@@ -182,11 +191,13 @@ def _truncate(code: str, level: int | None) -> str:
     return ".".join(code.split(".")[:level])
 
 
-def _concern_codes(r: CaseRecord, level: int | None) -> tuple[str, ...]:
+def _classified(r: CaseRecord, level: int | None) -> tuple[str, ...]:
     codes = r.codes or ((r.code,) if r.code is not None else ())
-    if not codes:
-        return (UNCLASSIFIED,)
     return tuple(_truncate(c, level) for c in codes)
+
+
+def _concern_codes(r: CaseRecord, level: int | None) -> tuple[str, ...]:
+    return _classified(r, level) or (UNCLASSIFIED,)
 
 
 def _counts(counter: Counter[str]) -> tuple[Count, ...]:
@@ -262,6 +273,10 @@ def build_report(
     previous_denominators: Mapping[str, int | Decimal] | None = None,
     per: int = 1000,
     improvements: Iterable[ImprovementLike] = (),
+    points: LedgerLike | None = None,
+    ideas: Iterable[ItemLike] = (),
+    institutional: Iterable[InstitutionalLike] = (),
+    points_shown: int = 3,
     kinds: Collection[str] | None = ("complaint",),
     top: int = 10,
     code_level: int | None = None,
@@ -287,6 +302,12 @@ def build_report(
         denominators, previous_denominators: host units per name (``{"orders": 120_000}``) for
             this period and the previous one.
         improvements: improvement measures (:class:`~ccms.report.ImprovementLike`).
+        points: a CS-point ledger (:class:`~ccms.report.LedgerLike`, e.g.
+            :class:`ccms.scoring.Ledger`); None leaves the section out (``report.points``).
+        ideas: idea suggestions (:class:`~ccms.report.ItemLike`, e.g. :class:`ccms.scoring.Idea`).
+        institutional: institutional-improvement items (:class:`~ccms.report.InstitutionalLike`,
+            e.g. :class:`ccms.scoring.InstitutionalItem`).
+        points_shown: how many of the highest and of the lowest balances to show.
         kinds: VOC kinds the issue, handling and fairness sections cover (None: all).
         top, code_level, pareto_share: main-issue settings.
         spike_alpha, spike_min_count: the spike rule.
@@ -317,6 +338,7 @@ def build_report(
     trend: Counter[date] = Counter()
     prev_trend: Counter[date] = Counter()
     codes: Counter[str] = Counter()
+    all_codes: Counter[str] = Counter()
     prev_codes: Counter[str] = Counter()
     kpi = KpiAccumulator(zone=tz, as_of=cut)
     backlog = BacklogAccumulator(cut, zone=tz)
@@ -335,6 +357,7 @@ def build_report(
         covered = covered_kinds is None or r.kind in covered_kinds
         if p_start <= t < cut:
             by_kind[r.kind] += 1
+            all_codes.update(_classified(r, code_level))
             if covered:
                 by_channel[r.channel] += 1
                 trend[this.bucket_of(t.astimezone(tz).date())] += 1
@@ -370,8 +393,9 @@ def build_report(
         previous_trend=tuple(TrendPoint(d, prev_trend[d]) for d in before.buckets()),
     )
     days_now = (cut - p_start) / timedelta(days=1)  # less than the period when as_of cuts it
-    issues = _issues(codes, prev_codes, days_now, before, volume, top, pareto_share,
+    issues = _issues(codes, prev_codes, all_codes, days_now, before, volume, top, pareto_share,
                      spike_alpha, spike_min_count)  # fmt: skip
+    ledger = None if points is None else cs_points(points, p_start, cut, shown=points_shown)
     rates = _rates(by_kind, prev_by_kind, denominators, previous_denominators, per)
     handling = _handling(kpi, backlog, cut, overdue, on_track,
                          backlog_business.summary() if calendar is not None else None)  # fmt: skip
@@ -389,12 +413,16 @@ def build_report(
         handling=handling,
         fairness=fairness,
         improvements=_improvements(improvements, p_start, cut, tz),
+        points=ledger,
+        ideas=ideas_section(ideas, p_start, cut, tz),
+        institutional=institutional_section(institutional, p_start, cut, tz),
     )
 
 
 def _issues(
     codes: Counter[str],
     prev_codes: Counter[str],
+    all_codes: Counter[str],
     days_now: float,
     before: Period,
     volume: Volume,
@@ -426,7 +454,8 @@ def _issues(
                 spikes.append(Spike(c.code, c.count, c.previous, expected, p))
         spikes.sort(key=lambda s: (s.p_value, s.code))
     return Issues(total, tuple(pareto[:top]), tuple(pareto), tuple(vital) if pareto else (),
-                  tuple(spikes), pareto_share)  # fmt: skip
+                  tuple(spikes), pareto_share, _counts(all_codes),
+                  sum(all_codes.values()))  # fmt: skip
 
 
 def _rates(

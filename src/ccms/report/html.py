@@ -15,7 +15,7 @@ its own document, so element ids of different charts cannot collide). Every text
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 from typing import Final
 
@@ -56,9 +56,12 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 """
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int = 1) -> str:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int | Collection[int] = 1
+) -> str:
     def cls(i: int) -> str:
-        return ' class="num"' if i >= right else ""
+        num = i >= right if isinstance(right, int) else i in right
+        return ' class="num"' if num else ""
 
     head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(header))
     body = "".join(
@@ -123,6 +126,10 @@ def render_html(report: Report) -> str:
         out.append(_table(*fmt.spike_rows(report)))
     else:
         out.append(_p(f"No code spiked against {report.previous_period.label}.", "none"))
+    every = fmt.all_kinds_rows(report)
+    out.append(_p(fmt.all_kinds_line(report), None if every is not None else "none"))
+    if every is not None:
+        out.append(_table(*every))
 
     out.append("<h2>Complaint rates</h2>")
     if report.rates:
@@ -170,6 +177,40 @@ def render_html(report: Report) -> str:
                       "date."))  # fmt: skip
     else:
         out.append(_p("No improvement measures were open or finished in this period.", "none"))
+    _elements(out, report)
     out.append(f"<footer>{escape(report.title)} · made with ccms</footer>")
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _elements(out: list[str], report: Report) -> None:
+    """The CS-points, ideas and institutional-improvement sections."""
+    label = report.period.label
+    p = report.points
+    shown = p is not None and bool(p.top or p.bottom)
+    out.append("<h2>CS points</h2>")
+    out += [_p(line, None if p is not None and p.entries else "none")
+            for line in fmt.points_lines(report)]  # fmt: skip
+    if shown:
+        out.append(_p(f"Highest and lowest balances at {report.as_of:%Y-%m-%d %H:%M}:"))
+        out.append(_table(*fmt.points_rows(report), right={1}))
+
+    d = report.ideas
+    out.append("<h2>Ideas</h2>")
+    out += [_p(line, None if d.total else "none") for line in fmt.idea_lines(report)]
+    if d.by_stage:
+        out.append(_table(*fmt.stage_rows(d.by_stage, report, "proposed")))
+    if d.rows:
+        out.append(_p(f"Ideas proposed or moved in {label}:"))
+        out.append(_table(*fmt.idea_rows(report), right=()))
+
+    n = report.institutional
+    out.append("<h2>Institutional improvements</h2>")
+    out += [_p(line, None if n.total else "none") for line in fmt.institutional_lines(report)]
+    if n.by_stage:
+        out.append(_table(*fmt.stage_rows(n.by_stage, report, "found")))
+    if n.overdue:
+        out.append(_p("Planned items past their due date:", "flag"))
+        out.append(_table(*fmt.overdue_rows(report), right={5}))
+    elif n.total:
+        out.append(_p("No planned item is past its due date.", "none"))

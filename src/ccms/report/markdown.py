@@ -15,7 +15,7 @@ Values that come from data (codes, channels, groups, improvement titles) are esc
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
 from ccms.report import _format as fmt
@@ -36,11 +36,17 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int = 1) -> str:
-    """A pipe table; columns from index ``right`` on are right-aligned."""
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], *, right: int | Collection[int] = 1
+) -> str:
+    """A pipe table; columns from index ``right`` on (or those in ``right``) are right-aligned."""
+
+    def num(i: int) -> bool:
+        return i >= right if isinstance(right, int) else i in right
+
     lines = [
         "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" if i >= right else "---" for i in range(len(header))) + "|",
+        "|" + "|".join("---:" if num(i) else "---" for i in range(len(header))) + "|",
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -78,6 +84,10 @@ def render_markdown(report: Report) -> str:
         out.append(_table(header, [(escape(r[0]), *r[1:]) for r in rows]))
     else:
         out.append(f"No code spiked against {report.previous_period.label}.")
+    out += ["", escape(fmt.all_kinds_line(report))]
+    every = fmt.all_kinds_rows(report)
+    if every is not None:
+        out += ["", _table(every[0], [(escape(r[0]), *r[1:]) for r in every[1]])]
 
     out += ["", "## Complaint rates", ""]
     if report.rates:
@@ -120,4 +130,39 @@ def render_markdown(report: Report) -> str:
         out += ["", f"On time: {fmt.rate(t.rate)}; {t.pending} still open within their due date."]
     else:
         out.append("No improvement measures were open or finished in this period.")
+    _elements(out, report)
     return "\n".join(out) + "\n"
+
+
+def _elements(out: list[str], report: Report) -> None:
+    """The CS-points, ideas and institutional-improvement sections."""
+    label = report.period.label
+    out += ["", "## CS points", ""]
+    out.append(" ".join(escape(line) for line in fmt.points_lines(report)))
+    p = report.points
+    if p is not None and (p.top or p.bottom):
+        header, rows = fmt.points_rows(report)
+        out += ["", f"Highest and lowest balances at {report.as_of:%Y-%m-%d %H:%M}:", ""]
+        out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right={1}))
+
+    out += ["", "## Ideas", ""]
+    out += [escape(line) for line in fmt.idea_lines(report)]
+    d = report.ideas
+    if d.by_stage:
+        out += ["", _table(*fmt.stage_rows(d.by_stage, report, "proposed"))]
+    if d.rows:
+        header, rows = fmt.idea_rows(report)
+        out += ["", f"Ideas proposed or moved in {label}:", ""]
+        out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right=()))
+
+    out += ["", "## Institutional improvements", ""]
+    out += [escape(line) for line in fmt.institutional_lines(report)]
+    n = report.institutional
+    if n.by_stage:
+        out += ["", _table(*fmt.stage_rows(n.by_stage, report, "found"))]
+    if n.overdue:
+        header, rows = fmt.overdue_rows(report)
+        out += ["", "Planned items past their due date:", ""]
+        out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right={5}))
+    elif n.total:
+        out += ["", "No planned item is past its due date."]

@@ -1,17 +1,22 @@
 """The frozen result of :func:`~ccms.report.build_report`: a :class:`Report` and its sections.
 
 Every value is immutable (attrs frozen classes, tuples) and carries figures only: VOC codes,
-channels, segments, counts, rates and durations. No complaint text, no customer data.
+channels, segments, counts, rates and durations; employee ids and the titles of improvement
+measures, ideas and institutional items. No complaint text, no customer data.
 :meth:`Report.to_dict` gives every figure as plain JSON-ready data.
+
+The inputs of the execution-element sections are Protocols (:class:`ImprovementLike`,
+:class:`LedgerLike`, :class:`ItemLike`, :class:`InstitutionalLike`): ``ccms.report`` reads the
+objects of :mod:`ccms.scoring` (or a host's own) by their attributes and never imports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 import attrs
 
@@ -19,26 +24,59 @@ from ccms.metrics import BacklogFigures, Rate, Summary, TaskOnTime
 from ccms.report.period import Period
 
 __all__ = [
+    "IDEA_STAGES",
+    "INSTITUTIONAL_STAGES",
     "CodeCount",
     "ComplaintRate",
     "Count",
+    "CsPoints",
+    "EntryLike",
+    "EntryStatusLike",
+    "ExplanationLike",
     "Fairness",
     "FairnessFlag",
     "FairnessGap",
     "Handling",
+    "IdeaRow",
+    "Ideas",
     "ImprovementLike",
     "ImprovementRow",
     "Improvements",
+    "Institutional",
+    "InstitutionalLike",
+    "InstitutionalRow",
     "Issues",
+    "ItemLike",
+    "LedgerLike",
+    "PointsRow",
     "Report",
+    "RulePoints",
     "SlaStatus",
     "Spike",
+    "StageCount",
+    "StandingLike",
+    "StepLike",
     "TaskState",
     "TrendPoint",
     "Volume",
 ]
 
 TaskState = Literal["done on time", "done late", "overdue", "open"]
+
+#: The stages of an idea suggestion (우수 아이디어 제안), first the one it is proposed in; a report
+#: lists them in this order (with zeros) and any other stage after them.
+IDEA_STAGES: Final = ("proposed", "under_review", "adopted", "declined")
+#: The stages of an institutional-improvement item (제도개선), first the one it is found in.
+INSTITUTIONAL_STAGES: Final = (
+    "discovered",
+    "accepted",
+    "rejected",
+    "planned",
+    "executed",
+    "reported",
+    "fed_back",
+    "taught",
+)
 
 
 class ImprovementLike(Protocol):
@@ -74,6 +112,155 @@ class ImprovementLike(Protocol):
     @property
     def done_at(self) -> datetime | None:
         """When it was finished, or None."""
+        ...
+
+
+class EntryLike(Protocol):
+    """A CS-point ledger entry as a report reads it (e.g. :class:`ccms.scoring.LedgerEntry`)."""
+
+    @property
+    def agent(self) -> str | None:
+        """The employee id the points belong to (None: a department only)."""
+        ...
+
+    @property
+    def points(self) -> int:
+        """Good (> 0) or bad (< 0) points."""
+        ...
+
+    @property
+    def effective_at(self) -> datetime:
+        """When the points count (when they were earned)."""
+        ...
+
+    @property
+    def rule(self) -> str:
+        """The id of the rule that gave them."""
+        ...
+
+
+class EntryStatusLike(Protocol):
+    """An entry and the points of it a balance counts (e.g. :class:`ccms.scoring.EntryStatus`)."""
+
+    @property
+    def entry(self) -> EntryLike:
+        """The ledger entry."""
+        ...
+
+    @property
+    def counted(self) -> int:
+        """The points that count at the moment asked (0 when reversed, compensating, expired)."""
+        ...
+
+
+class ExplanationLike(Protocol):
+    """Why an agent has a balance (e.g. :class:`ccms.scoring.Explanation`)."""
+
+    @property
+    def lines(self) -> Sequence[EntryStatusLike]:
+        """Every entry of the agent recorded by the moment asked, in the order written."""
+        ...
+
+    @property
+    def capped(self) -> Sequence[tuple[str, int]]:
+        """``(period, points cut)`` for each period cap applied."""
+        ...
+
+
+class StandingLike(Protocol):
+    """An agent's reward tier and consequences due (e.g. :class:`ccms.scoring.Standing`)."""
+
+    @property
+    def tier(self) -> str | None:
+        """The highest reward tier reached, or None."""
+        ...
+
+    @property
+    def consequences(self) -> Sequence[str]:
+        """The bad-point consequences due."""
+        ...
+
+
+class LedgerLike(Protocol):
+    """What a report reads from a CS-point ledger, e.g. :class:`ccms.scoring.Ledger`.
+
+    ``balances`` gives every agent's balance as of ``now``, highest first (ties by agent id);
+    ``explain`` the agent's entries recorded by ``now`` with the points each counts; ``len()``
+    the entries written. Two attributes are read when present: ``entries`` (each with a
+    ``recorded_at``; the report then counts the entries recorded by its cut-off instead of
+    ``len()``) and ``rules.version`` (the rule set, shown).
+    """
+
+    def __len__(self) -> int: ...
+
+    def balances(self, *, now: datetime, period: str | None = None) -> Mapping[str, int]:
+        """Every agent's balance as of ``now``, highest first."""
+        ...
+
+    def standing(self, agent: str, *, now: datetime) -> StandingLike:
+        """The agent's tier and consequences as of ``now``."""
+        ...
+
+    def explain(self, agent: str, *, now: datetime) -> ExplanationLike:
+        """The agent's entries as of ``now`` and what each counts."""
+        ...
+
+
+class StepLike(Protocol):
+    """One move of a pipeline item (e.g. :class:`ccms.scoring.Step`)."""
+
+    @property
+    def at(self) -> datetime:
+        """When it moved."""
+        ...
+
+    @property
+    def stage(self) -> str:
+        """The stage after the move."""
+        ...
+
+
+class ItemLike(Protocol):
+    """What a report reads from an idea (or any pipeline item), e.g. :class:`ccms.scoring.Idea`.
+
+    Read when present: ``steps`` (each with ``at`` and ``stage``; the report then takes the stage
+    an item had at its cut-off, else the current ``stage``), ``proposer`` and ``department``.
+    """
+
+    @property
+    def id(self) -> str:
+        """The item's id (``IDEA-3``)."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """A short title (shown escaped)."""
+        ...
+
+    @property
+    def stage(self) -> str:
+        """The current stage."""
+        ...
+
+    @property
+    def created_at(self) -> datetime:
+        """When it was proposed (found, opened): aware."""
+        ...
+
+    @property
+    def updated_at(self) -> datetime:
+        """When it last moved: aware."""
+        ...
+
+
+class InstitutionalLike(ItemLike, Protocol):
+    """An institutional-improvement item, e.g. :class:`ccms.scoring.InstitutionalItem`: an
+    :class:`ItemLike` with a ``due_at`` (None until planned). Read when present: ``horizon``,
+    ``department`` and ``owner``."""
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the planned change is due (aware), or None."""
         ...
 
 
@@ -152,7 +339,14 @@ class Spike:
 
 @attrs.frozen
 class Issues:
-    """Main issues: the top codes, every code in Pareto order, the vital few and the spikes."""
+    """Main issues: the top codes, every code in Pareto order, the vital few and the spikes.
+
+    ``concerns``, ``top`` and ``pareto`` count the concerns of the covered records (the report's
+    ``kinds``), a record without a code as one ``(unclassified)`` concern. ``by_code_all_kinds``
+    counts the classified concerns of *every* record received in the period, whatever its kind,
+    and leaves unclassified concerns out (``concerns_all_kinds`` in all): the definition of the
+    ``ccms demo`` console's "Top VOC codes (concerns)" table, restricted to the period.
+    """
 
     concerns: int
     top: tuple[CodeCount, ...]
@@ -160,6 +354,8 @@ class Issues:
     vital_few: tuple[str, ...]
     spikes: tuple[Spike, ...]
     pareto_share: float
+    by_code_all_kinds: tuple[Count, ...] = ()
+    concerns_all_kinds: int = 0
 
 
 @attrs.frozen
@@ -274,6 +470,132 @@ class Improvements:
     on_time: TaskOnTime
 
 
+@attrs.frozen
+class RulePoints:
+    """The points one rule (or ``cap <period>``) counts in an agent's balance."""
+
+    rule: str
+    points: int
+
+
+@attrs.frozen
+class PointsRow:
+    """An agent's balance at the report's cut-off, its standing and the points by rule."""
+
+    agent: str
+    balance: int
+    tier: str | None
+    consequences: tuple[str, ...]
+    by_rule: tuple[RulePoints, ...]
+
+    @property
+    def standing(self) -> str:
+        """The tier and consequences in words (``-`` when none), as ``ccms demo`` shows them."""
+        return ", ".join(filter(None, [self.tier, *self.consequences])) or "-"
+
+
+@attrs.frozen
+class CsPoints:
+    """CS points (CS 포인트) at the report's cut-off.
+
+    ``entries`` are the ledger entries recorded by then; ``agents`` the employees with at least
+    one. ``top`` and ``bottom`` are the highest and lowest all-time balances (no agent in both);
+    ``period_good`` and ``period_bad`` (<= 0) sum the points earned in the period that count at
+    the cut-off (reversed, compensating and expired entries count 0; period caps are not
+    applied). ``tiers`` and ``consequences`` count the agents per reward tier reached and per
+    consequence due.
+    """
+
+    entries: int
+    agents: int
+    period_good: int
+    period_bad: int
+    top: tuple[PointsRow, ...]
+    bottom: tuple[PointsRow, ...]
+    tiers: tuple[Count, ...] = ()
+    consequences: tuple[Count, ...] = ()
+    rule_set: str | None = None
+
+
+@attrs.frozen
+class StageCount:
+    """Items in one stage at the report's cut-off: created in the period, before it, in all."""
+
+    stage: str
+    in_period: int
+    before: int
+    total: int
+
+
+@attrs.frozen
+class IdeaRow:
+    """One idea of the period as the report shows it (dates local to the report's zone)."""
+
+    id: str
+    title: str
+    proposer: str | None
+    department: str | None
+    proposed: date
+    stage: str
+    decided: date | None
+
+
+@attrs.frozen
+class Ideas:
+    """Idea suggestions (우수 아이디어 제안) at the report's cut-off.
+
+    ``total`` ideas were proposed by then, ``proposed`` of them in the period; ``reviewed``,
+    ``adopted`` and ``declined`` count the moves into those stages made in the period;
+    ``pending`` the ideas awaiting a decision (proposed or under review) at the cut-off.
+    ``by_stage`` holds every idea by its stage at the cut-off; ``rows`` the period's ideas
+    (proposed or moved in it).
+    """
+
+    total: int = 0
+    proposed: int = 0
+    reviewed: int = 0
+    adopted: int = 0
+    declined: int = 0
+    pending: int = 0
+    by_stage: tuple[StageCount, ...] = ()
+    rows: tuple[IdeaRow, ...] = ()
+
+
+@attrs.frozen
+class InstitutionalRow:
+    """An overdue planned institutional item: planned, not executed, past its due date."""
+
+    id: str
+    title: str
+    owner: str
+    horizon: str | None
+    due: date
+    days_late: int
+
+
+@attrs.frozen
+class Institutional:
+    """Institutional improvements (제도개선) at the report's cut-off.
+
+    ``total`` items were found by then, ``discovered`` of them in the period; ``open`` are not
+    finished (neither rejected nor taught); ``moved`` count the moves made in the period.
+    ``by_stage`` holds every item by its stage at the cut-off; ``overdue`` the planned items
+    past their due date, most late first.
+    """
+
+    total: int = 0
+    discovered: int = 0
+    open: int = 0
+    moved: int = 0
+    by_stage: tuple[StageCount, ...] = ()
+    overdue: tuple[InstitutionalRow, ...] = ()
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _plain(value: Any) -> Any:
     if attrs.has(type(value)):
         out = {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value))}
@@ -309,6 +631,9 @@ class Report:
     handling: Handling
     fairness: Fairness
     improvements: Improvements
+    points: CsPoints | None = None
+    ideas: Ideas = Ideas()
+    institutional: Institutional = Institutional()
 
     @property
     def covered(self) -> str:
@@ -343,6 +668,24 @@ class Report:
         if rows:
             late = sum(r.state == "overdue" for r in rows)
             out.append(f"{len(rows)} improvement measures tracked, {late} overdue.")
+        label = self.period.label
+        p = self.points
+        if p is not None and p.entries:
+            line = (f"CS points: {p.entries} ledger entries; {p.period_good:+d} good and "
+                    f"{p.period_bad:+d} bad points earned in {label}")  # fmt: skip
+            if p.top:
+                line += f"; highest {p.top[0].agent} {p.top[0].balance:+d}"
+            for c in p.consequences:
+                line += f"; {c.key} due for {_n(c.count, 'agent')}"
+            out.append(line + ".")
+        d = self.ideas
+        if d.total:
+            out.append(f"Ideas: {d.proposed} proposed in {label}, {d.adopted} adopted and "
+                       f"{d.declined} declined; {d.pending} awaiting a decision.")  # fmt: skip
+        inst = self.institutional
+        if inst.total:
+            out.append(f"Institutional improvements: {_n(inst.total, 'item')}, {inst.open} open, "
+                       f"{_n(len(inst.overdue), 'planned item')} overdue.")  # fmt: skip
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:

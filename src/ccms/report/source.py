@@ -21,6 +21,7 @@ store always gives the same report (nothing reads the clock).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -30,7 +31,7 @@ from ccms.errors import CCMSError, InvalidInput, require_aware
 from ccms.metrics import CalendarLike, StoreLike, case_records
 from ccms.report.build import build_report
 from ccms.report.period import PERIOD_KINDS, parse_period
-from ccms.report.sections import Report
+from ccms.report.sections import InstitutionalLike, ItemLike, LedgerLike, Report
 
 __all__ = ["EMPTY_STORE", "ReportSourceNotFound", "parse_as_of", "report_from_store"]
 
@@ -81,15 +82,21 @@ def report_from_store(
     as_of: datetime | None = None,
     zone: str | ZoneInfo = "UTC",
     calendar: CalendarLike | None = None,
+    points: LedgerLike | None = None,
+    ideas: Iterable[ItemLike] = (),
+    institutional: Iterable[InstitutionalLike] = (),
     **options: Any,
 ) -> Report:
     """The report of ``period`` over every complaint in ``store``.
 
     ``period`` is a kind (``week``, ``month``, ``quarter``: the one holding ``as_of``, or the
     most recent complaint when ``as_of`` is None) or a label (``2026-10``, ``2026-Q4``,
-    ``2026-W40``). ``calendar`` fills the business-time columns of the records; ``options``
-    go to :func:`~ccms.report.build_report`.
+    ``2026-W40``). ``calendar`` fills the business-time columns of the records. ``points`` (a
+    CS-point ledger), ``ideas`` and ``institutional`` (items) are read as of the report's
+    cut-off, as :func:`~ccms.report.build_report` reads them; the store is not asked for them.
+    ``options`` go to :func:`~ccms.report.build_report`.
     """
+    options.update(points=points, ideas=ideas, institutional=institutional)
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     if as_of is not None:
         require_aware(as_of, "as_of")
