@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -47,6 +48,12 @@ def test_sections_agree_with_each_other_and_with_a_direct_count(records: list[Ca
     assert h.backlog_overdue + h.backlog_on_track <= h.backlog.open
     assert all(s.met + s.breached == s.rate.n for s in h.sla)
     assert render_markdown(r).startswith("# Monthly VOC report 2026-02\n")
+    # every kind's classified concerns (the ccms demo console's count), none unclassified
+    every = [c for x in february for c in (x.codes or ((x.code,) if x.code is not None else ()))]
+    assert i.concerns_all_kinds == len(every) == sum(c.count for c in i.by_code_all_kinds)
+    assert {c.key: c.count for c in i.by_code_all_kinds} == dict(Counter(every))
+    covered = {c.code: c.count for c in i.pareto}
+    assert all(covered.get(c.key, 0) <= c.count for c in i.by_code_all_kinds)
 
 
 @given(case_records_lists(max_size=12), st.data())
