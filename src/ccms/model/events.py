@@ -22,12 +22,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, JsonValue
+from pydantic import Field, JsonValue, model_validator
 
 from ccms.errors import InvalidInput
 from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
+from ccms.model.taxonomy import VocCodeStr
 from ccms.model.values import Channel, Flag, Role
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "FoldError",
     "HandlerAssigned",
     "HandlingStarted",
+    "HistoryImported",
     "Rejected",
     "Reopened",
     "RepeatDetected",
@@ -494,6 +496,173 @@ class FaultWithdrawn(DomainEvent):
     agent: Name
     attributed_version: Annotated[int, Field(ge=1)]
     reason: ShortText = ""
+
+
+_IMPORT_KEY = r"^[a-z][a-z0-9_]{0,63}$"
+_REPORTED_KEY = r"^[a-z][a-z0-9_]{0,54}$"
+
+
+class HistoryImported(DomainEvent):
+    """A complaint's whole past, imported from another system (과거 이력 이관) in one event.
+
+    It opens the history at version 1, like :class:`ComplaintReceived`, and folds straight to the
+    complaint's final historical state (``stage`` is that state: ``closed``, ``rejected``, ``in_progress``,
+    ...), so the live workflow's steps that the source does not record (classification,
+    assignment, start, notification) are not invented. ``at`` is the last instant the source
+    records (the closure, else its latest date); ``imported_at`` is when the import ran (its
+    ``as_of``). ``source`` and ``source_id`` name the record in the other system; ``run`` the
+    import that wrote it, ``line`` and ``content_hash`` the source row.
+
+    The raw source values are kept beside the mapped ones: ``channel_raw`` beside ``channel``,
+    ``outcome_raw`` beside ``outcome`` (the importer's outcome name, e.g. ``monetary_relief``),
+    ``code_names`` the long source names of the concerns' codes; ``reported`` holds flags the source
+    itself reported (e.g. the CFPB's "Timely response?"), ``None`` where it gave none. The fold writes
+    them into the complaint's attributes (``source``, ``source_id``, ``channel_raw``, ``outcome``,
+    ``outcome_raw`` and ``reported_<name>`` as ``"yes"``/``"no"``), a missing value as ``"unknown"``
+    (so a figure grouped by them never drops a complaint); those keys are reserved.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    >>> e = HistoryImported(complaint_id="cfpb-1", version=1, at=t, actor=Actor.system(),
+    ...     stage="closed", source="cfpb", source_id="1", imported_at=t, received_at=t,
+    ...     channel="web", channel_raw="Web", customer=CustomerRef(id="cfpb-1"),
+    ...     concerns=(Concern(kind="complaint", code="MORTGAGE", text="late fees"),),
+    ...     outcome="explanation", reported={"timely": True}, closed_at=t)
+    >>> c = fold([e])
+    >>> c.stage, c.closed_at == t, c.attributes["reported_timely"], c.attributes["outcome_raw"]
+    ('closed', True, 'yes', 'unknown')
+    """
+
+    type: Literal["history_imported"] = "history_imported"
+    opens: ClassVar[bool] = True
+    #: What a missing source value becomes in the complaint's attributes.
+    UNKNOWN: ClassVar[str] = "unknown"
+    #: The attribute keys the fold writes from the event's own fields.
+    RESERVED: ClassVar[frozenset[str]] = frozenset(
+        {"source", "source_id", "channel_raw", "outcome", "outcome_raw"}
+    )
+    source: Name
+    source_id: Name
+    imported_at: AwareDatetime
+    run: Name | None = None
+    line: Annotated[int, Field(ge=1)] | None = None
+    content_hash: Name | None = None
+    received_at: AwareDatetime
+    channel: Channel
+    channel_raw: ShortText = ""
+    customer: CustomerRef
+    concerns: Annotated[tuple[Concern, ...], Field(min_length=1, max_length=20)]
+    code_names: dict[VocCodeStr, ShortText] = {}
+    department: Name | None = None
+    handler: Name | None = None
+    result: Result | None = None
+    outcome: Name | None = None
+    outcome_raw: ShortText = ""
+    reported: dict[Annotated[str, Field(pattern=_REPORTED_KEY)], bool | None] = {}
+    sent_at: AwareDatetime | None = None  # forwarded to the company or department
+    first_response_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    closed_at_estimated: bool = False  # the source has no closure date; see the importer
+    due_at: AwareDatetime | None = None
+    flags: SortedSet[Flag] = frozenset()
+    tags: SortedSet[Name] = frozenset()
+    attributes: dict[Annotated[str, Field(pattern=_IMPORT_KEY)], JsonValue] = {}
+    notes: tuple[ShortText, ...] = ()
+    workflow: Name = "voc"
+
+    @model_validator(mode="after")
+    def _in_order(self) -> HistoryImported:
+        cid = self.complaint_id
+        for name in ("sent_at", "first_response_at", "resolved_at", "closed_at"):
+            moment = getattr(self, name)
+            if moment is None:
+                continue
+            if moment < self.received_at:
+                raise InvalidInput(
+                    f"imported complaint {cid}: {name} {moment.isoformat()} is before its receipt "
+                    f"{self.received_at.isoformat()}; no event comes before the receipt"
+                )
+            if moment > self.at:
+                raise InvalidInput(
+                    f"imported complaint {cid}: {name} {moment.isoformat()} is after the event's "
+                    f"at {self.at.isoformat()}; at is the last instant the history records"
+                )
+        if self.at < self.received_at:
+            raise InvalidInput(
+                f"imported complaint {cid}: at {self.at.isoformat()} is before its receipt "
+                f"{self.received_at.isoformat()}"
+            )
+        if self.at > self.imported_at:
+            raise InvalidInput(
+                f"imported complaint {cid}: its history runs to {self.at.isoformat()}, after the "
+                f"import's as_of {self.imported_at.isoformat()}; nothing is imported from the future"
+            )
+        if (
+            self.resolved_at is not None
+            and self.closed_at is not None
+            and self.resolved_at > self.closed_at
+        ):
+            raise InvalidInput(
+                f"imported complaint {cid}: resolved_at {self.resolved_at.isoformat()} is after "
+                f"closed_at {self.closed_at.isoformat()}"
+            )
+        clash = sorted(
+            k for k in self.attributes if k in self.RESERVED or k.startswith("reported_")
+        )
+        if clash:
+            raise InvalidInput(
+                f"imported complaint {cid}: attribute {clash[0]!r} is written by the import "
+                "itself; use another key (reserved: source, source_id, channel_raw, outcome, "
+                "outcome_raw, reported_*)"
+            )
+        if len(self.attributes) + len(self.RESERVED) + len(self.reported) > 64:
+            raise InvalidInput(
+                f"imported complaint {cid}: {len(self.attributes)} attributes and "
+                f"{len(self.reported)} reported flags are too many; a complaint holds 64 "
+                f"attributes, {len(self.RESERVED)} of them the import's own"
+            )
+        return self
+
+    def apply(self, complaint: Complaint | None) -> Complaint:
+        if complaint is not None:
+            raise FoldError(f"complaint {self.complaint_id} was already received")
+        if self.version != 1 or self.stage is None:
+            raise FoldError(
+                f"'history_imported' event of {self.complaint_id} must have version 1 and a stage"
+            )
+        unknown = self.UNKNOWN
+        attributes: dict[str, JsonValue] = dict(self.attributes)
+        attributes["source"] = self.source
+        attributes["source_id"] = self.source_id
+        attributes["channel_raw"] = self.channel_raw or unknown
+        attributes["outcome"] = self.outcome or unknown
+        attributes["outcome_raw"] = self.outcome_raw or unknown
+        for name, value in self.reported.items():
+            attributes[f"reported_{name}"] = (
+                unknown if value is None else ("yes" if value else "no")
+            )
+        return Complaint(
+            id=self.complaint_id,
+            version=1,
+            received_at=self.received_at,
+            updated_at=self.at,
+            channel=self.channel,
+            customer=self.customer,
+            concerns=self.concerns,
+            stage=self.stage,
+            department=self.department,
+            handler=self.handler,
+            result=self.result,
+            flags=self.flags,
+            tags=self.tags,
+            attributes=attributes,
+            first_response_at=self.first_response_at,
+            resolved_at=self.resolved_at,
+            closed_at=self.closed_at,
+            due_at=self.due_at,
+            workflow=self.workflow,
+        )
 
 
 def event_types() -> frozenset[str]:
