@@ -90,7 +90,7 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) 
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 3 only"):
+    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 4 only"):
         SQLiteStore(path)
 
 
@@ -326,7 +326,7 @@ def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
     return histories
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: int) -> None:
     path = tmp_path / f"v{version}.db"
     histories = _v1_file(path, as_version=version)
@@ -359,7 +359,7 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: int) -> Non
         assert store.due(_T) == ["MULTI"]
         assert [c.id for c in store.query(code_prefix="PRD.DEF")] == ["OPEN"]
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
     raw.close()
     assert "complaints_wake" in names

@@ -2,7 +2,10 @@
 
 A store appends a complaint's events and its new snapshot atomically, guarded by optimistic
 concurrency (``expected_version``), and reads them back: snapshots by id or by query, events per
-complaint or as one global stream with positions. See ``docs/store.md``.
+complaint or as one global stream with positions. Beside complaints it keeps versioned streams of
+:class:`Record` of other kinds (improvement tasks, institutional items, ideas, activities) in the
+same global log (:meth:`ComplaintStore.log`), and the checkpoints of durable projections. See
+``docs/store.md``.
 
 >>> from ccms.store import ComplaintStore, InMemoryStore, SQLiteStore
 >>> isinstance(InMemoryStore(), ComplaintStore), isinstance(SQLiteStore(), ComplaintStore)
@@ -13,28 +16,46 @@ from __future__ import annotations
 
 from ccms.store.base import (
     ASAP,
+    COMPLAINT,
     LATEST,
     AppendResult,
+    CheckpointConflict,
     ComplaintQuery,
     ComplaintStore,
     CustomerNotFound,
     InvalidAppend,
+    InvalidCheckpoint,
+    InvalidRecordAppend,
+    LogEntry,
+    Record,
+    RecordAppendResult,
     StoreClosed,
     StoredEvent,
+    StoredRecord,
+    StreamConflict,
 )
 from ccms.store.memory import InMemoryStore
 from ccms.store.sqlite import SQLiteStore
 
 __all__ = [
     "ASAP",
+    "COMPLAINT",
     "LATEST",
     "AppendResult",
+    "CheckpointConflict",
     "ComplaintQuery",
     "ComplaintStore",
     "CustomerNotFound",
     "InMemoryStore",
     "InvalidAppend",
+    "InvalidCheckpoint",
+    "InvalidRecordAppend",
+    "LogEntry",
+    "Record",
+    "RecordAppendResult",
     "SQLiteStore",
     "StoreClosed",
     "StoredEvent",
+    "StoredRecord",
+    "StreamConflict",
 ]

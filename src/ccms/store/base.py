@@ -5,6 +5,12 @@ complaint the events fold to), written together in one atomic :meth:`ComplaintSt
 by optimistic concurrency (``expected_version``), never last-write-wins. It also keeps customers,
 whose personal data stays out of events so that erasure can later keep every figure.
 
+Beside complaints it keeps streams of :class:`Record` for other kinds of things (improvement tasks,
+institutional items, ideas, CS-point activities), each stream versioned and appended the same way
+(:meth:`ComplaintStore.append_records`), all in **one global log** with the complaint events (one
+sequence of positions, :meth:`ComplaintStore.log`), and the checkpoints of durable projections
+(:meth:`ComplaintStore.save_checkpoint`: a position and a state written together).
+
 Adapters: :class:`ccms.store.InMemoryStore` and :class:`ccms.store.SQLiteStore`; any other (e.g.
 PostgreSQL) proves itself against :class:`ccms.testing.store_contract.StoreContract`.
 
@@ -21,7 +27,8 @@ ccms.errors.InvalidInput: unknown query filter 'colour'; allowed: channel, code_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Protocol, Self, runtime_checkable
@@ -30,6 +37,7 @@ import attrs
 
 from ccms.errors import (
     CCMSError,
+    ConcurrencyConflict,
     InvalidInput,
     StoreError,
     require_aware,
@@ -38,26 +46,45 @@ from ccms.model import Channel, Complaint, Customer, DomainEvent
 
 __all__ = [
     "ASAP",
+    "COMPLAINT",
     "LATEST",
     "AppendResult",
+    "CheckpointConflict",
     "ComplaintQuery",
     "ComplaintStore",
     "CustomerNotFound",
     "InvalidAppend",
+    "InvalidCheckpoint",
+    "InvalidRecordAppend",
+    "LogEntry",
+    "Record",
+    "RecordAppendResult",
     "StoreClosed",
     "StoredEvent",
+    "StoredRecord",
+    "StreamConflict",
     "check_append",
+    "check_checkpoint",
     "check_due",
+    "check_kind",
+    "check_log",
+    "check_records",
     "check_version",
     "check_wake_at",
     "from_micros",
+    "json_object",
+    "json_text",
     "micros",
+    "record_from_json",
+    "record_json",
 ]
 
 #: ``wake_at=ASAP``: wake the complaint at the next tick (the earliest instant there is).
 ASAP: Final[datetime] = datetime.min.replace(tzinfo=UTC)
 #: The latest wake-up a store keeps; later instants are kept as this one.
 LATEST: Final[datetime] = datetime.max.replace(tzinfo=UTC)
+#: The kind of the complaint events in the global log (no :class:`Record` has it).
+COMPLAINT: Final = "complaint"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -132,6 +159,16 @@ class StoredEvent:
         """The id of the complaint the event belongs to."""
         return self.event.complaint_id
 
+    @property
+    def kind(self) -> str:
+        """``"complaint"`` (:data:`COMPLAINT`): what a log entry of a complaint event is."""
+        return COMPLAINT
+
+    @property
+    def stream_id(self) -> str:
+        """The complaint's id (the name every log entry gives its stream)."""
+        return self.event.complaint_id
+
 
 def _event_tuple(events: Iterable[DomainEvent]) -> tuple[DomainEvent, ...]:
     return tuple(events)
@@ -152,6 +189,467 @@ class AppendResult:
     events: tuple[DomainEvent, ...] = attrs.field(converter=_event_tuple)
     duplicate: bool = False
     positions: tuple[int, ...] = attrs.field(default=(), converter=_int_tuple)
+
+
+# -- streams of other kinds: records ------------------------------------------------------------
+
+_NAME_LIMIT = 128
+
+
+class _NotJson(Exception):
+    """Raised inside :func:`_json_value`; ``path`` grows as it unwinds (outermost key last)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.path: list[str | int] = []
+
+
+def _json_value(value: Any) -> Any:
+    """``value`` as the plain JSON value it reads back as (dicts, lists, str, int, float, bool,
+    None); raises :class:`_NotJson` for anything JSON cannot hold exactly."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotJson(f"is {value!r}; allowed: finite numbers (JSON has no NaN or infinity)")
+        return value
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotJson(
+                    f"has the key {key!r} ({type(key).__name__}); allowed: str keys (a JSON object)"
+                )
+            try:
+                out[str.__str__(key)] = _json_value(item)
+            except _NotJson as err:
+                err.path.append(key)
+                raise
+        return out
+    if isinstance(value, list | tuple):
+        items: list[Any] = []
+        for i, item in enumerate(value):
+            try:
+                items.append(_json_value(item))
+            except _NotJson as err:
+                err.path.append(i)
+                raise
+        return items
+    # Subclasses (enums, say) are kept as the plain value JSON writes for them.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _json_value(float(value))
+    if isinstance(value, str):
+        return str.__str__(value)
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+    raise _NotJson(
+        f"is a {type(value).__name__} ({shown}); allowed: JSON values (str, int, float, bool, "
+        "None, and lists and str-keyed mappings of them)"
+    )
+
+
+def json_object(value: Mapping[str, Any], field: str = "data") -> dict[str, Any]:
+    """``value`` as the plain JSON object a store reads back (a new ``dict``; tuples become
+    lists, enum members their values), or :class:`ccms.errors.InvalidInput` naming the place.
+
+    >>> json_object({"n": 1, "tags": ("a", "b"), "at": {"day": 5}})
+    {'n': 1, 'tags': ['a', 'b'], 'at': {'day': 5}}
+    >>> from datetime import date
+    >>> json_object({"when": [date(2026, 10, 5)]}, "Record.data")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: Record.data['when'][0] is a date (datetime.date(2026, 10, 5)); ...
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInput(
+            f"{field} must be a JSON object (a mapping with str keys), got {type(value).__name__}"
+        )
+    try:
+        out: dict[str, Any] = _json_value(value)
+    except _NotJson as err:
+        where = "".join(f"[{p!r}]" for p in reversed(err.path))
+        raise InvalidInput(f"{field}{where} {err.problem}") from None
+    except RecursionError:
+        raise InvalidInput(f"{field} is nested too deeply (or contains itself)") from None
+    return out
+
+
+def json_text(value: Mapping[str, Any]) -> str:
+    """The JSON text of a value :func:`json_object` returned (compact, unicode kept)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _name_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"{value!r} is a {type(value).__name__}, not a str"
+    if not 1 <= len(value) <= _NAME_LIMIT:
+        return f"{value!r} has {len(value)} characters"
+    return None
+
+
+def _check_name(owner: str, field: str, value: object) -> str:
+    problem = _name_problem(value)
+    if problem is not None:
+        raise InvalidInput(
+            f"{owner}.{field} must be a str of 1 to {_NAME_LIMIT} characters; {problem}"
+        )
+    return str(value)
+
+
+def check_kind(kind: object, where: str = "kind") -> str:
+    """Check a record stream's kind: a str of 1 to 128 characters other than ``"complaint"``
+    (complaint events are appended with :meth:`ComplaintStore.append`).
+
+    >>> check_kind("idea")
+    'idea'
+    >>> check_kind("complaint")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: kind 'complaint' is the complaints' own: append complaint events ...
+    """
+    if kind == COMPLAINT:
+        raise InvalidInput(
+            f"{where} 'complaint' is the complaints' own: append complaint events with append() "
+            "and read them with events() and stream(); records have any other kind"
+        )
+    problem = _name_problem(kind)
+    if problem is not None:
+        raise InvalidInput(f"{where} must be a str of 1 to {_NAME_LIMIT} characters; {problem}")
+    return str(kind)
+
+
+def _record_kind(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_kind(value, "Record.kind")
+
+
+def _record_name(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _check_name("Record", attribute.name, value)
+
+
+def _record_version(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(
+            f"Record.version must be an int >= 1 (1 for a stream's first record), got {value!r}"
+        )
+
+
+def _record_at(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"Record.at must be an aware datetime, got {value!r}")
+    require_aware(value, "Record.at")
+
+
+def _record_data(value: Mapping[str, Any]) -> dict[str, Any]:
+    return json_object(value, "Record.data")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Record:
+    """One entry of a non-complaint stream: the ``version``-th thing that happened to the
+    ``kind`` stream ``stream_id`` (an improvement task, an institutional item, an idea, ...).
+
+    ``data`` is a JSON object; it is checked and copied at construction (tuples become lists),
+    so it is exactly what a store reads back. ``at`` must be aware; it comes back as the same
+    instant with its UTC offset.
+
+    >>> from datetime import datetime, timezone
+    >>> r = Record(kind="idea", stream_id="IDEA-1", version=1, type="create",
+    ...            at=datetime(2026, 10, 5, 9, tzinfo=timezone.utc), data={"tags": ("ux",)})
+    >>> r.data
+    {'tags': ['ux']}
+    >>> Record(kind="idea", stream_id="IDEA-1", version=1, type="create",
+    ...        at=datetime(2026, 10, 5, 9), data={})
+    Traceback (most recent call last):
+    ...
+    ccms.errors.NaiveDatetimeError: Record.at must be a timezone-aware datetime, got naive ...
+    """
+
+    kind: str = attrs.field(validator=_record_kind)
+    stream_id: str = attrs.field(validator=_record_name)
+    version: int = attrs.field(validator=_record_version)
+    type: str = attrs.field(validator=_record_name)
+    at: datetime = attrs.field(validator=_record_at)
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_record_data)
+
+
+def _trusted_record(
+    kind: str, stream_id: str, version: int, type_: str, at: datetime, data: dict[str, Any]
+) -> Record:
+    # A record a store wrote itself, read back: checked when it was first built.
+    record: Record = object.__new__(Record)
+    for name, value in (
+        ("kind", kind),
+        ("stream_id", stream_id),
+        ("version", version),
+        ("type", type_),
+        ("at", at),
+        ("data", data),
+    ):
+        object.__setattr__(record, name, value)
+    return record
+
+
+def record_json(record: Record) -> str:
+    """The JSON a store keeps for a record beside its kind, stream, version and type."""
+    return json_text({"at": record.at.isoformat(), "data": record.data})
+
+
+def record_from_json(kind: str, stream_id: str, version: int, type_: str, body: str) -> Record:
+    """The record :func:`record_json` wrote (a new ``data`` dict each call)."""
+    decoded = json.loads(body)
+    return _trusted_record(
+        kind, stream_id, version, type_, datetime.fromisoformat(decoded["at"]), decoded["data"]
+    )
+
+
+@attrs.frozen(slots=True)
+class StoredRecord:
+    """A record with its ``position`` in the store's global log (the sequence complaint events
+    share).
+
+    >>> from datetime import datetime, timezone
+    >>> r = Record(kind="idea", stream_id="IDEA-1", version=1, type="create",
+    ...            at=datetime(2026, 10, 5, tzinfo=timezone.utc), data={})
+    >>> s = StoredRecord(8, r)
+    >>> s.kind, s.stream_id, s.position
+    ('idea', 'IDEA-1', 8)
+    """
+
+    position: int
+    record: Record
+
+    @property
+    def kind(self) -> str:
+        """The record's stream kind."""
+        return self.record.kind
+
+    @property
+    def stream_id(self) -> str:
+        """The record's stream id."""
+        return self.record.stream_id
+
+
+#: What :meth:`ComplaintStore.log` yields.
+LogEntry = StoredEvent | StoredRecord
+
+
+def _record_tuple(records: Iterable[Record]) -> tuple[Record, ...]:
+    return tuple(records)
+
+
+@attrs.frozen(slots=True)
+class RecordAppendResult:
+    """What :meth:`ComplaintStore.append_records` wrote (or, for a ``duplicate``, had written
+    before): the records and their global log positions, in order (contiguous)."""
+
+    records: tuple[Record, ...] = attrs.field(converter=_record_tuple)
+    positions: tuple[int, ...] = attrs.field(converter=_int_tuple)
+    duplicate: bool = False
+
+
+class InvalidRecordAppend(InvalidAppend):
+    """An append of records that do not fit their stream or version; nothing was written.
+
+    ``complaint_id`` (the name :class:`InvalidAppend` gives the stream) is the stream id.
+
+    >>> err = InvalidRecordAppend("idea", "IDEA-1", "no records given", "one or more records")
+    >>> isinstance(err, InvalidAppend), err.kind, err.stream_id
+    (True, 'idea', 'IDEA-1')
+    >>> print(err)
+    cannot append to idea stream IDEA-1: no records given; allowed: one or more records
+    """
+
+    TEMPLATE = "cannot append to {kind} stream {stream_id}: {problem}; allowed: {allowed}"
+
+    def __init__(self, kind: str, stream_id: str, problem: str, allowed: str) -> None:
+        self.kind = kind
+        self.stream_id = stream_id
+        self.complaint_id = stream_id
+        self.problem = problem
+        self.allowed = allowed
+        InvalidInput.__init__(
+            self,
+            self.TEMPLATE.format(kind=kind, stream_id=stream_id, problem=problem, allowed=allowed),
+        )
+
+
+class StreamConflict(ConcurrencyConflict):
+    """Optimistic concurrency on a record stream: it is not at the version the writer expected.
+
+    ``complaint_id`` (the name :class:`~ccms.errors.ConcurrencyConflict` gives the stream) is the
+    stream id, so a handler of conflicts reads every one alike.
+
+    >>> err = StreamConflict("improvement_task", "TASK-1", expected=1, actual=2)
+    >>> isinstance(err, ConcurrencyConflict), err.complaint_id, err.actual
+    (True, 'TASK-1', 2)
+    >>> print(err)
+    improvement_task stream TASK-1 is at version 2, not the expected 1: someone else changed it; reload and retry
+    """
+
+    TEMPLATE = (
+        "{kind} stream {stream_id} is at version {actual}, not the expected {expected}: "
+        "someone else changed it; reload and retry"
+    )
+
+    def __init__(self, kind: str, stream_id: str, *, expected: int, actual: int) -> None:
+        self.kind = kind
+        self.stream_id = stream_id
+        self.complaint_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        StoreError.__init__(
+            self,
+            self.TEMPLATE.format(kind=kind, stream_id=stream_id, expected=expected, actual=actual),
+        )
+
+
+class CheckpointConflict(ConcurrencyConflict):
+    """A checkpoint is not at the position the projection expected: another process saved it.
+
+    ``expected`` and ``actual`` are positions; ``complaint_id`` is the checkpoint's name.
+
+    >>> print(CheckpointConflict("cs_points", expected=100, actual=140))
+    checkpoint cs_points is at position 140, not the expected 100: another process saved it first; restore from it and go on
+    """
+
+    TEMPLATE = (
+        "checkpoint {name} is at position {actual}, not the expected {expected}: another "
+        "process saved it first; restore from it and go on"
+    )
+
+    def __init__(self, name: str, *, expected: int, actual: int) -> None:
+        self.name = name
+        self.complaint_id = name
+        self.expected = expected
+        self.actual = actual
+        StoreError.__init__(self, self.TEMPLATE.format(name=name, expected=expected, actual=actual))
+
+
+class InvalidCheckpoint(InvalidInput):
+    """A checkpoint that cannot be saved (a bad name, position or state); nothing was written.
+
+    >>> print(InvalidCheckpoint("cs_points", "position 90 is before expected_position 100",
+    ...                         "a position at or after the stored one"))
+    cannot save checkpoint cs_points: position 90 is before expected_position 100; allowed: a position at or after the stored one
+    """
+
+    TEMPLATE = "cannot save checkpoint {name}: {problem}; allowed: {allowed}"
+
+    def __init__(self, name: str, problem: str, allowed: str) -> None:
+        self.name = name
+        self.problem = problem
+        self.allowed = allowed
+        super().__init__(self.TEMPLATE.format(name=name, problem=problem, allowed=allowed))
+
+
+def check_records(
+    kind: str, stream_id: str, records: Sequence[Record], expected_version: int
+) -> tuple[Record, ...]:
+    """Check an append of records; return them as a tuple or raise :class:`InvalidRecordAppend`
+    (:class:`ccms.errors.InvalidInput` for a bad kind or stream id).
+
+    Every store calls this before touching its data: the records are non-empty, all of
+    ``kind`` and ``stream_id``, at versions ``expected_version + 1``, ``+ 2``, ...
+    """
+    kind = check_kind(kind)
+    stream_id = _check_name("append_records()", "stream_id", stream_id)
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise InvalidRecordAppend(
+            kind,
+            stream_id,
+            f"expected_version {expected_version!r} is not an int",
+            "0 for a new stream, or the stored version",
+        )
+    if expected_version < 0:
+        raise InvalidRecordAppend(
+            kind,
+            stream_id,
+            f"expected_version {expected_version} is negative",
+            "0 for a new stream, or more",
+        )
+    if isinstance(records, Record):
+        records = (records,)
+    batch = tuple(records)
+    if not batch:
+        raise InvalidRecordAppend(kind, stream_id, "no records given", "one or more records")
+    for i, record in enumerate(batch):
+        if not isinstance(record, Record):
+            raise InvalidRecordAppend(
+                kind, stream_id, f"item {i} is a {type(record).__name__}", "Record items"
+            )
+        if record.kind != kind or record.stream_id != stream_id:
+            raise InvalidRecordAppend(
+                kind,
+                stream_id,
+                f"record {i} ({record.type}) is for {record.kind} stream {record.stream_id}",
+                f"records of {kind} stream {stream_id}",
+            )
+        if record.version != expected_version + 1 + i:
+            raise InvalidRecordAppend(
+                kind,
+                stream_id,
+                f"record {i} ({record.type}) has version {record.version}",
+                f"versions {expected_version + 1}, {expected_version + 2}, ... in order "
+                f"(expected_version {expected_version} + 1, + 2, ...)",
+            )
+    return batch
+
+
+def check_log(after: object, kinds: Iterable[str] | None) -> tuple[int, frozenset[str] | None]:
+    """Check :meth:`ComplaintStore.log`'s arguments: the position and the kinds (a lone str is
+    one kind; ``"complaint"`` is the complaint events')."""
+    if isinstance(after, bool) or not isinstance(after, int):
+        raise InvalidInput(f"log(after=...) must be an int position, got {after!r}")
+    if kinds is None:
+        return after, None
+    chosen = frozenset({kinds}) if isinstance(kinds, str) else frozenset(kinds)
+    for kind in chosen:
+        if not isinstance(kind, str):
+            raise InvalidInput(
+                f"log(kinds=...) must be stream kinds (str), got {kind!r}; "
+                "'complaint' selects the complaint events"
+            )
+    return after, chosen
+
+
+def _checkpoint_position(name: str, field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidCheckpoint(
+            name, f"{field} {value!r} is not an int >= 0", "log positions (0: none yet)"
+        )
+    return value
+
+
+def check_checkpoint(
+    name: object, position: object, state: Mapping[str, Any], expected_position: object
+) -> tuple[str, int, str]:
+    """Check :meth:`ComplaintStore.save_checkpoint`'s arguments: ``(name, position, state JSON)``
+    or :class:`InvalidCheckpoint`."""
+    problem = _name_problem(name)
+    if problem is not None:
+        raise InvalidCheckpoint(
+            repr(name), f"the name {problem}", f"a str of 1 to {_NAME_LIMIT} characters"
+        )
+    label = str(name)
+    position = _checkpoint_position(label, "position", position)
+    expected_position = _checkpoint_position(label, "expected_position", expected_position)
+    if position < expected_position:
+        raise InvalidCheckpoint(
+            label,
+            f"position {position} is before expected_position {expected_position}",
+            "a position at or after the stored one (a projection never goes back)",
+        )
+    try:
+        data = json_object(state, "state")
+    except InvalidInput as err:
+        raise InvalidCheckpoint(label, str(err), "a JSON object") from None
+    return label, position, json_text(data)
 
 
 def _frozen_names(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -456,7 +954,8 @@ class ComplaintStore(Protocol):
         ...
 
     def last_position(self) -> int:
-        """The highest stream position (0 for an empty store), cheaply."""
+        """The highest position of the global log, complaint events and records alike (0 for
+        an empty store), cheaply."""
         ...
 
     def idempotent_result(self, key: str) -> AppendResult | None:
@@ -501,7 +1000,67 @@ class ComplaintStore(Protocol):
         ...
 
     def stream(self, *, after: int = 0) -> Iterator[StoredEvent]:
-        """Every event with a position above ``after``, in global append order, lazily."""
+        """Every complaint event with a position above ``after``, in global append order,
+        lazily (records are left out: see :meth:`log`)."""
+        ...
+
+    def append_records(
+        self,
+        kind: str,
+        stream_id: str,
+        records: Sequence[Record],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> RecordAppendResult:
+        """Atomically add ``records`` to the ``kind`` stream ``stream_id``, at the end of the
+        global log (contiguous positions).
+
+        The records are all of this stream, at versions ``expected_version + 1``, ``+ 2``, ...
+        (else :class:`InvalidRecordAppend`); ``expected_version`` is the stream's stored version
+        (0 for a new stream), else :class:`StreamConflict` (a
+        :class:`~ccms.errors.ConcurrencyConflict`). A key already used for this stream writes
+        nothing and returns the first result with ``duplicate=True``; a key used for another
+        stream or for a complaint raises :class:`~ccms.errors.IdempotencyConflict` (records and
+        complaints share one namespace of keys). On every refusal nothing is written.
+        """
+        ...
+
+    def records(self, kind: str, stream_id: str) -> list[Record]:
+        """The stream's records in version order (``[]`` for a stream never written)."""
+        ...
+
+    def stream_version(self, kind: str, stream_id: str) -> int:
+        """The stream's stored version (its last record's), 0 if none."""
+        ...
+
+    def stream_ids(self, kind: str) -> list[str]:
+        """The ids of the streams of ``kind``, in the order they were first stored."""
+        ...
+
+    def latest_records(self, kind: str) -> list[Record]:
+        """The last record of every stream of ``kind``, streams in first-stored order (without
+        reading the streams' earlier records)."""
+        ...
+
+    def log(self, after: int = 0, *, kinds: Iterable[str] | None = None) -> Iterator[LogEntry]:
+        """The global log above position ``after``, in position order, lazily (in batches):
+        complaint events as :class:`StoredEvent` (kind ``"complaint"``), records as
+        :class:`StoredRecord`; ``kinds`` keeps only those kinds (``None``: every kind)."""
+        ...
+
+    def checkpoint(self, name: str) -> tuple[int, dict[str, Any] | None]:
+        """The projection ``name``'s checkpoint: ``(position, state)``, ``(0, None)`` if none."""
+        ...
+
+    def save_checkpoint(
+        self, name: str, *, position: int, state: Mapping[str, Any], expected_position: int
+    ) -> None:
+        """Write ``position`` and ``state`` (a JSON object) together, in one transaction, if
+        the stored position is ``expected_position`` (0 when none is stored yet), else raise
+        :class:`CheckpointConflict` (a :class:`~ccms.errors.ConcurrencyConflict`); a position
+        before ``expected_position`` raises :class:`InvalidCheckpoint`. Nothing is written on a
+        refusal."""
         ...
 
     def save_customer(self, customer: Customer) -> None:

@@ -12,13 +12,17 @@ them back without copying.
 (1,)
 >>> store.get("c1").stage, store.version("c1"), len(store)
 ('received', 1, 1)
+
+Records are kept as the JSON they were given (as a database would), so what a reader gets back is
+a new ``dict`` each time, never one another reader could change.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -27,20 +31,58 @@ from ccms.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConfl
 from ccms.model import Complaint, Customer, DomainEvent
 from ccms.store.base import (
     ASAP,
+    COMPLAINT,
     AppendResult,
+    CheckpointConflict,
     ComplaintQuery,
     CustomerNotFound,
+    LogEntry,
+    Record,
+    RecordAppendResult,
     StoreClosed,
     StoredEvent,
+    StoredRecord,
+    StreamConflict,
     check_append,
+    check_checkpoint,
     check_due,
+    check_kind,
+    check_log,
+    check_records,
     check_version,
     check_wake_at,
     from_micros,
     micros,
+    record_from_json,
+    record_json,
 )
 
 __all__ = ["InMemoryStore"]
+
+
+class _Entry:
+    """A record as kept: its log position, identity, and its JSON (decoded anew on each read)."""
+
+    __slots__ = ("body", "kind", "position", "stream_id", "type", "version")
+
+    def __init__(self, position: int, record: Record) -> None:
+        self.position = position
+        self.kind = record.kind
+        self.stream_id = record.stream_id
+        self.version = record.version
+        self.type = record.type
+        self.body = record_json(record)
+
+    def record(self) -> Record:
+        return record_from_json(self.kind, self.stream_id, self.version, self.type, self.body)
+
+    def stored(self) -> StoredRecord:
+        return StoredRecord(self.position, self.record())
+
+
+#: What an idempotency key was first used for: a complaint append, or (kind, stream id, the
+#: positions of the records) for a record append.
+_Key = AppendResult | tuple[str, str, range]
 
 
 class InMemoryStore:
@@ -48,6 +90,9 @@ class InMemoryStore:
 
     The wake-up schedule is a list of ``(wake-up in epoch microseconds, id)`` of the open
     complaints that have one, kept sorted with :mod:`bisect`, so :meth:`due` reads only its front.
+    The global log is one list (position ``p`` at index ``p - 1``) of complaint events and
+    records; each stream of records is a list of its entries, the streams of a kind a dict in
+    first-stored order.
     """
 
     def __init__(self) -> None:
@@ -55,14 +100,19 @@ class InMemoryStore:
         self._closed = False
         self._snapshots: dict[str, Complaint] = {}
         self._history: dict[str, list[StoredEvent]] = {}
-        self._log: list[StoredEvent] = []
-        self._keys: dict[str, AppendResult] = {}
+        self._log: list[StoredEvent | _Entry] = []
+        self._events = 0
+        self._keys: dict[str, _Key] = {}
         self._customers: dict[str, Customer] = {}
         self._wake: dict[str, int | None] = {}
         self._schedule: list[tuple[int, str]] = []
+        self._streams: dict[str, dict[str, list[_Entry]]] = {}
+        self._checkpoints: dict[str, tuple[int, str]] = {}
 
     def __repr__(self) -> str:
-        return f"InMemoryStore({len(self._snapshots)} complaints, {len(self._log)} events)"
+        shown = f"InMemoryStore({len(self._snapshots)} complaints, {self._events} events"
+        records = len(self._log) - self._events
+        return f"{shown}, {records} records)" if records else f"{shown})"
 
     def _check_open(self) -> None:
         if self._closed:
@@ -83,7 +133,7 @@ class InMemoryStore:
         with self._lock:
             self._check_open()
             if idempotency_key is not None and idempotency_key in self._keys:
-                first = self._keys[idempotency_key]
+                first = self._complaint_result(idempotency_key, f"not complaint {complaint.id}")
                 if first.complaint.id != complaint.id:
                     raise IdempotencyConflict(
                         idempotency_key, f"for complaint {first.complaint.id}, not {complaint.id}"
@@ -96,6 +146,7 @@ class InMemoryStore:
             start = len(self._log) + 1
             stored = [StoredEvent(start + i, e) for i, e in enumerate(batch)]
             self._log.extend(stored)
+            self._events += len(stored)
             self._history.setdefault(complaint.id, []).extend(stored)
             self._snapshots[complaint.id] = complaint
             self._set_wake(complaint, None if wake is None else micros(wake))
@@ -154,13 +205,22 @@ class InMemoryStore:
             self._check_open()
             return len(self._log)
 
+    def _complaint_result(self, key: str, instead: str) -> AppendResult:
+        # Under the lock, for a key that was used: its complaint result, or the conflict.
+        first = self._keys[key]
+        if not isinstance(first, AppendResult):
+            kind, stream_id, _ = first
+            raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, {instead}")
+        return first
+
     def idempotent_result(self, key: str) -> AppendResult | None:
-        """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
+        """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
+        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
         with self._lock:
             self._check_open()
-            first = self._keys.get(key)
-        if first is None:
-            return None
+            if key not in self._keys:
+                return None
+            first = self._complaint_result(key, "not a complaint")
         return AppendResult(first.complaint, first.events, True, first.positions)
 
     def get(self, complaint_id: str) -> Complaint:
@@ -223,7 +283,8 @@ class InMemoryStore:
             return len(self._snapshots)
 
     def stream(self, *, after: int = 0) -> Iterator[StoredEvent]:
-        """Events with a position above ``after``, in append order; sees appends made meanwhile."""
+        """Complaint events with a position above ``after``, in append order; sees appends made
+        meanwhile."""
         # Positions are 1-based list indexes, so the log is read from index ``after`` on.
         index = max(after, 0)
         while True:
@@ -233,7 +294,128 @@ class InMemoryStore:
             if not chunk:
                 return
             index += len(chunk)
-            yield from chunk
+            for entry in chunk:
+                if isinstance(entry, StoredEvent):
+                    yield entry
+
+    # -- records, the global log, checkpoints ------------------------------------------------------
+
+    def append_records(
+        self,
+        kind: str,
+        stream_id: str,
+        records: Sequence[Record],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> RecordAppendResult:
+        """Append records atomically; see :meth:`ccms.store.ComplaintStore.append_records`."""
+        batch = check_records(kind, stream_id, records, expected_version)
+        with self._lock:
+            self._check_open()
+            if idempotency_key is not None and idempotency_key in self._keys:
+                first = self._keys[idempotency_key]
+                here = f"{kind} stream {stream_id}"
+                if isinstance(first, AppendResult):
+                    raise IdempotencyConflict(
+                        idempotency_key, f"for complaint {first.complaint.id}, not {here}"
+                    )
+                if first[:2] != (kind, stream_id):
+                    raise IdempotencyConflict(
+                        idempotency_key, f"for {first[0]} stream {first[1]}, not {here}"
+                    )
+                written = [self._log[p - 1] for p in first[2]]
+                return RecordAppendResult(
+                    tuple(e.record() for e in written if isinstance(e, _Entry)), first[2], True
+                )
+            streams = self._streams.get(kind)
+            stream = None if streams is None else streams.get(stream_id)
+            actual = 0 if not stream else stream[-1].version
+            if actual != expected_version:
+                raise StreamConflict(kind, stream_id, expected=expected_version, actual=actual)
+            start = len(self._log) + 1
+            entries = [_Entry(start + i, r) for i, r in enumerate(batch)]
+            self._log.extend(entries)
+            self._streams.setdefault(kind, {}).setdefault(stream_id, []).extend(entries)
+            positions = range(start, start + len(entries))
+            if idempotency_key is not None:
+                self._keys[idempotency_key] = (kind, stream_id, positions)
+        return RecordAppendResult(batch, positions)
+
+    def _stream(self, kind: str, stream_id: str) -> list[_Entry]:
+        # Under the lock.
+        self._check_open()
+        return self._streams.get(check_kind(kind), {}).get(stream_id, [])
+
+    def records(self, kind: str, stream_id: str) -> list[Record]:
+        """The stream's records in version order (``[]`` if never written)."""
+        with self._lock:
+            entries = list(self._stream(kind, stream_id))
+        return [e.record() for e in entries]
+
+    def stream_version(self, kind: str, stream_id: str) -> int:
+        """The stream's stored version, 0 if none."""
+        with self._lock:
+            entries = self._stream(kind, stream_id)
+            return entries[-1].version if entries else 0
+
+    def stream_ids(self, kind: str) -> list[str]:
+        """The ids of the streams of ``kind`` in first-stored order."""
+        with self._lock:
+            self._check_open()
+            return list(self._streams.get(check_kind(kind), {}))
+
+    def latest_records(self, kind: str) -> list[Record]:
+        """The last record of every stream of ``kind``, streams in first-stored order."""
+        with self._lock:
+            self._check_open()
+            last = [entries[-1] for entries in self._streams.get(check_kind(kind), {}).values()]
+        return [e.record() for e in last]
+
+    def log(self, after: int = 0, *, kinds: Iterable[str] | None = None) -> Iterator[LogEntry]:
+        """The global log above ``after`` in position order, lazily; see the port's docs."""
+        index, chosen = check_log(after, kinds)
+        return self._log_from(max(index, 0), chosen)
+
+    def _log_from(self, index: int, chosen: frozenset[str] | None) -> Iterator[LogEntry]:
+        events = chosen is None or COMPLAINT in chosen
+        while True:
+            with self._lock:
+                self._check_open()
+                chunk = self._log[index : index + 1024]
+            if not chunk:
+                return
+            index += len(chunk)
+            for entry in chunk:
+                if isinstance(entry, StoredEvent):
+                    if events:
+                        yield entry
+                elif chosen is None or entry.kind in chosen:
+                    yield entry.stored()
+
+    def checkpoint(self, name: str) -> tuple[int, dict[str, Any] | None]:
+        """``(position, state)`` of the checkpoint ``name``, ``(0, None)`` if none."""
+        with self._lock:
+            self._check_open()
+            found = self._checkpoints.get(name)
+        if found is None:
+            return 0, None
+        position, state = found
+        return position, json.loads(state)
+
+    def save_checkpoint(
+        self, name: str, *, position: int, state: Mapping[str, Any], expected_position: int
+    ) -> None:
+        """Write the position and the state together if the stored position is
+        ``expected_position``; see the port's docs."""
+        label, position, text = check_checkpoint(name, position, state, expected_position)
+        with self._lock:
+            self._check_open()
+            found = self._checkpoints.get(label)
+            actual = 0 if found is None else found[0]
+            if actual != expected_position:
+                raise CheckpointConflict(label, expected=expected_position, actual=actual)
+            self._checkpoints[label] = (position, text)
 
     def save_customer(self, customer: Customer) -> None:
         """Insert or replace a customer."""

@@ -18,6 +18,15 @@ wake-up (the only column changed without a new version, by :meth:`SQLiteStore.re
 another writer got there first the guard fails and the append reads the row, as it does for a
 complaint it has not written.
 
+Records (streams of other kinds: improvement tasks, ideas, activities, ...) are rows of the same
+events table, so the table's integer key is the one sequence of the global log: a row's ``kind``
+is NULL for a complaint event (the complaint-only reads filter on it, and a complaint append
+writes no more than before) and the stream's kind for a record, whose ``stream_id`` and
+``version`` are unique among records by a partial index (the database itself refuses a second
+record at a version). A ``streams`` row per record stream keeps its version, the position of its
+latest record and the order streams were first stored; ``checkpoints`` keeps each projection's
+position and state, written together in one transaction.
+
 >>> from datetime import datetime, timezone
 >>> from ccms.model import fold
 >>> from ccms.testing.store_contract import received_event
@@ -34,10 +43,11 @@ not); the complaint compares equal to the one written.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -52,25 +62,60 @@ from ccms.errors import (
 from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
 from ccms.store.base import (
     ASAP,
+    COMPLAINT,
     AppendResult,
+    CheckpointConflict,
     ComplaintQuery,
     CustomerNotFound,
+    LogEntry,
+    Record,
+    RecordAppendResult,
     StoreClosed,
     StoredEvent,
+    StoredRecord,
+    StreamConflict,
     check_append,
+    check_checkpoint,
     check_due,
+    check_kind,
+    check_log,
+    check_records,
     check_version,
     check_wake_at,
     from_micros,
     micros,
+    record_from_json,
+    record_json,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: The schema this module writes, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-_SCHEMA = """
+#: What schema 4 adds to 3 (created as written here by a new file and by the migration 3 -> 4):
+#: the record streams, the partial indexes of record rows, and the checkpoints.
+_RECORD_OBJECTS = """
+CREATE TABLE streams (
+    seq      INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    last_pos INTEGER NOT NULL,
+    UNIQUE (kind, id)
+);
+CREATE INDEX streams_kind ON streams (kind, seq);
+CREATE UNIQUE INDEX events_records ON events (kind, stream_id, version) WHERE kind IS NOT NULL;
+CREATE INDEX events_kinds ON events (kind, position) WHERE kind IS NOT NULL;
+CREATE TABLE checkpoints (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    state    TEXT NOT NULL
+);
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE complaints (
     seq         INTEGER PRIMARY KEY,
     id          TEXT NOT NULL UNIQUE,
@@ -97,25 +142,29 @@ CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL AND d
 CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL AND wake_us IS NOT NULL;
 CREATE TABLE events (
     position     INTEGER PRIMARY KEY,
-    complaint_id TEXT NOT NULL,
+    stream_id    TEXT NOT NULL,
     version      INTEGER NOT NULL,
     type         TEXT NOT NULL,
     body         TEXT NOT NULL,
-    prev         INTEGER
+    prev         INTEGER,
+    kind         TEXT
 );
 CREATE TABLE idempotency (
     key          TEXT PRIMARY KEY,
-    complaint_id TEXT NOT NULL,
+    stream_id    TEXT NOT NULL,
     version      INTEGER NOT NULL,
     snapshot     TEXT NOT NULL,
     first_pos    INTEGER NOT NULL DEFAULT 0,
-    last_pos     INTEGER NOT NULL DEFAULT 0
+    last_pos     INTEGER NOT NULL DEFAULT 0,
+    kind         TEXT
 );
 CREATE TABLE customers (
     id   TEXT PRIMARY KEY,
     body TEXT NOT NULL
 );
 """
+    + _RECORD_OBJECTS
+)
 
 #: The indexes 2 -> 3 redefines, as in _SCHEMA.
 _INDEXES = tuple(
@@ -166,9 +215,21 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "DROP INDEX complaints_wake",
         *_INDEXES,
     ),
+    # 3 -> 4: records in the events table (kind NULL: a complaint event, as every row so far),
+    # the complaint id columns renamed for what they hold now (a stream's id), and the record
+    # streams and checkpoints. No row is rewritten.
+    3: (
+        "ALTER TABLE events RENAME COLUMN complaint_id TO stream_id",
+        "ALTER TABLE events ADD COLUMN kind TEXT",
+        "ALTER TABLE idempotency RENAME COLUMN complaint_id TO stream_id",
+        "ALTER TABLE idempotency ADD COLUMN kind TEXT",
+        *(part.strip() for part in _RECORD_OBJECTS.split(";") if part.strip()),
+    ),
 }
 
 _BATCH = 1000
+#: Records per INSERT (5 parameters each, under the 999 of older SQLite builds).
+_RECORD_ROWS = 199
 #: How many complaints' last written columns an object remembers (see ``SQLiteStore.append``).
 _REMEMBERED = 4096
 #: The ids due at a moment: a range scan of the partial index, already in (wake_us, id) order.
@@ -246,7 +307,25 @@ def _update(changed: tuple[int, ...], guarded: bool) -> str:
 def _insert_events(count: int) -> str:
     """One INSERT of ``count`` events (complaint_id, version, type, body, prev)."""
     rows = ", ".join(["(?, ?, ?, ?, ?)"] * count)
-    return f"INSERT INTO events (complaint_id, version, type, body, prev) VALUES {rows}"
+    return f"INSERT INTO events (stream_id, version, type, body, prev) VALUES {rows}"
+
+
+@functools.cache
+def _insert_records(count: int) -> str:
+    """One INSERT of ``count`` records (kind, stream_id, version, type, body)."""
+    rows = ", ".join(["(?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO events (kind, stream_id, version, type, body) VALUES {rows}"
+
+
+#: The columns of a log row, as :func:`_entry` reads them.
+_LOG_COLUMNS = "position, kind, stream_id, version, type, body"
+
+
+def _entry(row: tuple[Any, ...]) -> LogEntry:
+    position, kind, stream_id, version, type_, body = row
+    if kind is None:
+        return StoredEvent(position, event_from_json(body, type_))
+    return StoredRecord(position, record_from_json(kind, stream_id, version, type_, body))
 
 
 #: What an object remembers of a complaint it wrote: (seq, version, last_pos, columns).
@@ -364,7 +443,7 @@ class SQLiteStore:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     if idempotency_key is not None:
-                        earlier = self._earlier(conn, idempotency_key)
+                        earlier = self._earlier(conn, idempotency_key, f"not complaint {cid}")
                         if earlier is not None:
                             conn.execute("ROLLBACK")
                             if earlier.complaint.id != cid:
@@ -414,7 +493,7 @@ class SQLiteStore:
                     first = last - count + 1
                     if idempotency_key is not None:
                         conn.execute(
-                            "INSERT INTO idempotency (key, complaint_id, version, snapshot, "
+                            "INSERT INTO idempotency (key, stream_id, version, snapshot, "
                             "first_pos, last_pos) VALUES (?, ?, ?, ?, ?, ?)",
                             (idempotency_key, cid, version, snapshot, first, last),
                         )
@@ -430,18 +509,24 @@ class SQLiteStore:
         return AppendResult(complaint, batch, False, range(first, last + 1))
 
     def idempotent_result(self, key: str) -> AppendResult | None:
-        """The result first stored under ``key`` (``duplicate=True``), or ``None``."""
+        """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
+        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
         with self._lock:
-            return self._earlier(self._db(), key)
+            return self._earlier(self._db(), key, "not a complaint")
 
     @staticmethod
-    def _earlier(conn: sqlite3.Connection, key: str) -> AppendResult | None:
+    def _earlier(conn: sqlite3.Connection, key: str, instead: str) -> AppendResult | None:
         row = conn.execute(
-            "SELECT snapshot, first_pos, last_pos FROM idempotency WHERE key = ?", (key,)
+            "SELECT snapshot, first_pos, last_pos, kind, stream_id FROM idempotency WHERE key = ?",
+            (key,),
         ).fetchone()
         if row is None:
             return None
-        snapshot, first, last = row
+        snapshot, first, last, kind, stream_id = row
+        if kind is not None:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, {instead}")
         rows = conn.execute(
             "SELECT position, type, body FROM events WHERE position BETWEEN ? AND ? "
             "ORDER BY position",
@@ -650,7 +735,8 @@ class SQLiteStore:
         return int(n)
 
     def stream(self, *, after: int = 0) -> Iterator[StoredEvent]:
-        """Events above ``after`` in append order, read in batches of 1,000 (never all at once)."""
+        """Complaint events above ``after`` in append order, read in batches of 1,000 (never
+        all at once); records are left out (``kind IS NULL``)."""
         last = after
         while True:
             with self._lock:
@@ -658,7 +744,7 @@ class SQLiteStore:
                     self._db()
                     .execute(
                         "SELECT position, type, body FROM events WHERE position > ? "
-                        "ORDER BY position LIMIT ?",
+                        "AND kind IS NULL ORDER BY position LIMIT ?",
                         (last, _BATCH),
                     )
                     .fetchall()
@@ -668,6 +754,235 @@ class SQLiteStore:
             last = rows[-1][0]
             for position, type_, body in rows:
                 yield StoredEvent(int(position), event_from_json(body, type_))
+
+    # -- records, the global log, checkpoints ------------------------------------------------------
+
+    def append_records(
+        self,
+        kind: str,
+        stream_id: str,
+        records: Sequence[Record],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> RecordAppendResult:
+        """Append records atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's
+        docs. The stream's row is read and written in the transaction, and the partial unique
+        index on (kind, stream_id, version) refuses a duplicate version whatever happens."""
+        batch = check_records(kind, stream_id, records, expected_version)
+        rows: list[Any] = []
+        for r in batch:
+            rows.extend((kind, stream_id, r.version, r.type, record_json(r)))
+        here = f"{kind} stream {stream_id}"
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if idempotency_key is not None:
+                    earlier = self._earlier_records(conn, idempotency_key, here)
+                    if earlier is not None:
+                        conn.execute("ROLLBACK")
+                        if (earlier[0], earlier[1]) != (kind, stream_id):
+                            raise IdempotencyConflict(
+                                idempotency_key, f"for {earlier[0]} stream {earlier[1]}, not {here}"
+                            )
+                        return earlier[2]
+                row = conn.execute(
+                    "SELECT seq, version FROM streams WHERE kind = ? AND id = ?", (kind, stream_id)
+                ).fetchone()
+                actual = 0 if row is None else int(row[1])
+                if actual != expected_version:
+                    raise StreamConflict(kind, stream_id, expected=expected_version, actual=actual)
+                # Inside the write transaction no one else appends: the positions are the
+                # log's end plus 1, 2, ... whatever the chunks.
+                last = 0
+                step = _RECORD_ROWS * 5
+                for start in range(0, len(rows), step):
+                    chunk = rows[start : start + step]
+                    last = conn.execute(_insert_records(len(chunk) // 5), chunk).lastrowid or 0
+                first = last - len(batch) + 1
+                version = batch[-1].version
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO streams (kind, id, version, last_pos) VALUES (?, ?, ?, ?)",
+                        (kind, stream_id, version, last),
+                    )
+                else:
+                    conn.execute(
+                        "UPDATE streams SET version = ?, last_pos = ? WHERE seq = ?",
+                        (version, last, row[0]),
+                    )
+                if idempotency_key is not None:
+                    conn.execute(
+                        "INSERT INTO idempotency (key, stream_id, version, snapshot, first_pos, "
+                        "last_pos, kind) VALUES (?, ?, ?, '', ?, ?, ?)",
+                        (idempotency_key, stream_id, version, first, last, kind),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return RecordAppendResult(batch, range(first, last + 1))
+
+    @staticmethod
+    def _earlier_records(
+        conn: sqlite3.Connection, key: str, here: str
+    ) -> tuple[str, str, RecordAppendResult] | None:
+        """(kind, stream id, the first result) of a record append made with ``key``, or
+        ``None``; a complaint's key raises IdempotencyConflict (after a rollback)."""
+        row = conn.execute(
+            "SELECT kind, stream_id, first_pos, last_pos FROM idempotency WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        kind, stream_id, first, last = row
+        if kind is None:
+            conn.execute("ROLLBACK")
+            raise IdempotencyConflict(key, f"for complaint {stream_id}, not {here}")
+        rows = conn.execute(
+            "SELECT position, version, type, body FROM events WHERE position BETWEEN ? AND ? "
+            "ORDER BY position",
+            (first, last),
+        ).fetchall()
+        records = tuple(record_from_json(kind, stream_id, v, t, b) for _, v, t, b in rows)
+        positions = tuple(int(p) for p, _, _, _ in rows)
+        return kind, stream_id, RecordAppendResult(records, positions, True)
+
+    def records(self, kind: str, stream_id: str) -> list[Record]:
+        """The stream's records in version order (``[]`` if never written), read through the
+        partial index of record rows."""
+        kind = check_kind(kind)
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT version, type, body FROM events INDEXED BY events_records "
+                    "WHERE kind = ? AND stream_id = ? ORDER BY version",
+                    (kind, stream_id),
+                )
+                .fetchall()
+            )
+        return [record_from_json(kind, stream_id, v, t, b) for v, t, b in rows]
+
+    def stream_version(self, kind: str, stream_id: str) -> int:
+        """The stream's stored version, 0 if none (one look at its ``streams`` row)."""
+        kind = check_kind(kind)
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT version FROM streams WHERE kind = ? AND id = ?", (kind, stream_id))
+                .fetchone()
+            )
+        return 0 if row is None else int(row[0])
+
+    def stream_ids(self, kind: str) -> list[str]:
+        """The ids of the streams of ``kind`` in first-stored order."""
+        kind = check_kind(kind)
+        with self._lock:
+            rows = (
+                self._db()
+                .execute("SELECT id FROM streams WHERE kind = ? ORDER BY seq", (kind,))
+                .fetchall()
+            )
+        return [str(i) for (i,) in rows]
+
+    def latest_records(self, kind: str) -> list[Record]:
+        """The last record of every stream of ``kind``, streams in first-stored order: each
+        ``streams`` row joined to the one event row at its ``last_pos``."""
+        kind = check_kind(kind)
+        with self._lock:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT s.id, e.version, e.type, e.body FROM streams s "
+                    "JOIN events e ON e.position = s.last_pos WHERE s.kind = ? ORDER BY s.seq",
+                    (kind,),
+                )
+                .fetchall()
+            )
+        return [record_from_json(kind, i, v, t, b) for i, v, t, b in rows]
+
+    def log(self, after: int = 0, *, kinds: Iterable[str] | None = None) -> Iterator[LogEntry]:
+        """The global log above ``after`` in position order, read in batches of 1,000.
+
+        Every kind, or complaint events among them: one range scan of the table's key. Record
+        kinds only: one range scan of the partial ``(kind, position)`` index per kind, merged by
+        position (the complaint events are never read).
+        """
+        start, chosen = check_log(after, kinds)
+        if chosen is None:
+            return self._scan(start, "", ())
+        others = sorted(chosen - {COMPLAINT})
+        if COMPLAINT in chosen:
+            if not others:
+                return self._scan(start, " AND kind IS NULL", ())
+            marks = ", ".join("?" * len(others))
+            return self._scan(start, f" AND (kind IS NULL OR kind IN ({marks}))", others)
+        if len(others) == 1:
+            return self._scan(start, " AND kind = ?", others, " INDEXED BY events_kinds")
+        return heapq.merge(
+            *(self._scan(start, " AND kind = ?", (k,), " INDEXED BY events_kinds") for k in others),
+            key=lambda entry: entry.position,
+        )
+
+    def _scan(
+        self, after: int, where: str, params: Sequence[str], indexed: str = ""
+    ) -> Iterator[LogEntry]:
+        sql = (
+            f"SELECT {_LOG_COLUMNS} FROM events{indexed} WHERE position > ?{where} "
+            "ORDER BY position LIMIT ?"
+        )
+        last = after
+        while True:
+            with self._lock:
+                rows = self._db().execute(sql, (last, *params, _BATCH)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for row in rows:
+                yield _entry(row)
+
+    def checkpoint(self, name: str) -> tuple[int, dict[str, Any] | None]:
+        """``(position, state)`` of the checkpoint ``name``, ``(0, None)`` if none."""
+        with self._lock:
+            row = (
+                self._db()
+                .execute("SELECT position, state FROM checkpoints WHERE name = ?", (name,))
+                .fetchone()
+            )
+        if row is None:
+            return 0, None
+        state: dict[str, Any] = json.loads(row[1])
+        return int(row[0]), state
+
+    def save_checkpoint(
+        self, name: str, *, position: int, state: Mapping[str, Any], expected_position: int
+    ) -> None:
+        """Write the position and the state in one ``BEGIN IMMEDIATE`` transaction if the
+        stored position is ``expected_position``; see the port's docs."""
+        label, position, text = check_checkpoint(name, position, state, expected_position)
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT position FROM checkpoints WHERE name = ?", (label,)
+                ).fetchone()
+                actual = 0 if row is None else int(row[0])
+                if actual != expected_position:
+                    raise CheckpointConflict(label, expected=expected_position, actual=actual)
+                conn.execute(
+                    "INSERT INTO checkpoints (name, position, state) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                    "state = excluded.state",
+                    (label, position, text),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def get_customer(self, customer_id: str) -> Customer:
         """The stored customer with personal data in clear (masked in its repr)."""
