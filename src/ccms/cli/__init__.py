@@ -1,4 +1,4 @@
-"""The ``ccms`` command: ``demo``, ``report``, ``workflow`` and ``schema``."""
+"""The ``ccms`` command: ``demo``, ``report``, ``import``, ``workflow`` and ``schema``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ccms.cli.importing import import_app
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -19,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(import_app, name="import")
 console = Console()
 
 
@@ -127,6 +130,7 @@ def report(
     """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    from ccms.desk import ExecutionRecords
     from ccms.errors import CCMSError
     from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
     from ccms.store import SQLiteStore
@@ -143,7 +147,11 @@ def report(
             raise typer.BadParameter(f"unknown time zone {zone!r}; e.g. Asia/Seoul") from None
         moment = parse_as_of(as_of, tz) if as_of is not None else None
         with SQLiteStore(db) as store:
-            built = report_from_store(store, period=period, as_of=moment, zone=tz, min_n=min_n)
+            # improvement tasks, ideas, institutional items and CS points, as stored
+            inputs = ExecutionRecords(store, read_only=True).report_inputs()
+            built = report_from_store(
+                store, period=period, as_of=moment, zone=tz, min_n=min_n, **inputs
+            )
         written = write_report(built, out / f"ccms-report-{built.period.label}", formats)
     except CCMSError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)

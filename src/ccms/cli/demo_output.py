@@ -6,9 +6,7 @@ The figures come from :mod:`ccms.demo` (:func:`ccms.demo.run`); this module only
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich import box
@@ -22,6 +20,7 @@ from ccms.demo import (
     DemoRun,
     DemoSummary,
     ScoringSummary,
+    demo_records,
     featured_contacts,
     run,
 )
@@ -76,7 +75,7 @@ def print_demo(console: Console, result: DemoRun, db: Path) -> list[Path]:
     print_summary(console, result)
     print_scoring(console, result.scoring)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
-    return write_demo_report(console, result.desk, db, improvements=list(result.scoring.board))
+    return write_demo_report(console, result.desk, db)
 
 
 def _table(title: str, counts: Counter[str], label: str, top: int | None = None) -> Table:
@@ -197,7 +196,7 @@ def print_summary(console: Console, result: DemoRun) -> None:
         refused = ", ".join(f"{k} x{v}" for k, v in stats.refused.most_common())
         console.print(f"Commands refused by the workflow's guards (nothing stored): {refused}")
     console.print(_table("By stage", summary.by_stage, "stage"))
-    console.print(_table("By channel", summary.by_channel, "channel"))
+    console.print(_table("By channel (complaints)", summary.by_channel, "channel"))
     console.print(_table("Top VOC codes (concerns)", summary.codes, "code", top=10))
     console.print(_sla_table(summary))
     console.print(_escalation_table(summary))
@@ -263,7 +262,7 @@ def print_scoring(console: Console, summary: ScoringSummary) -> None:
     ledger = summary.ledger
     console.print(
         f"CS points: {len(ledger)} ledger entries under rule set {DEFAULT_RULES.version} "
-        "(replayed from the event log)."
+        "(a projection of the event log, checkpointed in the store)."
     )
     console.print(_balances(summary))
     balances = ledger.balances(now=summary.now)
@@ -283,13 +282,12 @@ def print_scoring(console: Console, summary: ScoringSummary) -> None:
         console.print(f"{summary.verified.id} verified by its effect: {summary.verified.effect}")
 
 
-def write_demo_report(
-    console: Console, desk: Desk, db: Path, *, improvements: Sequence[Any] = ()
-) -> list[Path]:
-    """Write the month's information-sharing report (Markdown and HTML with charts, with the
-    improvement tasks given) next to the database, as ``<db stem>-report.md`` / ``.html``, and
-    print where it went."""
-    report = report_from_store(desk.store, period="month", zone=TIMEZONE, improvements=improvements)
+def write_demo_report(console: Console, desk: Desk, db: Path) -> list[Path]:
+    """Write the month's information-sharing report (Markdown and HTML with charts; the
+    improvement tasks, ideas, institutional items and CS points read back from the store) next
+    to the database, as ``<db stem>-report.md`` / ``.html``, and print where it went."""
+    inputs = demo_records(desk, read_only=True).report_inputs()
+    report = report_from_store(desk.store, period="month", zone=TIMEZONE, **inputs)
     paths = write_report(report, db.with_name(f"{db.stem}-report"), ["md", "html"])
     for path in paths:
         console.print(f"{report.title}: [bold]{path}[/]")

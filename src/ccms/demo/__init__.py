@@ -39,7 +39,7 @@ from ccms.demo.company import (
     demo_taxonomy,
 )
 from ccms.demo.scenario import FEATURED, Featured
-from ccms.demo.scoring import EFFECT_WINDOW, ScoringSummary, scoring_summary
+from ccms.demo.scoring import EFFECT_WINDOW, ScoringSummary, demo_records, scoring_summary
 from ccms.demo.simulation import TICKS, SimulationStats, featured_contacts, simulate
 from ccms.demo.summary import CrisisCase, DemoRun, DemoSummary, collect, run
 from ccms.demo.wiring import build_desk
@@ -67,6 +67,7 @@ __all__ = [
     "demo_early_warning",
     "demo_escalation",
     "demo_organization",
+    "demo_records",
     "demo_repeats",
     "demo_sla",
     "demo_sla_table",

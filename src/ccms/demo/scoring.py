@@ -1,9 +1,10 @@
 """The figures of the "CS points and improvement" section of ``ccms demo``.
 
-Everything is computed from the store's event log after the simulated month: the CS-point ledger is
-replayed (:meth:`ccms.scoring.Ledger.replay`, which equals a live subscriber), improvement tasks are
-opened by the board from the month's code spikes and CC Cards as a subscriber would have, and one
-task's effect is measured from the complaints of its codes before and after it was done.
+Everything is kept in the store (:class:`ccms.desk.ExecutionRecords`): the improvement board opens
+tasks from the month's code spikes and CC Cards as a projection of the event log, the CS-point
+ledger is a projection with a checkpoint, and the demo's owners move their tasks (report,
+complete, verify by the measured effect) through the store. ``ccms report --db`` in a new process
+reads the same tasks and points back.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ccms.desk import Desk
-from ccms.model import Actor, Complaint
-from ccms.scoring import DEFAULT_RULES, ImprovementBoard, ImprovementTask, Ledger
+from ccms.desk import Desk, ExecutionRecords
+from ccms.model import Actor
+from ccms.scoring import ImprovementBoard, ImprovementTask, Ledger
 
-__all__ = ["EFFECT_WINDOW", "ScoringSummary", "scoring_summary"]
+__all__ = ["EFFECT_WINDOW", "OWNERS", "ScoringSummary", "demo_records", "scoring_summary"]
 
 #: The window before and after a task over which its effect is measured in the demo.
 EFFECT_WINDOW = timedelta(days=7)
+#: Who owns improvements of a code prefix (department, executive).
+OWNERS = {"PRD": ("rnd", "exec-kang")}
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -32,26 +35,27 @@ class ScoringSummary:
     verified: ImprovementTask | None
 
 
+def demo_records(desk: Desk, *, read_only: bool = False) -> ExecutionRecords:
+    """The demo company's execution records in the Desk's store (its board settings)."""
+    return ExecutionRecords(desk.store, due_in_days=10, owners=OWNERS, read_only=read_only)
+
+
 def scoring_summary(desk: Desk, now: datetime | None = None) -> ScoringSummary:
-    """Replay the ledger, rebuild the board and try each task's effect (see the module docs).
+    """Catch the board and the ledger up with the log, then play the owners' moves.
 
     Each task gets a report a day after it was opened (or last linked) and is completed a day
-    later (the demo's owners are quick); a task
-    whose after-window has ended by ``now`` is verified, or sent back, by its measured effect.
+    later (the demo's owners are quick); a task whose after-window has ended by ``now`` is
+    verified, or sent back, by its measured effect. Every move is stored.
     """
     now = now or desk.clock.now()
-    ledger = Ledger.replay(DEFAULT_RULES, desk.store.stream())
-    board = ImprovementBoard(due_in_days=10, owners={"PRD": ("rnd", "exec-kang")})
-    complaints = {c.id: c for c in desk.store.query()}
-    as_of: dict[
-        str, Complaint
-    ] = {}  # each complaint as it was after the event, as a subscriber saw it
-    for stored in desk.store.stream():
-        event = stored.event
-        as_of[event.complaint_id] = event.apply(as_of.get(event.complaint_id))
-        board(as_of[event.complaint_id], (event,))
+    records = demo_records(desk)
+    records.catch_up()
+    board = records.board
+    complaints = desk.store.query()
     verified = None
     for task in board.open_tasks():
+        if task.stage != "open":
+            continue  # moved already (a second run on the same store moves nothing again)
         reported = max(task.created_at + timedelta(days=1), task.updated_at)
         done_at = reported + timedelta(days=1)
         if done_at + EFFECT_WINDOW > now:
@@ -59,8 +63,8 @@ def scoring_summary(desk: Desk, now: datetime | None = None) -> ScoringSummary:
         board.report(task.id, "cause found", now=reported, by="owner")
         board.complete(task.id, now=done_at, actor=Actor.system())
         checked = board.verify(
-            task.id, complaints.values(), now=done_at + EFFECT_WINDOW, window=EFFECT_WINDOW
+            task.id, complaints, now=done_at + EFFECT_WINDOW, window=EFFECT_WINDOW
         )
         if checked.stage == "verified" and verified is None:
             verified = checked
-    return ScoringSummary(now=now, ledger=ledger, board=board, verified=verified)
+    return ScoringSummary(now=now, ledger=records.ledger(), board=board, verified=verified)

@@ -24,6 +24,7 @@ from ccms.model import (
     Escalated,
     RepeatDetected,
     SlaStatusChanged,
+    VocKind,
 )
 from ccms.policy import SlaPolicy, evaluate_sla
 
@@ -111,7 +112,8 @@ def collect(desk: Desk, now: datetime | None = None) -> DemoSummary:
     spikes: list[str] = []
     for c in desk.store.query():
         by_stage[c.stage] += 1
-        by_channel[c.channel.value] += 1
+        if c.kind is VocKind.COMPLAINT:  # as the report counts channels (complaints only)
+            by_channel[c.channel.value] += 1
         for concern in c.concerns:
             if concern.code is None:
                 continue

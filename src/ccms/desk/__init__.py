@@ -6,18 +6,32 @@ from __future__ import annotations
 
 from ccms.desk.clock import Clock, ManualClock, SystemClock
 from ccms.desk.context import ContextIndex, LazyExtra
+from ccms.desk.records import (
+    BoardProjection,
+    ExecutionRecords,
+    LedgerProjection,
+    Projection,
+    Projector,
+    StoreRecords,
+)
 from ccms.desk.service import Assessment, Desk, NoDecision, Scheduled, Subscriber, Sweeper
 from ccms.desk.standard import standard
 
 __all__ = [
     "Assessment",
+    "BoardProjection",
     "Clock",
     "ContextIndex",
     "Desk",
+    "ExecutionRecords",
     "LazyExtra",
+    "LedgerProjection",
     "ManualClock",
     "NoDecision",
+    "Projection",
+    "Projector",
     "Scheduled",
+    "StoreRecords",
     "Subscriber",
     "Sweeper",
     "SystemClock",

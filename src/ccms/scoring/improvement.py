@@ -371,14 +371,14 @@ class ImprovementBoard(Pipeline[ImprovementTask]):
         """
         for event in events:
             if isinstance(event, RepeatDetected) and event.pattern == "code_spike" and event.code:
-                code = event.code
-                seen = any(complaint.id in t.complaints and code in t.codes for t in self)
-                if not seen and self.active_for(code) is None:
-                    department, executive = self.owner_of(code, complaint)
+                spiked = event.code
+                seen = any(complaint.id in t.complaints and spiked in t.codes for t in self)
+                if not seen and self.active_for(spiked) is None:
+                    department, executive = self.owner_of(spiked, complaint)
                     self.open_task(
-                        title=f"Repeated complaints: {code}",
+                        title=f"Repeated complaints: {spiked}",
                         source="repeat_code",
-                        codes=[code],
+                        codes=[spiked],
                         department=department,
                         executive=executive,
                         now=event.at,
