@@ -10,17 +10,28 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ccms.store.base as store_base
 import ccms.store.sqlite as sqlite_module
-from ccms.errors import ConcurrencyConflict, StoreError
+from ccms.errors import ConcurrencyConflict, IdempotencyConflict, StoreError
 from ccms.model import Closed, Complaint, Customer, HandlerAssigned, Reopened, StageChanged
-from ccms.store import ASAP, LATEST, ComplaintQuery, ComplaintStore, SQLiteStore
+from ccms.store import (
+    ASAP,
+    COMPLAINT,
+    LATEST,
+    ComplaintQuery,
+    ComplaintStore,
+    SQLiteStore,
+    StreamConflict,
+)
 from ccms.store.sqlite import SCHEMA_VERSION
 from ccms.testing.store_contract import (
+    RICH_DATA,
     Command,
     StoreContract,
     StoreFactory,
@@ -28,6 +39,7 @@ from ccms.testing.store_contract import (
     brute_force_query,
     complaint_histories,
     received_event,
+    record_batch,
     reference_due,
     rich_history,
 )
@@ -254,10 +266,9 @@ CREATE TABLE customers (
 _T = datetime(2026, 10, 1, tzinfo=UTC)
 
 
-def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
-    """A file written as version 1 did (brought to ``as_version`` by the module's own
-    migrations): OPEN (coded, appended with a key), SHUT (closed) and MULTI (two events in its
-    second append, with a key), their events interleaved in the stream."""
+def _legacy_commands() -> list[tuple[Command, str | None]]:
+    """OPEN (coded, appended with a key), SHUT (closed) and MULTI (two events in its second
+    append, with a key), their events interleaved in the stream; each with its key."""
     e_open = received_event("OPEN", _T, code="PRD.DEF")
     c_open = e_open.apply(None)
     e_shut = received_event("SHUT", _T)
@@ -274,9 +285,23 @@ def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
         ((c_shut2, (closed,)), None),
         ((c_multi2, (first, second)), "k-multi"),
     ]
+    return commands
+
+
+def _histories(commands: list[tuple[Command, str | None]]) -> dict[str, list[Command]]:
+    histories: dict[str, list[Command]] = {}
+    for command, _ in commands:
+        histories.setdefault(command[0].id, []).append(command)
+    return histories
+
+
+def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
+    """A file written as version 1 did (brought to ``as_version`` by the module's own
+    migrations), holding :func:`_legacy_commands`."""
+    commands = _legacy_commands()
     raw = sqlite3.connect(path, isolation_level=None)
     raw.executescript(_V1_SCHEMA)
-    micros = sqlite_module.micros
+    micros = store_base.micros
     position = 0
     for (c, events), key in commands:
         raw.execute("DELETE FROM complaints WHERE id = ?", (c.id,))
@@ -320,16 +345,124 @@ def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
     raw.execute(f"PRAGMA user_version = {as_version}")
     raw.execute("COMMIT")
     raw.close()
-    histories: dict[str, list[Command]] = {}
-    for command, _ in commands:
-        histories.setdefault(command[0].id, []).append(command)
-    return histories
+    return _histories(commands)
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
-def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: int) -> None:
+#: The schema of version 3, verbatim (what a new file of schema 3 held).
+_V3_SCHEMA = """
+CREATE TABLE complaints (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    version     INTEGER NOT NULL,
+    received_us INTEGER NOT NULL,
+    stage       TEXT NOT NULL,
+    department  TEXT,
+    handler     TEXT,
+    closed_us   INTEGER,
+    due_us      INTEGER,
+    customer_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    wake_us     INTEGER,
+    codes       TEXT NOT NULL DEFAULT '',
+    last_pos    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX complaints_received ON complaints (received_us, id);
+CREATE INDEX complaints_stage ON complaints (stage);
+CREATE INDEX complaints_department ON complaints (department) WHERE department IS NOT NULL;
+CREATE INDEX complaints_handler ON complaints (handler, closed_us) WHERE handler IS NOT NULL;
+CREATE INDEX complaints_customer ON complaints (customer_id);
+CREATE INDEX complaints_due ON complaints (due_us) WHERE closed_us IS NULL AND due_us IS NOT NULL;
+CREATE INDEX complaints_wake ON complaints (wake_us, id) WHERE closed_us IS NULL AND wake_us IS NOT NULL;
+CREATE TABLE events (
+    position     INTEGER PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    prev         INTEGER
+);
+CREATE TABLE idempotency (
+    key          TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    snapshot     TEXT NOT NULL,
+    first_pos    INTEGER NOT NULL DEFAULT 0,
+    last_pos     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE customers (
+    id   TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+"""
+
+
+def _v3_file(path: Path) -> dict[str, list[Command]]:
+    """A new file of schema 3, holding :func:`_legacy_commands` as the version-3 append wrote
+    them (each append's first event linked to the complaint's previous one, every open
+    complaint waking at the next tick)."""
+    commands = _legacy_commands()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.executescript(_V3_SCHEMA)
+    micros = store_base.micros
+    position = 0
+    last: dict[str, int] = {}
+    for (c, events), key in commands:
+        first = position + 1
+        for i, e in enumerate(events):
+            position += 1
+            raw.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    position,
+                    e.complaint_id,
+                    e.version,
+                    e.type,
+                    e.model_dump_json(),
+                    last.get(c.id, 0) if i == 0 else None,
+                ),
+            )
+        last[c.id] = position
+        raw.execute("DELETE FROM complaints WHERE id = ?", (c.id,))
+        raw.execute(
+            "INSERT INTO complaints (id, version, received_us, stage, department, handler, "
+            "closed_us, due_us, customer_id, channel, body, wake_us, codes, last_pos) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.id,
+                c.version,
+                micros(c.received_at),
+                c.stage,
+                c.department,
+                c.handler,
+                None if c.closed_at is None else micros(c.closed_at),
+                None,
+                c.customer.id,
+                c.channel.value,
+                c.model_dump_json(),
+                micros(ASAP) if c.closed_at is None else None,
+                "\n".join(sorted(set(c.codes))),
+                position,
+            ),
+        )
+        if key is not None:
+            raw.execute(
+                "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?)",
+                (key, c.id, c.version, c.model_dump_json(), first, position),
+            )
+    raw.execute("PRAGMA user_version = 3")
+    raw.close()
+    return _histories(commands)
+
+
+def _older_file(path: Path, version: str) -> dict[str, list[Command]]:
+    return _v3_file(path) if version == "3-new" else _v1_file(path, as_version=int(version))
+
+
+@pytest.mark.parametrize("version", ["1", "2", "3", "3-new"])
+def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: str) -> None:
     path = tmp_path / f"v{version}.db"
-    histories = _v1_file(path, as_version=version)
+    histories = _older_file(path, version)
     c_open = histories["OPEN"][-1][0]
     with SQLiteStore(path) as store:
         for cid, history in histories.items():
@@ -358,17 +491,87 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: int) -> Non
         assert store.events("OPEN") == [*histories["OPEN"][0][1], e]
         assert store.due(_T) == ["MULTI"]
         assert [c.id for c in store.query(code_prefix="PRD.DEF")] == ["OPEN"]
+        # Records and checkpoints after the migration: the same sequence goes on.
+        batch = record_batch("idea", "IDEA-1", count=2)
+        assert store.append_records(
+            "idea", "IDEA-1", batch, expected_version=0, idempotency_key="k-idea"
+        ).positions == (8, 9)
+        with pytest.raises(IdempotencyConflict):  # a key from before the migration
+            store.append_records(
+                "idea",
+                "IDEA-2",
+                record_batch("idea", "IDEA-2"),
+                expected_version=0,
+                idempotency_key="k-open",
+            )
+        assert [(x.position, x.kind) for x in store.log(after=6)] == [
+            (7, COMPLAINT),
+            (8, "idea"),
+            (9, "idea"),
+        ]
+        assert [s.position for s in store.stream(after=6)] == [7]
+        store.save_checkpoint("p", position=9, state={"n": 9}, expected_position=0)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+    event_columns = [row[1] for row in raw.execute("PRAGMA table_info(events)")]
+    key_columns = [row[1] for row in raw.execute("PRAGMA table_info(idempotency)")]
     raw.close()
     assert "complaints_wake" in names
     assert "events_complaint" not in names
     assert "complaint_codes" not in names
+    assert {"streams", "streams_kind", "events_records", "events_kinds", "checkpoints"} <= names
+    assert event_columns == ["position", "stream_id", "version", "type", "body", "prev", "kind"]
+    assert key_columns[1] == "stream_id"
+    assert key_columns[-1] == "kind"
     with SQLiteStore(path) as again:  # opening a migrated file again changes nothing
         assert again.wake_at("OPEN") is None
         assert again.get("OPEN") == c2
         assert again.events("OPEN") == [*histories["OPEN"][0][1], e]
+        assert again.records("idea", "IDEA-1") == batch
+        assert again.checkpoint("p") == (9, {"n": 9})
+        again_idea = again.append_records(
+            "idea", "IDEA-1", batch, expected_version=0, idempotency_key="k-idea"
+        )
+        assert (again_idea.duplicate, again_idea.positions) == (True, (8, 9))
+
+
+def test_a_new_file_and_a_migrated_one_have_the_same_schema(tmp_path: Path) -> None:
+    def shape(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+        raw = sqlite3.connect(path)
+        tables = [n for (n,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found = {t: [tuple(r[1:]) for r in raw.execute(f"PRAGMA table_info({t})")] for t in tables}
+        found["indexes"] = sorted(
+            raw.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' "
+                "AND name NOT LIKE 'sqlite_autoindex%'"
+            )
+        )
+        raw.close()
+        return found
+
+    SQLiteStore(tmp_path / "new.db").close()
+    _v3_file(tmp_path / "old.db")
+    SQLiteStore(tmp_path / "old.db").close()
+    assert shape(tmp_path / "old.db") == shape(tmp_path / "new.db")
+
+
+def test_a_failed_migration_leaves_the_version_3_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    _v3_file(path)
+    raw = sqlite3.connect(path, isolation_level=None)
+    # A stray table under the name the migration creates last makes it fail.
+    raw.execute("CREATE TABLE checkpoints (x)")
+    raw.close()
+    with pytest.raises(sqlite3.OperationalError, match="checkpoints"):
+        SQLiteStore(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (3,)
+    columns = [row[1] for row in raw.execute("PRAGMA table_info(events)")]
+    names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+    raw.close()
+    assert columns == ["position", "complaint_id", "version", "type", "body", "prev"]
+    assert "streams" not in names
 
 
 def test_a_failed_migration_leaves_the_version_1_file_as_it_was(tmp_path: Path) -> None:
@@ -488,3 +691,189 @@ def test_two_objects_on_one_file_match_a_reference(tmp_path: Path) -> None:
                 assert positions == list(range(1, len(positions) + 1))
 
     check()
+
+
+# -- records, the global log and checkpoints in the file ----------------------------------------
+
+
+def test_records_log_and_checkpoints_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "records.db"
+    with SQLiteStore(path) as store:
+        _rich(store)
+        store.append_records(
+            "improvement_task",
+            "TASK-1",
+            record_batch("improvement_task", "TASK-1", count=3, data=RICH_DATA),
+            expected_version=0,
+            idempotency_key="t-1",
+        )
+        store.append_records("idea", "I-1", record_batch("idea", "I-1"), expected_version=0)
+        store.save_checkpoint("p1", position=12, state=RICH_DATA, expected_position=0)
+        log = list(store.log())
+        tasks = store.records("improvement_task", "TASK-1")
+    with SQLiteStore(path) as again:
+        assert list(again.log()) == log
+        assert again.records("improvement_task", "TASK-1") == tasks
+        assert tasks[0].data == {**RICH_DATA, "n": 1}
+        assert again.stream_ids("improvement_task") == ["TASK-1"]
+        assert again.latest_records("idea") == record_batch("idea", "I-1")
+        assert again.checkpoint("p1") == (12, RICH_DATA)
+        assert again.last_position() == 14
+        retry = again.append_records(
+            "improvement_task",
+            "TASK-1",
+            record_batch("improvement_task", "TASK-1", count=3, data=RICH_DATA),
+            expected_version=0,
+            idempotency_key="t-1",
+        )
+        assert (retry.duplicate, retry.positions, list(retry.records)) == (
+            True,
+            (11, 12, 13),
+            tasks,
+        )
+
+
+def test_the_database_refuses_a_second_record_at_a_version(tmp_path: Path) -> None:
+    path = tmp_path / "unique.db"
+    with SQLiteStore(path) as store:
+        store.append_records("idea", "I-1", record_batch("idea", "I-1"), expected_version=0)
+    raw = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        raw.execute(
+            "INSERT INTO events (kind, stream_id, version, type, body) "
+            "VALUES ('idea', 'I-1', 1, 'again', '{}')"
+        )
+    # Complaint rows (kind NULL) are not in the index: their versions repeat within an append.
+    raw.execute(
+        "INSERT INTO events (stream_id, version, type, body) VALUES ('I-1', 1, 'x', '{}'), "
+        "('I-1', 1, 'y', '{}')"
+    )
+    raw.rollback()
+    raw.close()
+
+
+def _plan(store: SQLiteStore, sql: str, params: tuple[Any, ...]) -> str:
+    rows = store._db().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    return " | ".join(str(row[-1]) for row in rows)
+
+
+def test_reads_of_records_use_their_indexes_and_complaint_reads_skip_them() -> None:
+    with SQLiteStore() as store:
+        for i in range(30):
+            e = received_event(f"C{i}", _T)
+            store.append(e.apply(None), [e], expected_version=0)
+            store.append_records(
+                "idea",
+                f"I{i % 5}",
+                record_batch("idea", f"I{i % 5}", after=i // 5),
+                expected_version=i // 5,
+            )
+        # The complaint stream: a range of the table's key.
+        stream = _plan(
+            store,
+            "SELECT position, type, body FROM events WHERE position > ? AND kind IS NULL "
+            "ORDER BY position LIMIT ?",
+            (0, 10),
+        )
+        assert "USING INTEGER PRIMARY KEY (rowid>?)" in stream
+        assert "events_" not in stream
+        # One kind of records: its partial index (by kind, then position), already in order.
+        one = _plan(
+            store,
+            f"SELECT {sqlite_module._LOG_COLUMNS} FROM events INDEXED BY events_kinds "
+            "WHERE position > ? AND kind = ? ORDER BY position LIMIT ?",
+            (0, "idea", 10),
+        )
+        assert "USING INDEX events_kinds (kind=? AND rowid>?)" in one
+        assert "TEMP B-TREE" not in one
+        # A stream's records: the partial unique index, in version order.
+        records = _plan(
+            store,
+            "SELECT version, type, body FROM events INDEXED BY events_records "
+            "WHERE kind = ? AND stream_id = ? ORDER BY version",
+            ("idea", "I1"),
+        )
+        assert "USING INDEX events_records (kind=? AND stream_id=?)" in records
+        assert "TEMP B-TREE" not in records
+        # The latest record of each stream: one key lookup per stream, never its history.
+        latest = _plan(
+            store,
+            "SELECT s.id, e.version, e.type, e.body FROM streams s "
+            "JOIN events e ON e.position = s.last_pos WHERE s.kind = ? ORDER BY s.seq",
+            ("idea",),
+        )
+        assert "SEARCH s USING INDEX streams_kind (kind=?)" in latest
+        assert "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)" in latest
+        assert "TEMP B-TREE" not in latest
+        assert [r.version for r in store.latest_records("idea")] == [6] * 5
+
+
+def test_the_log_pages_through_batches_and_merges_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_module, "_BATCH", 2)
+    with SQLiteStore() as store:
+        for i in range(4):
+            e = received_event(f"C{i}", _T)
+            store.append(e.apply(None), [e], expected_version=0)
+            for kind in ("idea", "activity"):
+                store.append_records(kind, f"S{i}", record_batch(kind, f"S{i}"), expected_version=0)
+        full = list(store.log())
+        assert [x.position for x in full] == list(range(1, 13))
+        for kinds in ({"idea"}, {"idea", "activity"}, {COMPLAINT, "activity"}, {COMPLAINT}):
+            for after in (0, 3, 7, 12):
+                got = list(store.log(after, kinds=kinds))
+                assert got == [x for x in full if x.position > after and x.kind in kinds]
+        it = store.log(kinds={"idea", "activity"})
+        assert next(it).position == 2
+        store.append_records("idea", "S9", record_batch("idea", "S9"), expected_version=0)
+        assert [x.position for x in it] == [3, 5, 6, 8, 9, 11, 12, 13]
+
+
+def test_a_large_batch_of_records_is_written_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_module, "_RECORD_ROWS", 2)
+    with SQLiteStore() as store:
+        e = received_event("C", _T)
+        store.append(e.apply(None), [e], expected_version=0)
+        batch = record_batch("activity", "A", count=7)
+        assert store.append_records("activity", "A", batch, expected_version=0).positions == tuple(
+            range(2, 9)
+        )
+        assert store.records("activity", "A") == batch
+        assert store.stream_version("activity", "A") == 7
+        assert store.latest_records("activity") == batch[-1:]
+
+
+def _append_records(path: str, writer: int, count: int) -> int:
+    conflicts = 0
+    with SQLiteStore(path) as store:
+        for i in range(count):
+            while True:
+                version = store.stream_version("activity", "SHARED")
+                batch = record_batch(
+                    "activity", "SHARED", after=version, data={"w": writer, "i": i}
+                )
+                try:
+                    store.append_records("activity", "SHARED", batch, expected_version=version)
+                    break
+                except StreamConflict:
+                    conflicts += 1
+            e = received_event(f"P{writer}-{i}", _T)
+            store.append(e.apply(None), [e], expected_version=0)
+    return conflicts
+
+
+def test_two_processes_appending_records_and_complaints_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "records-procs.db")
+    SQLiteStore(path).close()
+    per_writer = 25
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_append_records, path, n, per_writer) for n in range(2)]
+        for f in futures:
+            f.result()
+    with SQLiteStore(path) as store:
+        shared = store.records("activity", "SHARED")
+        assert [r.version for r in shared] == list(range(1, 1 + 2 * per_writer))
+        for n in range(2):
+            assert [r.data["i"] for r in shared if r.data["w"] == n] == list(range(per_writer))
+        positions = [x.position for x in store.log()]
+        assert positions == list(range(1, 1 + 4 * per_writer))
+        assert len(store) == 2 * per_writer

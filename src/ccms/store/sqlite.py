@@ -106,7 +106,7 @@ CREATE TABLE streams (
 );
 CREATE INDEX streams_kind ON streams (kind, seq);
 CREATE UNIQUE INDEX events_records ON events (kind, stream_id, version) WHERE kind IS NOT NULL;
-CREATE INDEX events_kinds ON events (kind, position) WHERE kind IS NOT NULL;
+CREATE INDEX events_kinds ON events (kind) WHERE kind IS NOT NULL;
 CREATE TABLE checkpoints (
     name     TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
@@ -907,8 +907,9 @@ class SQLiteStore:
         """The global log above ``after`` in position order, read in batches of 1,000.
 
         Every kind, or complaint events among them: one range scan of the table's key. Record
-        kinds only: one range scan of the partial ``(kind, position)`` index per kind, merged by
-        position (the complaint events are never read).
+        kinds only: one range scan per kind of the partial index of record rows by kind (within
+        a kind its entries are in position order), merged by position; the complaint events are
+        never read.
         """
         start, chosen = check_log(after, kinds)
         if chosen is None:

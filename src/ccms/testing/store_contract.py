@@ -17,8 +17,9 @@ writers against each other::
             return MyStore(store.path)
 
 The module also offers small builders that other tests reuse: :func:`received_event`,
-:func:`advance`, :func:`append_histories` and the Hypothesis strategies :func:`complaint_histories`
-and :func:`complaint_queries`.
+:func:`advance`, :func:`append_histories`, :func:`record_batch`, the Hypothesis strategies
+:func:`complaint_histories` and :func:`complaint_queries`, and :class:`LogModel`, the reference
+semantics of record streams, the global log and checkpoints.
 
 >>> from datetime import datetime, timezone
 >>> e = received_event("c1", datetime(2026, 10, 1, 9, tzinfo=timezone.utc), code="PRD.DEF")
@@ -32,6 +33,7 @@ and :func:`complaint_queries`.
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +45,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ccms.errors import (
     ComplaintNotFound,
@@ -83,18 +92,29 @@ from ccms.model import (
 )
 from ccms.store.base import (
     ASAP,
+    COMPLAINT,
     LATEST,
     AppendResult,
+    CheckpointConflict,
     ComplaintQuery,
     ComplaintStore,
     CustomerNotFound,
     InvalidAppend,
+    InvalidCheckpoint,
+    InvalidRecordAppend,
+    Record,
+    RecordAppendResult,
     StoreClosed,
     StoredEvent,
+    StoredRecord,
+    StreamConflict,
 )
 
 __all__ = [
+    "RECORD_KINDS",
+    "RICH_DATA",
     "Command",
+    "LogModel",
     "StoreContract",
     "StoreFactory",
     "advance",
@@ -103,6 +123,7 @@ __all__ = [
     "complaint_histories",
     "complaint_queries",
     "received_event",
+    "record_batch",
     "reference_due",
     "rich_history",
 ]
@@ -452,14 +473,13 @@ def rich_history(complaint_id: str = "RICH-1") -> list[Command]:
     return out
 
 
-def _dump(
-    store: ComplaintStore,
-) -> tuple[list[tuple[int, str]], dict[str, str], int, dict[str, datetime | None], int]:
-    """Everything a store holds, the schedule included, as values (for "nothing was written")."""
+def _dump(store: ComplaintStore) -> tuple[Any, ...]:
+    """Everything a store holds, the schedule, the record streams, the log and the checkpoints
+    included, as values (for "nothing was written")."""
     stream = [(s.position, s.event.model_dump_json()) for s in store.stream()]
     snapshots = {cid: store.get(cid).model_dump_json() for cid in store.ids()}
     schedule = {cid: store.wake_at(cid) for cid in store.ids()}
-    return stream, snapshots, len(store), schedule, store.last_position()
+    return stream, snapshots, len(store), schedule, store.last_position(), _dump_records(store)
 
 
 def _wake_ups() -> st.SearchStrategy[datetime | None]:
@@ -485,6 +505,198 @@ def reference_due(
 def _note(complaint: Complaint, note: str, at: datetime) -> Command:
     c, e = advance(complaint, StageChanged, at, note=note)
     return c, (e,)
+
+
+# -- records, the global log, checkpoints: builders and the reference model ----------------------
+
+#: The record kinds the contract writes (the six execution elements' streams, and a few).
+RECORD_KINDS = ("improvement_task", "institutional_item", "idea", "activity")
+
+#: Data a store must keep exactly: nesting, unicode, every JSON scalar, big and odd numbers.
+RICH_DATA: dict[str, Any] = {
+    "title": "손잡이 용접 개선 ✓",
+    "owner": {"id": "kim", "dept": "품질", "tags": ["weld", "handle"], "none": None},
+    "counts": [0, -1, 2**63, 10**30, 1.5, -0.0, 1e-300, 123456.789],
+    "flags": {"on": True, "off": False, "nested": {"deep": [[], {}, [{"x": "y"}]]}},
+    "empty": "",
+    "quote": 'a "quoted" \\ back\\slash\nnewline\ttab \u0000 nul',
+    "emoji": "🙂",
+}
+
+
+def record_batch(
+    kind: str,
+    stream_id: str,
+    *,
+    after: int = 0,
+    count: int = 1,
+    at: datetime = _T0,
+    type: str = "note",
+    data: dict[str, Any] | None = None,
+) -> list[Record]:
+    """``count`` records of one stream at versions ``after + 1``, ``after + 2``, ... (each with
+    ``data`` plus its own ``n``), a minute apart from ``at``."""
+    return [
+        Record(
+            kind=kind,
+            stream_id=stream_id,
+            version=after + 1 + i,
+            type=type,
+            at=at + timedelta(minutes=after + i),
+            data={**(data or {}), "n": after + 1 + i},
+        )
+        for i in range(count)
+    ]
+
+
+def _entry_value(entry: StoredEvent | StoredRecord) -> tuple[Any, ...]:
+    """A log entry as comparable values (the record's instant and offset, its JSON sorted)."""
+    if isinstance(entry, StoredEvent):
+        return (entry.position, COMPLAINT, entry.complaint_id, entry.event.model_dump_json())
+    r = entry.record
+    return (
+        entry.position,
+        r.kind,
+        r.stream_id,
+        r.version,
+        r.type,
+        r.at.isoformat(),
+        json.dumps(r.data, sort_keys=True),
+    )
+
+
+#: The checkpoint names the contract's dumps look at.
+_CHECKPOINTS = ("p1", "p2", "cs_points")
+
+
+def _dump_records(store: ComplaintStore) -> tuple[Any, ...]:
+    """The log, the streams of every contract kind and the checkpoints, as values."""
+    log = [_entry_value(e) for e in store.log()]
+    streams = {
+        kind: (
+            store.stream_ids(kind),
+            [_entry_value(StoredRecord(0, r)) for r in store.latest_records(kind)],
+        )
+        for kind in RECORD_KINDS
+    }
+    checkpoints = {name: store.checkpoint(name) for name in _CHECKPOINTS}
+    return log, streams, checkpoints
+
+
+class LogModel:
+    """The reference semantics of streams, the global log and checkpoints, written plainly.
+
+    ``entries`` is the log: ``(kind, stream id, version, the event or the record)`` at position
+    index + 1.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, int, DomainEvent | Record]] = []
+        self.complaints: dict[str, Complaint] = {}
+        self.keys: dict[str, tuple[str, str, tuple[int, ...]]] = {}
+        self.checkpoints: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def version(self, kind: str, stream_id: str) -> int:
+        if kind == COMPLAINT:
+            found = self.complaints.get(stream_id)
+            return 0 if found is None else found.version
+        versions = [v for k, s, v, _ in self.entries if (k, s) == (kind, stream_id)]
+        return versions[-1] if versions else 0
+
+    def add(self, kind: str, stream_id: str, items: Sequence[DomainEvent | Record]) -> range:
+        start = len(self.entries) + 1
+        for item in items:
+            self.entries.append((kind, stream_id, item.version, item))
+        return range(start, len(self.entries) + 1)
+
+    def records(self, kind: str, stream_id: str) -> list[Record]:
+        return [
+            item
+            for k, s, _, item in self.entries
+            if (k, s) == (kind, stream_id) and isinstance(item, Record)
+        ]
+
+    def stream_ids(self, kind: str) -> list[str]:
+        return list(dict.fromkeys(s for k, s, _, _ in self.entries if k == kind))
+
+    def log(self, after: int = 0, kinds: frozenset[str] | None = None) -> list[tuple[Any, ...]]:
+        out = []
+        for position, (kind, _, _, item) in enumerate(self.entries, start=1):
+            if position > after and (kinds is None or kind in kinds):
+                entry = (
+                    StoredRecord(position, item)
+                    if isinstance(item, Record)
+                    else StoredEvent(position, item)
+                )
+                out.append(_entry_value(entry))
+        return out
+
+
+def _model_append(
+    store: ComplaintStore,
+    model: LogModel,
+    kind: str,
+    stream_id: str,
+    count: int,
+    *,
+    key: str | None = None,
+    offset: int = 0,
+) -> None:
+    """Append to ``store`` what the model says comes next on the stream (``count`` records, or a
+    complaint's next command), ``offset`` versions off for records, and check the store's answer
+    against the model's: written, a duplicate, a conflict of versions or of keys."""
+    current = model.version(kind, stream_id)
+    first = model.keys.get(key) if key is not None else None
+    if kind == COMPLAINT:
+        snapshot: Complaint
+        events: tuple[DomainEvent, ...]
+        if current == 0:
+            e = received_event(stream_id, _T0)
+            snapshot, events = e.apply(None), (e,)
+        else:
+            snapshot, events = _note(model.complaints[stream_id], f"v{current + 1}", _T0)
+        if first is not None and first[:2] != (COMPLAINT, stream_id):
+            with pytest.raises(IdempotencyConflict):
+                store.append(snapshot, events, expected_version=current, idempotency_key=key)
+            return
+        result = store.append(snapshot, events, expected_version=current, idempotency_key=key)
+        if first is not None:
+            assert result.duplicate is True
+            assert result.positions == first[2]
+            return
+        positions = tuple(model.add(COMPLAINT, stream_id, events))
+        assert result.positions == positions
+        model.complaints[stream_id] = snapshot
+    else:
+        expected = current + offset
+        if expected < 0:
+            return
+        batch = record_batch(kind, stream_id, after=expected, count=count)
+        if first is not None and first[:2] != (kind, stream_id):
+            with pytest.raises(IdempotencyConflict):
+                store.append_records(
+                    kind, stream_id, batch, expected_version=expected, idempotency_key=key
+                )
+            return
+        if first is None and expected != current:
+            with pytest.raises(StreamConflict) as caught:
+                store.append_records(
+                    kind, stream_id, batch, expected_version=expected, idempotency_key=key
+                )
+            assert (caught.value.expected, caught.value.actual) == (expected, current)
+            return
+        written = store.append_records(
+            kind, stream_id, batch, expected_version=expected, idempotency_key=key
+        )
+        if first is not None:  # a retry: the first result, whatever the versions now
+            assert written.duplicate is True
+            assert written.positions == first[2]
+            assert written.records == tuple(model.entries[p - 1][3] for p in first[2])
+            return
+        positions = tuple(model.add(kind, stream_id, batch))
+        assert written == RecordAppendResult(tuple(batch), positions, False)
+    if key is not None:
+        model.keys[key] = (kind, stream_id, positions)
 
 
 class StoreContract:
@@ -963,7 +1175,7 @@ class StoreContract:
         assert "1234" not in shown
         assert "gildong@" not in shown
         assert "홍길동" not in shown
-        assert "010-****-5678" in shown
+        assert shown == repr(customer)  # masked as the model masks it, whatever the mask
         moved = customer.model_copy(update={"phone": None, "region": "Busan"})
         store.save_customer(moved)
         assert store.get_customer("CUST-1") == moved
@@ -1227,6 +1439,759 @@ class StoreContract:
 
         check()
 
+    # -- record streams -------------------------------------------------------------------------
+
+    def test_a_new_store_has_no_records_log_or_checkpoints(self, store: ComplaintStore) -> None:
+        assert store.records("idea", "IDEA-1") == []
+        assert store.stream_version("idea", "IDEA-1") == 0
+        assert store.stream_ids("idea") == []
+        assert store.latest_records("idea") == []
+        assert list(store.log()) == []
+        assert list(store.log(after=5, kinds={"idea", COMPLAINT})) == []
+        assert store.checkpoint("p1") == (0, None)
+        assert store.last_position() == 0
+
+    def test_records_round_trip_exactly(self, store: ComplaintStore) -> None:
+        at = datetime(2026, 3, 8, 1, 30, 15, 123456, tzinfo=NEW_YORK)  # DST starts that day
+        first = Record(
+            kind="improvement_task",
+            stream_id="TASK-손잡이-1",
+            version=1,
+            type="create",
+            at=at,
+            data=RICH_DATA,
+        )
+        second = Record(
+            kind="improvement_task",
+            stream_id="TASK-손잡이-1",
+            version=2,
+            type="report",
+            at=at.astimezone(SEOUL),
+            data={"tuple": ("a", 1), "empty": {}},
+        )
+        result = store.append_records(
+            "improvement_task", "TASK-손잡이-1", [first, second], expected_version=0
+        )
+        assert result == RecordAppendResult((first, second), (1, 2), False)
+        got = store.records("improvement_task", "TASK-손잡이-1")
+        assert got == [first, second]
+        assert got[0].data == RICH_DATA
+        assert json.dumps(got[0].data, sort_keys=True) == json.dumps(RICH_DATA, sort_keys=True)
+        assert got[1].data == {"tuple": ["a", 1], "empty": {}}  # what JSON holds
+        assert type(got[0].data["flags"]["on"]) is bool
+        assert type(got[0].data["counts"][0]) is int
+        assert type(got[0].data["counts"][4]) is float
+        assert str(got[0].data["counts"][5]) == "-0.0"
+        for r, written in zip(got, (at, at.astimezone(SEOUL)), strict=True):
+            assert r.at == written
+            assert r.at.utcoffset() == written.utcoffset()
+        # A reader gets its own data: changing it changes nothing stored.
+        mine = got[0].data
+        assert isinstance(mine, dict)
+        mine["title"] = "changed"
+        mine["owner"]["tags"].append("x")
+        assert store.records("improvement_task", "TASK-손잡이-1")[0].data == RICH_DATA
+        assert store.latest_records("improvement_task") == [second]
+        (entry1, entry2) = store.log()
+        assert isinstance(entry1, StoredRecord)
+        assert (entry1.position, entry1.kind, entry1.stream_id) == (
+            1,
+            "improvement_task",
+            "TASK-손잡이-1",
+        )
+        assert entry1.record == first
+        assert entry2 == StoredRecord(2, second)
+
+    def test_records_and_complaint_events_share_one_ordered_log(
+        self, store: ComplaintStore
+    ) -> None:
+        history = rich_history()
+        (c1, e1), (c2, e2) = history[:2]
+        a = store.append(c1, e1, expected_version=0)
+        t = store.append_records(
+            "idea", "IDEA-1", record_batch("idea", "IDEA-1", count=2), expected_version=0
+        )
+        b = store.append(c2, e2, expected_version=1)  # two events
+        u = store.append_records(
+            "activity", "TR-1", record_batch("activity", "TR-1"), expected_version=0
+        )
+        v = store.append_records(
+            "idea", "IDEA-1", record_batch("idea", "IDEA-1", after=2, count=3), expected_version=2
+        )
+        assert a.positions == (1,)
+        assert t.positions == (2, 3)
+        assert b.positions == (4, 5)
+        assert u.positions == (6,)
+        assert v.positions == (7, 8, 9)
+        assert store.last_position() == 9
+        log = list(store.log())
+        assert [e.position for e in log] == list(range(1, 10))
+        kinds = [
+            COMPLAINT,
+            "idea",
+            "idea",
+            COMPLAINT,
+            COMPLAINT,
+            "activity",
+            "idea",
+            "idea",
+            "idea",
+        ]
+        assert [e.kind for e in log] == kinds
+        ids = [c1.id, "IDEA-1", "IDEA-1", c1.id, c1.id, "TR-1", "IDEA-1", "IDEA-1", "IDEA-1"]
+        assert [e.stream_id for e in log] == ids
+        events = [e for e in log if isinstance(e, StoredEvent)]
+        assert events == list(store.stream())  # the stream: complaint events only
+        assert [s.position for s in store.stream(after=1)] == [4, 5]
+        assert store.events(c1.id) == [*e1, *e2]
+        assert store.records("idea", "IDEA-1") == [*t.records, *v.records]
+        assert store.stream_version("idea", "IDEA-1") == 5
+        assert store.stream_version("activity", "TR-1") == 1
+        assert store.stream_version("activity", "IDEA-1") == 0  # kinds are separate
+        assert len(store) == 1
+        assert list(store.ids()) == [c1.id]
+
+    def test_the_same_id_in_two_kinds_is_two_streams(self, store: ComplaintStore) -> None:
+        store.append_records("idea", "X-1", record_batch("idea", "X-1"), expected_version=0)
+        store.append_records(
+            "activity", "X-1", record_batch("activity", "X-1", count=3), expected_version=0
+        )
+        assert store.stream_version("idea", "X-1") == 1
+        assert store.stream_version("activity", "X-1") == 3
+        assert [r.version for r in store.records("idea", "X-1")] == [1]
+        assert [r.kind for r in store.records("activity", "X-1")] == ["activity"] * 3
+        with pytest.raises(StreamConflict):
+            store.append_records(
+                "idea", "X-1", record_batch("idea", "X-1", after=3), expected_version=3
+            )
+
+    def test_streams_are_listed_in_first_stored_order_with_their_latest_record(
+        self, store: ComplaintStore
+    ) -> None:
+        order = ["T-3", "T-1", "T-2"]
+        versions = dict.fromkeys(order, 0)
+        for round_ in range(3):
+            for sid in order if round_ % 2 == 0 else reversed(order):
+                batch = record_batch("improvement_task", sid, after=versions[sid], count=round_ + 1)
+                store.append_records("improvement_task", sid, batch, expected_version=versions[sid])
+                versions[sid] += len(batch)
+            store.append_records(
+                "idea", f"I-{round_}", record_batch("idea", f"I-{round_}"), expected_version=0
+            )
+        assert store.stream_ids("improvement_task") == order
+        assert store.stream_ids("idea") == ["I-0", "I-1", "I-2"]
+        assert store.stream_ids("activity") == []
+        latest = store.latest_records("improvement_task")
+        assert latest == [store.records("improvement_task", sid)[-1] for sid in order]
+        assert [r.version for r in latest] == [6, 6, 6]
+        assert [r.data["n"] for r in latest] == [6, 6, 6]
+        assert [r.stream_id for r in store.latest_records("idea")] == ["I-0", "I-1", "I-2"]
+
+    def test_a_stale_stream_version_conflicts_and_writes_nothing(
+        self, store: ComplaintStore
+    ) -> None:
+        store.append_records(
+            "improvement_task",
+            "TASK-1",
+            record_batch("improvement_task", "TASK-1", count=2),
+            expected_version=0,
+        )
+        before = _dump(store)
+        # A batch with one clashing version (2 is stored) is refused whole, 3 included.
+        clash = record_batch("improvement_task", "TASK-1", after=1, count=2)
+        with pytest.raises(StreamConflict) as caught:
+            store.append_records("improvement_task", "TASK-1", clash, expected_version=1)
+        err = caught.value
+        assert isinstance(err, ConcurrencyConflict)
+        assert isinstance(err, RuntimeError)
+        assert (err.kind, err.stream_id, err.complaint_id) == (
+            "improvement_task",
+            "TASK-1",
+            "TASK-1",
+        )
+        assert (err.expected, err.actual) == (1, 2)
+        assert "improvement_task stream TASK-1 is at version 2, not the expected 1" in str(err)
+        with pytest.raises(StreamConflict) as created:  # a second "create"
+            store.append_records(
+                "improvement_task",
+                "TASK-1",
+                record_batch("improvement_task", "TASK-1"),
+                expected_version=0,
+            )
+        assert (created.value.expected, created.value.actual) == (0, 2)
+        with pytest.raises(StreamConflict) as ahead:
+            store.append_records(
+                "improvement_task",
+                "TASK-1",
+                record_batch("improvement_task", "TASK-1", after=4),
+                expected_version=4,
+            )
+        assert (ahead.value.expected, ahead.value.actual) == (4, 2)
+        with pytest.raises(StreamConflict):  # a stream never written is at 0
+            store.append_records(
+                "improvement_task",
+                "TASK-2",
+                record_batch("improvement_task", "TASK-2", after=1),
+                expected_version=1,
+            )
+        assert _dump(store) == before
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            "no_records",
+            "other_stream",
+            "other_kind",
+            "second_of_another_stream",
+            "version_gap",
+            "versions_repeat",
+            "first_not_next",
+            "negative_expected",
+            "bool_expected",
+            "not_a_record",
+            "kind_complaint",
+            "stream_id_too_long",
+            "stream_id_not_str",
+        ],
+    )
+    def test_invalid_record_appends_are_rejected_and_write_nothing(
+        self, store: ComplaintStore, case: str
+    ) -> None:
+        store.append_records("idea", "I-1", record_batch("idea", "I-1"), expected_version=0)
+        before = _dump(store)
+        two = record_batch("idea", "I-1", after=1, count=2)
+        args: dict[str, tuple[Any, Any, Any, Any]] = {
+            "no_records": ("idea", "I-1", [], 1),
+            "other_stream": ("idea", "I-1", record_batch("idea", "I-2", after=1), 1),
+            "other_kind": ("idea", "I-1", record_batch("activity", "I-1", after=1), 1),
+            "second_of_another_stream": (
+                "idea",
+                "I-1",
+                [two[0], *record_batch("idea", "I-2", after=2)],
+                1,
+            ),
+            "version_gap": ("idea", "I-1", [two[0], *record_batch("idea", "I-1", after=3)], 1),
+            "versions_repeat": ("idea", "I-1", [two[0], two[0]], 1),
+            "first_not_next": ("idea", "I-1", two[1:], 1),
+            "negative_expected": ("idea", "I-1", record_batch("idea", "I-1"), -1),
+            "bool_expected": ("idea", "I-1", two[:1], True),
+            "not_a_record": ("idea", "I-1", [{"version": 2}], 1),
+            "kind_complaint": (COMPLAINT, "I-1", [], 1),
+            "stream_id_too_long": ("idea", "I" * 129, [], 0),
+            "stream_id_not_str": ("idea", 7, [], 0),
+        }
+        kind, stream_id, records, expected = args[case]
+        with pytest.raises(InvalidInput) as caught:
+            store.append_records(kind, stream_id, records, expected_version=expected)
+        assert isinstance(caught.value, ValueError)
+        if case not in {"kind_complaint", "stream_id_too_long", "stream_id_not_str"}:
+            assert isinstance(caught.value, InvalidRecordAppend)
+            assert isinstance(caught.value, InvalidAppend)
+            assert (caught.value.kind, caught.value.stream_id) == ("idea", "I-1")
+            assert str(caught.value).startswith("cannot append to idea stream I-1: ")
+            assert "allowed:" in str(caught.value)
+        assert _dump(store) == before
+
+    @pytest.mark.parametrize(
+        ("field", "value", "error", "message"),
+        [
+            ("kind", COMPLAINT, InvalidInput, "Record.kind 'complaint' is the complaints' own"),
+            ("kind", "", InvalidInput, "Record.kind must be a str of 1 to 128 characters"),
+            ("kind", None, InvalidInput, "Record.kind must be a str"),
+            ("stream_id", "x" * 129, InvalidInput, "Record.stream_id must be a str of 1 to 128"),
+            ("stream_id", "", InvalidInput, "Record.stream_id must be a str"),
+            ("type", "", InvalidInput, "Record.type must be a str"),
+            ("version", 0, InvalidInput, "Record.version must be an int >= 1"),
+            ("version", True, InvalidInput, "Record.version must be an int >= 1"),
+            ("version", 1.0, InvalidInput, "Record.version must be an int >= 1"),
+            ("at", datetime(2026, 10, 1), NaiveDatetimeError, "Record.at must be a timezone-aware"),
+            ("at", "2026-10-01T00:00:00Z", InvalidInput, "Record.at must be an aware datetime"),
+            ("data", [1, 2], InvalidInput, "Record.data must be a JSON object"),
+            ("data", {"s": {1, 2}}, InvalidInput, "Record.data['s'] is a set"),
+            (
+                "data",
+                {"a": [0, {"b": float("nan")}]},
+                InvalidInput,
+                "Record.data['a'][1]['b'] is nan",
+            ),
+            ("data", {"a": float("inf")}, InvalidInput, "Record.data['a'] is inf"),
+            ("data", {1: "x"}, InvalidInput, "Record.data has the key 1 (int)"),
+            ("data", {"d": {"at": _T0}}, InvalidInput, "Record.data['d']['at'] is a datetime"),
+            ("data", {"m": Decimal("1.5")}, InvalidInput, "Record.data['m'] is a Decimal"),
+        ],
+    )
+    def test_a_record_is_checked_when_built(
+        self, field: str, value: Any, error: type[Exception], message: str
+    ) -> None:
+        fields: dict[str, Any] = {
+            "kind": "idea",
+            "stream_id": "I-1",
+            "version": 1,
+            "type": "create",
+            "at": _T0,
+            "data": {},
+        }
+        fields[field] = value
+        with pytest.raises(error) as caught:
+            Record(**fields)
+        assert str(caught.value).startswith(message), str(caught.value)
+
+    def test_a_record_cycle_is_refused(self) -> None:
+        looped: dict[str, Any] = {}
+        looped["self"] = looped
+        with pytest.raises(InvalidInput, match="nested too deeply"):
+            Record(kind="idea", stream_id="I", version=1, type="t", at=_T0, data=looped)
+
+    def test_record_reads_check_the_kind(self, store: ComplaintStore) -> None:
+        for read in (
+            lambda: store.records(COMPLAINT, "C-1"),
+            lambda: store.stream_version(COMPLAINT, "C-1"),
+            lambda: store.stream_ids(COMPLAINT),
+            lambda: store.latest_records(COMPLAINT),
+        ):
+            with pytest.raises(InvalidInput, match="'complaint' is the complaints' own"):
+                read()
+
+    # -- idempotency of records -----------------------------------------------------------------
+
+    def test_an_idempotent_record_retry_writes_nothing_and_returns_the_original(
+        self, store: ComplaintStore
+    ) -> None:
+        batch = record_batch("idea", "I-1", count=2)
+        first = store.append_records(
+            "idea", "I-1", batch, expected_version=0, idempotency_key="r-1"
+        )
+        assert first.duplicate is False
+        before = _dump(store)
+        again = store.append_records(
+            "idea", "I-1", batch, expected_version=0, idempotency_key="r-1"
+        )
+        assert again == RecordAppendResult(first.records, first.positions, True)
+        assert _dump(store) == before
+        # The stream moves on; a late retry still gets its own first result.
+        store.append_records(
+            "idea", "I-1", record_batch("idea", "I-1", after=2), expected_version=2
+        )
+        before = _dump(store)
+        late = store.append_records("idea", "I-1", batch, expected_version=0, idempotency_key="r-1")
+        assert late == RecordAppendResult(tuple(batch), (1, 2), True)
+        assert _dump(store) == before
+        # The same key for another stream, another kind, or a complaint.
+        for kind, sid in (("idea", "I-2"), ("activity", "I-1")):
+            with pytest.raises(IdempotencyConflict) as caught:
+                store.append_records(
+                    kind, sid, record_batch(kind, sid), expected_version=0, idempotency_key="r-1"
+                )
+            assert caught.value.key == "r-1"
+            assert "idea stream I-1" in str(caught.value)
+        e = received_event("C-1", _T0)
+        with pytest.raises(IdempotencyConflict) as complaint:
+            store.append(e.apply(None), [e], expected_version=0, idempotency_key="r-1")
+        assert "for idea stream I-1, not complaint C-1" in str(complaint.value)
+        with pytest.raises(IdempotencyConflict):
+            store.idempotent_result("r-1")
+        assert _dump(store) == before
+        assert store.find("C-1") is None
+
+    def test_complaint_and_record_keys_share_one_namespace(self, store: ComplaintStore) -> None:
+        e = received_event("C-1", _T0)
+        store.append(e.apply(None), [e], expected_version=0, idempotency_key="k")
+        before = _dump(store)
+        with pytest.raises(IdempotencyConflict) as caught:
+            store.append_records(
+                "idea", "I-1", record_batch("idea", "I-1"), expected_version=0, idempotency_key="k"
+            )
+        assert caught.value.key == "k"
+        assert "for complaint C-1, not idea stream I-1" in str(caught.value)
+        assert _dump(store) == before
+        found = store.idempotent_result("k")
+        assert found is not None
+        assert found.complaint.id == "C-1"
+        # A key checked before a malformed append still refuses it as malformed first.
+        with pytest.raises(InvalidRecordAppend):
+            store.append_records("idea", "I-1", [], expected_version=0, idempotency_key="k")
+
+    # -- the global log -------------------------------------------------------------------------
+
+    def test_the_log_is_lazy_and_sees_appends_made_meanwhile(self, store: ComplaintStore) -> None:
+        for i in range(3):
+            store.append_records(
+                "activity", f"A{i}", record_batch("activity", f"A{i}"), expected_version=0
+            )
+        it = store.log(kinds={"activity"})
+        first = next(it)
+        assert isinstance(first, StoredRecord)
+        assert first.stream_id == "A0"
+        store.append_records("activity", "A3", record_batch("activity", "A3"), expected_version=0)
+        e = received_event("C", _T0)
+        store.append(e.apply(None), [e], expected_version=0)
+        assert [x.stream_id for x in it] == ["A1", "A2", "A3"]
+
+    def test_log_checks_its_arguments(self, store: ComplaintStore) -> None:
+        e = received_event("C", _T0)
+        store.append(e.apply(None), [e], expected_version=0)
+        store.append_records("idea", "I", record_batch("idea", "I"), expected_version=0)
+        with pytest.raises(InvalidInput, match=r"log\(after=\.\.\.\)"):
+            list(store.log(after="1"))  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match=r"log\(kinds=\.\.\.\)"):
+            list(store.log(kinds=[1]))  # type: ignore[list-item]
+        assert [x.kind for x in store.log(kinds="idea")] == ["idea"]  # one kind, by name
+        assert [x.kind for x in store.log(kinds=[COMPLAINT])] == [COMPLAINT]
+        assert list(store.log(kinds=())) == []
+        assert list(store.log(kinds={"unknown"})) == []
+        assert [x.position for x in store.log(after=-5)] == [1, 2]
+
+    def test_the_log_pages_and_filters_like_the_full_log(self, make_store: StoreFactory) -> None:
+        kinds = st.sampled_from([COMPLAINT, *RECORD_KINDS[:3]])
+
+        @settings(deadline=None, max_examples=40)
+        @given(
+            plan=st.lists(st.tuples(kinds, st.integers(0, 2), st.integers(1, 3)), max_size=25),
+            after=st.integers(-1, 60),
+            chosen=st.frozensets(kinds, max_size=4),
+        )
+        def check(plan: list[tuple[str, int, int]], after: int, chosen: frozenset[str]) -> None:
+            model = LogModel()
+            with make_store() as store:
+                for kind, which, count in plan:
+                    sid = f"S{which}"
+                    _model_append(store, model, kind, sid, count)
+                full = [_entry_value(x) for x in store.log()]
+                assert full == model.log()
+                assert [_entry_value(x) for x in store.log(after=after)] == [
+                    x for x in full if x[0] > after
+                ]
+                assert [_entry_value(x) for x in store.log(kinds=chosen)] == [
+                    x for x in full if x[1] in chosen
+                ]
+                assert [_entry_value(x) for x in store.log(after, kinds=chosen)] == model.log(
+                    after, chosen
+                )
+                assert [_entry_value(s) for s in store.stream(after=after)] == model.log(
+                    after, frozenset({COMPLAINT})
+                )
+                assert store.last_position() == len(model.entries)
+
+        check()
+
+    # -- checkpoints ----------------------------------------------------------------------------
+
+    def test_a_checkpoint_is_compare_and_set(self, store: ComplaintStore) -> None:
+        assert store.checkpoint("p1") == (0, None)
+        store.save_checkpoint("p1", position=3, state={"seen": [1, 2, 3]}, expected_position=0)
+        assert store.checkpoint("p1") == (3, {"seen": [1, 2, 3]})
+        assert store.checkpoint("p2") == (0, None)  # names are independent
+        before = _dump(store)
+        with pytest.raises(CheckpointConflict) as caught:  # someone who read (0, None)
+            store.save_checkpoint("p1", position=5, state={"late": True}, expected_position=0)
+        err = caught.value
+        assert isinstance(err, ConcurrencyConflict)
+        assert (err.name, err.expected, err.actual) == ("p1", 0, 3)
+        assert "checkpoint p1 is at position 3, not the expected 0" in str(err)
+        with pytest.raises(CheckpointConflict):
+            store.save_checkpoint("p1", position=9, state={}, expected_position=4)
+        with pytest.raises(InvalidCheckpoint) as back:  # a projection never goes back
+            store.save_checkpoint("p1", position=2, state={}, expected_position=3)
+        assert isinstance(back.value, InvalidInput)
+        assert "position 2 is before expected_position 3" in str(back.value)
+        assert _dump(store) == before
+        store.save_checkpoint("p1", position=3, state={"again": 1}, expected_position=3)
+        assert store.checkpoint("p1") == (3, {"again": 1})
+        store.save_checkpoint("p1", position=40, state=RICH_DATA, expected_position=3)
+        position, state = store.checkpoint("p1")
+        assert position == 40
+        assert state == RICH_DATA
+        assert state is not None
+        state["title"] = "changed"  # the reader's own copy
+        assert store.checkpoint("p1")[1] == RICH_DATA
+        store.save_checkpoint("p2", position=0, state={}, expected_position=0)
+        assert store.checkpoint("p2") == (0, {})
+
+    @pytest.mark.parametrize(
+        ("name", "position", "state", "expected"),
+        [
+            ("", 1, {}, 0),
+            (7, 1, {}, 0),
+            ("p1", -1, {}, 0),
+            ("p1", True, {}, 0),
+            ("p1", 1, {}, -1),
+            ("p1", 1, {}, None),
+            ("p1", 1, {"s": {1}}, 0),
+            ("p1", 1, {"at": _T0}, 0),
+            ("p1", 1, [1], 0),
+        ],
+    )
+    def test_a_bad_checkpoint_is_refused(
+        self, store: ComplaintStore, name: Any, position: Any, state: Any, expected: Any
+    ) -> None:
+        store.save_checkpoint("p1", position=0, state={"ok": 1}, expected_position=0)
+        before = _dump(store)
+        with pytest.raises(InvalidCheckpoint) as caught:
+            store.save_checkpoint(name, position=position, state=state, expected_position=expected)
+        assert "allowed:" in str(caught.value)
+        assert _dump(store) == before
+
+    # -- racing writers of records and checkpoints ----------------------------------------------
+
+    @pytest.mark.usefixtures("busy_switching")
+    def test_two_racing_record_writers_one_wins(self, store: ComplaintStore) -> None:
+        other = self.second_handle(store)
+        try:
+            rounds = 12
+            winners: list[int] = []
+            for r in range(rounds):
+                barrier = threading.Barrier(2)
+                outcome: dict[int, str] = {}
+
+                def write(
+                    n: int,
+                    handle: ComplaintStore,
+                    r: int = r,
+                    barrier: threading.Barrier = barrier,
+                    outcome: dict[int, str] = outcome,
+                ) -> None:
+                    batch = record_batch("idea", "RACE", after=r, data={"writer": n})
+                    barrier.wait()
+                    try:
+                        handle.append_records("idea", "RACE", batch, expected_version=r)
+                        outcome[n] = "won"
+                    except StreamConflict as err:
+                        outcome[n] = f"lost at {err.actual}"
+
+                threads = [
+                    threading.Thread(target=write, args=(n, h))
+                    for n, h in enumerate((store, other))
+                ]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                assert sorted(outcome.values()) == [f"lost at {r + 1}", "won"]
+                winners.append(next(n for n, o in outcome.items() if o == "won"))
+            got = other.records("idea", "RACE")
+            assert [x.version for x in got] == list(range(1, rounds + 1))
+            assert [x.data["writer"] for x in got] == winners
+            assert [x.position for x in store.log()] == list(range(1, rounds + 1))
+        finally:
+            self._close_second(store, other)
+
+    @pytest.mark.usefixtures("busy_switching")
+    def test_two_projections_racing_on_a_checkpoint_one_wins(self, store: ComplaintStore) -> None:
+        other = self.second_handle(store)
+        try:
+            for r in range(12):
+                expected, _ = store.checkpoint("cs_points")
+                barrier = threading.Barrier(2)
+                outcome: dict[int, str] = {}
+
+                def save(
+                    n: int,
+                    handle: ComplaintStore,
+                    expected: int = expected,
+                    barrier: threading.Barrier = barrier,
+                    outcome: dict[int, str] = outcome,
+                ) -> None:
+                    barrier.wait()
+                    try:
+                        handle.save_checkpoint(
+                            "cs_points",
+                            position=expected + 1 + n,
+                            state={"by": n},
+                            expected_position=expected,
+                        )
+                        outcome[n] = "won"
+                    except CheckpointConflict as err:
+                        outcome[n] = f"lost to {err.actual}"
+
+                threads = [
+                    threading.Thread(target=save, args=(n, h)) for n, h in enumerate((store, other))
+                ]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                winner = next(n for n, o in outcome.items() if o == "won")
+                assert sorted(outcome.values()) == [f"lost to {expected + 1 + winner}", "won"], r
+                assert other.checkpoint("cs_points") == (expected + 1 + winner, {"by": winner})
+        finally:
+            self._close_second(store, other)
+
+    @pytest.mark.usefixtures("busy_switching")
+    def test_concurrent_appends_of_every_kind_get_contiguous_positions(
+        self, store: ComplaintStore
+    ) -> None:
+        other = self.second_handle(store)
+        try:
+            per_writer = 20
+            results: dict[str, list[AppendResult | RecordAppendResult]] = {"c": [], "r": []}
+            barrier = threading.Barrier(2)
+
+            def complaints(handle: ComplaintStore) -> None:
+                barrier.wait()
+                for i in range(per_writer):
+                    e = received_event(f"C{i}", _T0)
+                    c1 = e.apply(None)
+                    results["c"].append(handle.append(c1, [e], expected_version=0))
+                    c2, one = advance(c1, StageChanged, _T0, note="one")
+                    c2, two = advance(c2, StageChanged, _T0, same_command=True, note="two")
+                    results["c"].append(handle.append(c2, [one, two], expected_version=1))
+
+            def records(handle: ComplaintStore) -> None:
+                barrier.wait()
+                for i in range(per_writer):
+                    kind = RECORD_KINDS[i % len(RECORD_KINDS)]
+                    sid = f"S{i % 3}"
+                    version = handle.stream_version(kind, sid)
+                    batch = record_batch(kind, sid, after=version, count=1 + i % 3)
+                    results["r"].append(
+                        handle.append_records(kind, sid, batch, expected_version=version)
+                    )
+
+            threads = [
+                threading.Thread(target=complaints, args=(store,)),
+                threading.Thread(target=records, args=(other,)),
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            everything = results["c"] + results["r"]
+            for result in everything:
+                first = result.positions[0]
+                assert result.positions == tuple(range(first, first + len(result.positions)))
+            positions = sorted(p for result in everything for p in result.positions)
+            total = per_writer * 3 + sum(1 + i % 3 for i in range(per_writer))
+            assert positions == list(range(1, total + 1))
+            by_position = {x.position: x for x in store.log()}
+            assert sorted(by_position) == positions
+            assert store.last_position() == other.last_position() == total
+            for result in results["r"]:
+                assert isinstance(result, RecordAppendResult)
+                assert [by_position[p] for p in result.positions] == [
+                    StoredRecord(p, r)
+                    for p, r in zip(result.positions, result.records, strict=True)
+                ]
+            for result in results["c"]:
+                assert isinstance(result, AppendResult)
+                assert [by_position[p] for p in result.positions] == [
+                    StoredEvent(p, e) for p, e in zip(result.positions, result.events, strict=True)
+                ]
+        finally:
+            self._close_second(store, other)
+
+    # -- the reference model --------------------------------------------------------------------
+
+    def test_streams_the_log_and_checkpoints_match_a_reference_model(
+        self, make_store: StoreFactory
+    ) -> None:
+        contract = self
+
+        class Machine(RuleBasedStateMachine):
+            """Appends of complaints and records (right and stale versions, idempotency keys
+            reused right and wrong) and checkpoint saves, by two handles, against LogModel."""
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.store = make_store()
+                self.handles = (self.store, contract.second_handle(self.store))
+                self.model = LogModel()
+
+            def teardown(self) -> None:
+                contract._close_second(self.store, self.handles[1])
+                self.store.close()
+
+            @rule(
+                handle=st.integers(0, 1),
+                which=st.integers(0, 3),
+                key=st.none() | st.sampled_from(["k1", "k2", "k3"]),
+            )
+            def append_complaint(self, handle: int, which: int, key: str | None) -> None:
+                _model_append(self.handles[handle], self.model, COMPLAINT, f"C{which}", 1, key=key)
+
+            @rule(
+                handle=st.integers(0, 1),
+                kind=st.sampled_from(RECORD_KINDS[:3]),
+                which=st.integers(0, 2),
+                count=st.integers(1, 3),
+                offset=st.sampled_from([0, 0, 0, -1, 1]),
+                key=st.none() | st.sampled_from(["k1", "k2", "k3"]),
+            )
+            def append_records(
+                self, handle: int, kind: str, which: int, count: int, offset: int, key: str | None
+            ) -> None:
+                _model_append(
+                    self.handles[handle],
+                    self.model,
+                    kind,
+                    f"S{which}",
+                    count,
+                    key=key,
+                    offset=offset,
+                )
+
+            @rule(
+                handle=st.integers(0, 1),
+                name=st.sampled_from(["p1", "p2"]),
+                ahead=st.integers(0, 3),
+                offset=st.sampled_from([0, 0, -1, 2]),
+            )
+            def save_checkpoint(self, handle: int, name: str, ahead: int, offset: int) -> None:
+                stored, _ = self.model.checkpoints.get(name, (0, {}))
+                expected = max(stored + offset, 0)
+                position = expected + ahead
+                state = {"at": position, "by": handle}
+                store = self.handles[handle]
+                if expected != stored:
+                    with pytest.raises(CheckpointConflict):
+                        store.save_checkpoint(
+                            name, position=position, state=state, expected_position=expected
+                        )
+                else:
+                    store.save_checkpoint(
+                        name, position=position, state=state, expected_position=expected
+                    )
+                    self.model.checkpoints[name] = (position, state)
+
+            @precondition(lambda self: bool(self.model.entries))
+            @rule(handle=st.integers(0, 1), data=st.data())
+            def page_the_log(self, handle: int, data: st.DataObject) -> None:
+                store = self.handles[handle]
+                after = data.draw(st.integers(0, len(self.model.entries)), label="after")
+                kinds = data.draw(
+                    st.none() | st.frozensets(st.sampled_from([COMPLAINT, *RECORD_KINDS])),
+                    label="kinds",
+                )
+                assert [_entry_value(x) for x in store.log(after, kinds=kinds)] == self.model.log(
+                    after, kinds
+                )
+
+            @invariant()
+            def the_log_is_the_model(self) -> None:
+                for store in self.handles:
+                    assert [_entry_value(x) for x in store.log()] == self.model.log()
+                    assert store.last_position() == len(self.model.entries)
+
+            @invariant()
+            def every_stream_is_the_model(self) -> None:
+                store = self.handles[1]
+                for kind in RECORD_KINDS:
+                    ids = self.model.stream_ids(kind)
+                    assert store.stream_ids(kind) == ids
+                    latest = [self.model.records(kind, sid)[-1] for sid in ids]
+                    assert store.latest_records(kind) == latest
+                    for sid in ids:
+                        assert store.records(kind, sid) == self.model.records(kind, sid)
+                        assert store.stream_version(kind, sid) == self.model.version(kind, sid)
+                for cid, complaint in self.model.complaints.items():
+                    assert store.get(cid) == complaint
+                for name in ("p1", "p2"):
+                    assert store.checkpoint(name) == self.model.checkpoints.get(name, (0, None))
+
+        run_state_machine_as_test(
+            Machine,
+            settings=settings(max_examples=30, stateful_step_count=30, deadline=None),
+        )
+
     # -- lifetime -------------------------------------------------------------------------------
 
     def test_a_closed_store_refuses_work(self, make_store: StoreFactory) -> None:
@@ -1240,3 +2205,13 @@ class StoreContract:
             store.append(e.apply(None), [e], expected_version=0)
         with pytest.raises(StoreClosed):
             store.due(_T0)
+        with pytest.raises(StoreClosed):
+            store.append_records("idea", "I", record_batch("idea", "I"), expected_version=0)
+        with pytest.raises(StoreClosed):
+            store.records("idea", "I")
+        with pytest.raises(StoreClosed):
+            list(store.log())
+        with pytest.raises(StoreClosed):
+            store.checkpoint("p1")
+        with pytest.raises(StoreClosed):
+            store.save_checkpoint("p1", position=1, state={}, expected_position=0)
