@@ -642,7 +642,7 @@ class HistoryImported(DomainEvent):
             attributes[f"reported_{name}"] = (
                 unknown if value is None else ("yes" if value else "no")
             )
-        return Complaint(
+        return self._complaint(
             id=self.complaint_id,
             version=1,
             received_at=self.received_at,
@@ -663,6 +663,23 @@ class HistoryImported(DomainEvent):
             due_at=self.due_at,
             workflow=self.workflow,
         )
+
+    @staticmethod
+    def _complaint(**values: Any) -> Complaint:
+        # Every value was validated with the event, to the complaint's own constraints too (1
+        # to 20 concerns, attribute keys and their number), so the complaint is built without
+        # validating it again, the way Frozen._evolve copies one (a fifth of an import's cost).
+        fields = Complaint.model_fields
+        state = {
+            name: values[name] if name in values else field.get_default()
+            for name, field in fields.items()
+        }
+        new = Complaint.__new__(Complaint)
+        object.__setattr__(new, "__dict__", state)
+        object.__setattr__(new, "__pydantic_fields_set__", set(values))
+        object.__setattr__(new, "__pydantic_extra__", None)
+        object.__setattr__(new, "__pydantic_private__", None)
+        return new
 
 
 def event_types() -> frozenset[str]:

@@ -1,0 +1,81 @@
+"""``ccms.interop``: real data in. Whole past complaints imported atomically, CFPB and mapped-CSV readers.
+
+A company adopting ccms starts with years of complaints in another system; public complaint data
+(the US CFPB database, municipal 311 requests) is where users try a library first. This package
+reads such exports into :class:`HistoricalComplaint` values (the facts the source knows) and
+:func:`import_history` writes each as one :class:`~ccms.model.events.HistoryImported` event that
+says it was imported: atomically, idempotently, in bounded memory. See ``docs/import.md``.
+
+It sits between the store and the CLI: it imports model, workflow, store and policy; the CLI
+imports it; nothing below does.
+"""
+
+from __future__ import annotations
+
+from ccms.interop.history import (
+    NARRATIVE_LIMIT,
+    NO_TEXT,
+    OUTCOME_EFFECTS,
+    UNKNOWN,
+    UNKNOWN_CODE,
+    HistoricalComplaint,
+    Outcome,
+    OutcomeEffect,
+    RowRejected,
+    SourceWarning,
+    Status,
+    code_path,
+    code_segment,
+    reason_of,
+    row_hash,
+)
+from ccms.interop.importer import (
+    ImportIssue,
+    ImportReport,
+    Stages,
+    complaint_id_for,
+    history_event,
+    import_history,
+)
+from ccms.interop.localtime import (
+    DEFAULT_DST,
+    AmbiguousLocalTime,
+    DstPolicy,
+    NonexistentLocalTime,
+    UnknownZone,
+    localize,
+    start_of_day,
+)
+from ccms.model.events import HistoryImported
+
+__all__ = [
+    "DEFAULT_DST",
+    "NARRATIVE_LIMIT",
+    "NO_TEXT",
+    "OUTCOME_EFFECTS",
+    "UNKNOWN",
+    "UNKNOWN_CODE",
+    "AmbiguousLocalTime",
+    "DstPolicy",
+    "HistoricalComplaint",
+    "HistoryImported",
+    "ImportIssue",
+    "ImportReport",
+    "NonexistentLocalTime",
+    "Outcome",
+    "OutcomeEffect",
+    "RowRejected",
+    "SourceWarning",
+    "Stages",
+    "Status",
+    "UnknownZone",
+    "code_path",
+    "code_segment",
+    "complaint_id_for",
+    "history_event",
+    "import_history",
+    "localize",
+    "reason_of",
+    "row_hash",
+    "start_of_day",
+]

@@ -1,0 +1,142 @@
+"""Source timestamps read in the source's own time zone, DST gaps and overlaps resolved explicitly.
+
+Exports carry local wall-clock times without an offset ("03/10/2024 02:30:00 AM" in New York).
+:func:`localize` reads such a naive time in a named zone. Twice a year a wall-clock time is not one
+instant: on the spring-forward night a gap (02:30 does not exist in New York), on the fall-back
+night an overlap (01:30 happens twice). A :class:`DstPolicy` says what to do, and the default is
+written down rather than left to chance:
+
+- a time in a **gap** is shifted forward by the length of the gap (``shift_forward``: 02:30 is read
+  as 03:30 daylight time, the instant the clock showed 02:30 standard time), or backward
+  (``shift_backward``: 01:30 standard time), or refused (``reject``);
+- a time in an **overlap** is the earlier of the two instants (``earlier``: daylight time, Python's
+  ``fold=0``), the later (``later``: standard time, ``fold=1``) or refused (``reject``).
+
+>>> from datetime import datetime
+>>> localize(datetime(2024, 3, 10, 2, 30), "America/New_York").isoformat()
+'2024-03-10T03:30:00-04:00'
+>>> localize(datetime(2024, 11, 3, 1, 30), "America/New_York").isoformat()
+'2024-11-03T01:30:00-04:00'
+>>> localize(datetime(2024, 11, 3, 1, 30), "America/New_York", DstPolicy(overlap="later")).isoformat()
+'2024-11-03T01:30:00-05:00'
+>>> localize(datetime(2024, 3, 10, 2, 30), "America/New_York", DstPolicy(gap="reject"))
+Traceback (most recent call last):
+...
+ccms.interop.localtime.NonexistentLocalTime: 2024-03-10 02:30:00 does not exist in America/New_York (a DST gap: the clocks jumped 60 minutes forward over it...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ccms.errors import InvalidInput
+from ccms.model._base import Frozen
+
+__all__ = [
+    "DEFAULT_DST",
+    "AmbiguousLocalTime",
+    "DstPolicy",
+    "NonexistentLocalTime",
+    "UnknownZone",
+    "localize",
+    "start_of_day",
+    "zone",
+]
+
+GapPolicy = Literal["shift_forward", "shift_backward", "reject"]
+OverlapPolicy = Literal["earlier", "later", "reject"]
+
+
+class DstPolicy(Frozen):
+    """How a local time in a DST gap or overlap becomes an instant (see the module's docs)."""
+
+    gap: GapPolicy = "shift_forward"
+    overlap: OverlapPolicy = "earlier"
+
+
+#: Gap: shift forward; overlap: the earlier instant (``fold=0``).
+DEFAULT_DST = DstPolicy()
+
+
+class UnknownZone(InvalidInput):
+    """A time zone name that the IANA database (``tzdata``) does not know."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"unknown time zone {name!r}; write an IANA name such as America/New_York, "
+            "Asia/Seoul or UTC"
+        )
+
+
+class NonexistentLocalTime(InvalidInput):
+    """A local time in a DST gap, refused by the policy (``gap="reject"``)."""
+
+
+class AmbiguousLocalTime(InvalidInput):
+    """A local time in a DST overlap, refused by the policy (``overlap="reject"``)."""
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The zone called ``name`` (cached); :class:`UnknownZone` if there is none.
+
+    >>> zone("Asia/Seoul").key
+    'Asia/Seoul'
+    """
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise UnknownZone(name) from None
+
+
+def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) -> datetime:
+    """The instant the wall-clock time ``naive`` shows in ``tz``, gaps and overlaps by ``dst``.
+
+    An aware ``naive`` is returned unchanged (it already names its instant). The result is aware
+    in ``tz``.
+    """
+    if naive.tzinfo is not None:
+        return naive
+    tzinfo = zone(tz) if isinstance(tz, str) else tz
+    early = naive.replace(tzinfo=tzinfo, fold=0)
+    late = naive.replace(tzinfo=tzinfo, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    shown = early.astimezone(UTC).astimezone(tzinfo)
+    if shown.replace(tzinfo=None) == naive:
+        # Both readings exist: the wall clock showed this time twice (an overlap).
+        if dst.overlap == "earlier":
+            return early
+        if dst.overlap == "later":
+            return late
+        raise AmbiguousLocalTime(
+            f"{naive} happened twice in {tzinfo.key} (a DST overlap: at "
+            f"{early.isoformat()} and at {late.isoformat()}); the DST policy says reject"
+        )
+    # Neither reading shows this time again: the clocks jumped over it (a gap).
+    before = late.astimezone(UTC).astimezone(tzinfo)  # the wall clock just before the jump
+    after = shown  # the same instant, read after the jump
+    if dst.gap == "shift_forward":
+        return after
+    if dst.gap == "shift_backward":
+        return before
+    gap = (late.utcoffset() or timedelta(0)) - (early.utcoffset() or timedelta(0))
+    minutes = int(gap.total_seconds() // 60)
+    raise NonexistentLocalTime(
+        f"{naive} does not exist in {tzinfo.key} (a DST gap: the clocks jumped {minutes} "
+        f"minutes forward over it: shift_forward reads it as {after.isoformat()}, "
+        f"shift_backward as {before.isoformat()}); the DST policy says reject"
+    )
+
+
+def start_of_day(day: date, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) -> datetime:
+    """The instant ``day`` began in ``tz`` (00:00 local, or the end of a gap at midnight).
+
+    >>> start_of_day(date(2024, 5, 1), "America/New_York").isoformat()
+    '2024-05-01T00:00:00-04:00'
+    """
+    return localize(datetime.combine(day, time()), tz, dst)
