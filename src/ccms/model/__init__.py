@@ -7,7 +7,15 @@ the events whose fold is a complaint. This package imports nothing else from ccm
 from __future__ import annotations
 
 from ccms.model.complaint import Complaint, Concern, ConcernOutcome, Feedback, Result
-from ccms.model.customer import Customer, CustomerRef, Personal, mask
+from ccms.model.customer import (
+    CONTACT_ROLES,
+    Customer,
+    CustomerRef,
+    CustomerView,
+    Personal,
+    mask,
+    sees_contact,
+)
 from ccms.model.events import (
     Actor,
     CcCardClosed,
@@ -46,10 +54,12 @@ from ccms.model.events import (
 )
 from ccms.model.ids import new_complaint_id
 from ccms.model.organization import Agent, Authority, Department, Organization, UnknownMember
+from ccms.model.privacy import PersonalKind, PersonalSpan, find_personal, mask_text
 from ccms.model.taxonomy import CodeDefaults, CodeName, Taxonomy, VocCode, VocCodeStr
 from ccms.model.values import Channel, Flag, Money, RemedyKind, Role, Severity, VocKind
 
 __all__ = [
+    "CONTACT_ROLES",
     "Actor",
     "Agent",
     "Authority",
@@ -67,6 +77,7 @@ __all__ = [
     "Customer",
     "CustomerNotified",
     "CustomerRef",
+    "CustomerView",
     "Department",
     "DepartmentAssigned",
     "DomainEvent",
@@ -82,6 +93,8 @@ __all__ = [
     "Money",
     "Organization",
     "Personal",
+    "PersonalKind",
+    "PersonalSpan",
     "Rejected",
     "RemedyKind",
     "Reopened",
@@ -108,7 +121,10 @@ __all__ = [
     "event_from_dict",
     "event_from_json",
     "event_types",
+    "find_personal",
     "fold",
     "mask",
+    "mask_text",
     "new_complaint_id",
+    "sees_contact",
 ]

@@ -1,10 +1,24 @@
-"""Shared pydantic configuration for ccms' boundary models."""
+"""Shared pydantic configuration for ccms' boundary models.
+
+Every model's ``repr`` and ``str`` mask the personal data its strings hold (phone numbers, e-mail
+addresses, resident numbers: :func:`ccms.model.privacy.mask_text`), while the values themselves,
+their JSON and their equality stay exactly as given; validation errors never echo their input.
+
+>>> from ccms.model import Concern
+>>> concern = Concern(kind="complaint", text="Call me on 010-1234-5678")
+>>> concern
+Concern(kind=<VocKind.COMPLAINT: 'complaint'>, code=None, text='Call me on 010-****-****', severity=<Severity.MEDIUM: 'medium'>, requested_remedy=None, outcome=None)
+>>> concern.text
+'Call me on 010-1234-5678'
+>>> '010-1234-5678' in concern.model_dump_json()
+True
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache, cached_property
-from typing import Annotated, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 from pydantic import (
     AwareDatetime,
@@ -16,6 +30,10 @@ from pydantic import (
 )
 
 from ccms.errors import CCMSError
+from ccms.model.privacy import mask_text
+
+if TYPE_CHECKING:
+    from pydantic._internal._repr import ReprArgs
 
 __all__ = [
     "AwareDatetime",
@@ -24,6 +42,7 @@ __all__ = [
     "ShortText",
     "SortedSet",
     "Text",
+    "masked_repr_value",
     "unwrap_ccms_error",
 ]
 
@@ -37,10 +56,44 @@ def unwrap_ccms_error(exc: ValidationError) -> CCMSError | None:
     return None
 
 
-class Frozen(BaseModel):
-    """Base of every ccms model: immutable, hashable where its fields are, no unknown keys."""
+def masked_repr_value(value: Any) -> Any:
+    """``value`` as a ``repr`` may show it: personal data in its strings masked, at any depth.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+    Strings (and the strings in tuples, lists, sets and dicts) go through
+    :func:`~ccms.model.privacy.mask_text`; anything without personal data is returned itself
+    (an enum member stays a member), so a repr changes only where it would have shown some.
+
+    >>> masked_repr_value({"contact": ["gildong@example.com", 3]})
+    {'contact': ['***@example.com', 3]}
+    """
+    if isinstance(value, str):
+        masked = mask_text(value)
+        return value if masked == value else masked
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = [masked_repr_value(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)(items) if not isinstance(value, tuple) else tuple(items)
+    if isinstance(value, dict):
+        pairs = [(masked_repr_value(k), masked_repr_value(v)) for k, v in value.items()]
+        if all(nk is k and nv is v for (nk, nv), (k, v) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    return value
+
+
+class Frozen(BaseModel):
+    """Base of every ccms model: immutable, hashable where its fields are, no unknown keys.
+
+    ``repr``/``str`` mask personal data in string fields (see :func:`masked_repr_value`), and a
+    :class:`~pydantic.ValidationError`'s message leaves out the input (``hide_input_in_errors``):
+    a rejected phone number or letter does not end up in a log. ``exc.errors()`` still carries
+    the input, as pydantic's API promises; log ``exc.errors(include_input=False)`` or ``str(exc)``.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=False, hide_input_in_errors=True
+    )
 
     def __init__(self, /, **data: Any) -> None:
         # A validator that raises a ccms error (e.g. WorkflowDefinitionError) is surfaced as
@@ -56,6 +109,11 @@ class Frozen(BaseModel):
     # Tell pydantic this __init__ only wraps the base one: nested models are then validated in
     # pydantic-core without a Python call per nested object (3x faster reads of stored events).
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def __repr_args__(self) -> ReprArgs:
+        # repr, str, rich and devtools all read these: mask personal data in the values shown.
+        for name, value in super().__repr_args__():
+            yield name, masked_repr_value(value)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy (pydantic's), without values cached from the original's fields.

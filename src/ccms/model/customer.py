@@ -1,56 +1,63 @@
 """Customers and their personal data, which never shows unmasked in ``repr``, ``str`` or dumps.
 
-Contact details are held in :class:`Personal` values. ``repr``/``str`` and the default JSON dump
-show a masked form; the clear value is read only with :meth:`Personal.reveal`, on purpose.
+Contact details are held in :class:`Personal` values. ``repr``/``str`` and every default dump
+(``model_dump()``, ``model_dump_json()``) show a masked form whatever the value's format (see
+:mod:`ccms.model.privacy`); the clear value is read only with :meth:`Personal.reveal`, on purpose,
+or through :meth:`Customer.view` for a role allowed to see it.
 
->>> c = Customer(id="C-1", name="홍길동", phone="010-1234-5678", email="gildong@example.com")
+>>> c = Customer(id="C-1", name="홍길동", phone="01012345678", email="gildong@example.com")
 >>> c
-Customer(id='C-1', name=Personal('홍*동'), phone=Personal('010-****-5678'), email=Personal('g******@example.com'), segment='general', region=None, language='ko')
+Customer(id='C-1', name=Personal('홍*동'), phone=Personal('010-****-****'), email=Personal('***@example.com'), segment='general', region=None, language='ko')
 >>> c.phone.reveal()
-'010-1234-5678'
+'01012345678'
 >>> c.model_dump(mode="json")["phone"]
-'010-****-5678'
+'010-****-****'
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, GetCoreSchemaHandler
+from pydantic import BaseModel, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from ccms.model._base import Frozen, Name
+from ccms.model._base import Frozen, Name, masked_repr_value
+from ccms.model.privacy import mask
+from ccms.model.values import Role
 
-__all__ = ["Customer", "CustomerRef", "Personal", "mask"]
+if TYPE_CHECKING:
+    from pydantic._internal._repr import ReprArgs
+
+__all__ = [
+    "CONTACT_ROLES",
+    "Customer",
+    "CustomerRef",
+    "CustomerView",
+    "Personal",
+    "mask",
+    "sees_contact",
+]
+
+#: The roles that see a customer's name and contact details in clear: supervisors (they answer
+#: escalations and call customers back) and the system (notifications must reach the customer).
+#: A handler sees them only for a complaint assigned to them (``assigned=True``); front-line
+#: agents, executives and handlers of other complaints see masked values.
+CONTACT_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.SYSTEM})
 
 
-def mask(value: str) -> str:
-    """Mask a personal value, keeping just enough to recognise it.
+def sees_contact(role: Role | str, *, assigned: bool = False) -> bool:
+    """Whether ``role`` may see a customer's contact details in clear.
 
-    >>> mask("010-1234-5678"), mask("gildong@example.com"), mask("홍길동"), mask("Jo")
-    ('010-****-5678', 'g******@example.com', '홍*동', 'J*')
+    ``assigned`` says that the caller handles a complaint of this customer (the complaint's
+    ``handler`` is the caller): the host knows who is asking and passes it.
+
+    >>> sees_contact("supervisor"), sees_contact(Role.HANDLER), sees_contact("handler", assigned=True)
+    (True, False, True)
+    >>> sees_contact("front_line", assigned=True), sees_contact("executive")
+    (False, False)
     """
-    if "@" in value:
-        local, _, domain = value.partition("@")
-        return (local[:1] + "*" * max(len(local) - 1, 1)) + "@" + domain
-    digits = sum(ch.isdigit() for ch in value)
-    if digits >= 7:
-        # Phone-like: keep the first group and the last four digits.
-        out: list[str] = []
-        seen = 0
-        first_group_done = False
-        for ch in value:
-            if ch.isdigit():
-                seen += 1
-                keep = (not first_group_done) or seen > digits - 4
-                out.append(ch if keep else "*")
-            else:
-                first_group_done = True
-                out.append(ch)
-        return "".join(out)
-    if len(value) <= 2:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[0] + "*" * (len(value) - 2) + value[-1]
+    role = Role(role)
+    return role in CONTACT_ROLES or (role is Role.HANDLER and assigned)
 
 
 class Personal:
@@ -111,6 +118,33 @@ class Customer(Frozen):
     region: Name | None = None
     language: Annotated[str, Field(min_length=2, max_length=8)] = "ko"
 
+    def view(self, role: Role | str, *, assigned: bool = False) -> CustomerView:
+        """What a caller acting in ``role`` may see of this customer (see :func:`sees_contact`).
+
+        >>> c = Customer(id="C-1", name="홍길동", phone="010-1234-5678")
+        >>> c.view("front_line").phone, c.view("supervisor").phone
+        ('010-****-****', '010-1234-5678')
+        >>> c.view("handler", assigned=True).name, c.view("handler").name
+        ('홍길동', '홍*동')
+        """
+        clear = sees_contact(role, assigned=assigned)
+
+        def shown(value: Personal | None) -> str | None:
+            if value is None:
+                return None
+            return value.reveal() if clear else value.masked
+
+        return CustomerView(
+            id=self.id,
+            name=shown(self.name),
+            phone=shown(self.phone),
+            email=shown(self.email),
+            segment=self.segment,
+            region=self.region,
+            language=self.language,
+            revealed=clear,
+        )
+
     def ref(self) -> CustomerRef:
         """The reference a complaint carries: no personal data, just what policies need."""
         return CustomerRef(
@@ -125,3 +159,30 @@ class CustomerRef(Frozen):
     segment: Name = "general"
     region: Name | None = None
     language: Annotated[str, Field(min_length=2, max_length=8)] = "ko"
+
+
+class CustomerView(Frozen):
+    """A customer as one caller may see it: plain strings, clear or masked by :meth:`Customer.view`.
+
+    Meant for the host's screen (its dump holds what the caller may see); its ``repr`` masks the
+    name and contact details even when ``revealed``, so a logged view never shows them.
+
+    >>> Customer(id="C-1", phone="010-1234-5678").view("system")
+    CustomerView(id='C-1', name=None, phone='010-****-****', email=None, segment='general', region=None, language='ko', revealed=True)
+    """
+
+    id: Name
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    segment: Name = "general"
+    region: Name | None = None
+    language: str = "ko"
+    revealed: bool = False
+
+    def __repr_args__(self) -> ReprArgs:
+        for name, value in BaseModel.__repr_args__(self):
+            if self.revealed and name in {"name", "phone", "email"} and isinstance(value, str):
+                yield name, mask(value)
+            else:
+                yield name, masked_repr_value(value)
