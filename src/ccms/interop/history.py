@@ -7,7 +7,8 @@ department and handler, the outcome (raw and mapped), flags the source itself re
 date and the closure, the narrative, and free attributes (state, ZIP, company, ...).
 
 Naive timestamps and plain dates are read in ``zone`` (:func:`ccms.interop.localtime.localize`,
-DST gaps and overlaps by ``dst``); a date is the start of that day. Empty optional attributes are
+DST gaps and overlaps by ``dst``); a date is the start of that day. Every instant is kept with
+the UTC offset in force then as a fixed zone (what a store gives back, and exact to subtract). Empty optional attributes are
 kept as ``"unknown"`` (:data:`UNKNOWN`), never dropped, so a figure grouped by them still counts
 every complaint.
 
@@ -231,7 +232,7 @@ def _as_instant(value: Any, tz: str, dst: DstPolicy) -> Any:
         except ValueError:
             return value  # pydantic says what is wrong with it
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else localize(value, tz, dst)
+        return localize(value, tz, dst)  # an aware one keeps its instant, at a fixed offset
     if isinstance(value, date):
         return localize(datetime(value.year, value.month, value.day), tz, dst)
     return value

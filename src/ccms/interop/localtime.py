@@ -27,7 +27,7 @@ ccms.interop.localtime.NonexistentLocalTime: 2024-03-10 02:30:00 does not exist 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +41,7 @@ __all__ = [
     "DstPolicy",
     "NonexistentLocalTime",
     "UnknownZone",
+    "fixed_offset",
     "localize",
     "start_of_day",
     "zone",
@@ -93,26 +94,50 @@ def zone(name: str) -> ZoneInfo:
         raise UnknownZone(name) from None
 
 
-def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) -> datetime:
-    """The instant the wall-clock time ``naive`` shows in ``tz``, gaps and overlaps by ``dst``.
+@lru_cache(maxsize=256)
+def _offset_zone(offset: timedelta) -> timezone:
+    return UTC if not offset else timezone(offset)
 
-    An aware ``naive`` is returned unchanged (it already names its instant). The result is aware
-    in ``tz``.
+
+def fixed_offset(moment: datetime) -> datetime:
+    """``moment`` with the UTC offset in force then as a fixed zone: the same instant and wall
+    time, and what a store gives back. Python subtracts two datetimes of the *same* ``ZoneInfo``
+    by their wall clocks (an hour wrong across a DST change); with fixed offsets it is exact.
+
+    >>> ny = zone("America/New_York")
+    >>> a, b = datetime(2024, 3, 9, 23, tzinfo=ny), datetime(2024, 3, 10, 4, tzinfo=ny)
+    >>> b - a, fixed_offset(b) - fixed_offset(a)
+    (datetime.timedelta(seconds=18000), datetime.timedelta(seconds=14400))
+    """
+    tzinfo = moment.tzinfo
+    if tzinfo is None or isinstance(tzinfo, timezone):
+        return moment
+    offset = moment.utcoffset()
+    if offset is None:
+        return moment
+    return moment.replace(tzinfo=_offset_zone(offset), fold=0)
+
+
+def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) -> datetime:
+    """The instant the wall-clock time ``naive`` shows in ``tz``, gaps and overlaps by ``dst``,
+    with the offset in force then as a fixed zone (:func:`fixed_offset`).
+
+    An aware ``naive`` already names its instant: only its zone is made a fixed offset.
     """
     if naive.tzinfo is not None:
-        return naive
+        return fixed_offset(naive)
     tzinfo = zone(tz) if isinstance(tz, str) else tz
     early = naive.replace(tzinfo=tzinfo, fold=0)
     late = naive.replace(tzinfo=tzinfo, fold=1)
     if early.utcoffset() == late.utcoffset():
-        return early
+        return fixed_offset(early)
     shown = early.astimezone(UTC).astimezone(tzinfo)
     if shown.replace(tzinfo=None) == naive:
         # Both readings exist: the wall clock showed this time twice (an overlap).
         if dst.overlap == "earlier":
-            return early
+            return fixed_offset(early)
         if dst.overlap == "later":
-            return late
+            return fixed_offset(late)
         raise AmbiguousLocalTime(
             f"{naive} happened twice in {tzinfo.key} (a DST overlap: at "
             f"{early.isoformat()} and at {late.isoformat()}); the DST policy says reject"
@@ -121,9 +146,9 @@ def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) 
     before = late.astimezone(UTC).astimezone(tzinfo)  # the wall clock just before the jump
     after = shown  # the same instant, read after the jump
     if dst.gap == "shift_forward":
-        return after
+        return fixed_offset(after)
     if dst.gap == "shift_backward":
-        return before
+        return fixed_offset(before)
     gap = (late.utcoffset() or timedelta(0)) - (early.utcoffset() or timedelta(0))
     minutes = int(gap.total_seconds() // 60)
     raise NonexistentLocalTime(
