@@ -1,4 +1,4 @@
-"""The ``ccms`` command: ``demo``, ``report``, ``workflow`` and ``schema``."""
+"""The ``ccms`` command: ``demo``, ``report``, ``import``, ``workflow`` and ``schema``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ccms.cli.importing import import_app
 
 __all__ = ["app", "main"]
 
@@ -20,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(import_app, name="import")
 console = Console()
 
 
