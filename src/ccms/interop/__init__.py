@@ -12,6 +12,7 @@ imports it; nothing below does.
 
 from __future__ import annotations
 
+from ccms.interop.cfpb import CfpbReader, import_cfpb, read_cfpb
 from ccms.interop.history import (
     NARRATIVE_LIMIT,
     NO_TEXT,
@@ -43,9 +44,11 @@ from ccms.interop.localtime import (
     DstPolicy,
     NonexistentLocalTime,
     UnknownZone,
+    fixed_offset,
     localize,
     start_of_day,
 )
+from ccms.interop.mapped import CsvMapping, MappedReader, import_csv, read_csv
 from ccms.model.events import HistoryImported
 
 __all__ = [
@@ -56,11 +59,14 @@ __all__ = [
     "UNKNOWN",
     "UNKNOWN_CODE",
     "AmbiguousLocalTime",
+    "CfpbReader",
+    "CsvMapping",
     "DstPolicy",
     "HistoricalComplaint",
     "HistoryImported",
     "ImportIssue",
     "ImportReport",
+    "MappedReader",
     "NonexistentLocalTime",
     "Outcome",
     "OutcomeEffect",
@@ -72,9 +78,14 @@ __all__ = [
     "code_path",
     "code_segment",
     "complaint_id_for",
+    "fixed_offset",
     "history_event",
+    "import_cfpb",
+    "import_csv",
     "import_history",
     "localize",
+    "read_cfpb",
+    "read_csv",
     "reason_of",
     "row_hash",
     "start_of_day",

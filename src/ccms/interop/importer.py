@@ -407,7 +407,8 @@ def import_history(
     as rejected) and :class:`SourceWarning` items (counted as warnings) among the records; they are
     read once, lazily, so a reader streams a file of any length in bounded memory. ``on_issue`` is
     called for every row not imported and every warning, as it happens; ``progress`` with the
-    report so far after every ``batch`` rows. ``run`` names this import in the events it writes
+    report so far after every ``batch`` rows (the rows between two reports: each complaint is
+    still its own transaction, as the store port appends one complaint at a time). ``run`` names this import in the events it writes
     (a new ULID by default): rows whose complaint this run stored are duplicates in the input, rows
     whose complaint an earlier run stored are ``already_imported``.
 

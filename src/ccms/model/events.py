@@ -541,6 +541,9 @@ class HistoryImported(DomainEvent):
     RESERVED: ClassVar[frozenset[str]] = frozenset(
         {"source", "source_id", "channel_raw", "outcome", "outcome_raw"}
     )
+    #: The complaint's field defaults, in field order (filled at the first fold; all immutable
+    #: but ``attributes``, which the fold always sets).
+    _DEFAULTS: ClassVar[dict[str, Any]] = {}
     source: Name
     source_id: Name
     imported_at: AwareDatetime
@@ -669,11 +672,12 @@ class HistoryImported(DomainEvent):
         # Every value was validated with the event, to the complaint's own constraints too (1
         # to 20 concerns, attribute keys and their number), so the complaint is built without
         # validating it again, the way Frozen._evolve copies one (a fifth of an import's cost).
-        fields = Complaint.model_fields
-        state = {
-            name: values[name] if name in values else field.get_default()
-            for name, field in fields.items()
-        }
+        defaults = HistoryImported._DEFAULTS
+        if not defaults:
+            defaults.update(
+                (name, field.get_default()) for name, field in Complaint.model_fields.items()
+            )
+        state = {name: values.get(name, default) for name, default in defaults.items()}
         new = Complaint.__new__(Complaint)
         object.__setattr__(new, "__dict__", state)
         object.__setattr__(new, "__pydantic_fields_set__", set(values))
