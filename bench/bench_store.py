@@ -8,7 +8,9 @@ with min and max; each target prints MET or MISSED from this run's own figures.
 ``python bench/bench_store.py [complaints] [rounds]``.
 
 The in-memory store and SQLite ``:memory:`` are measured once for reference, with snapshot loads
-and the stream.
+and the stream; so are the records of other kinds on a WAL file (appends of one record each, as a
+pipeline moves its items, among complaint events), the latest record of every stream, the log of
+one kind and one stream's records.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from ccms.model import (
     StageChanged,
     event_from_json,
 )
-from ccms.store import AppendResult, ComplaintStore, InMemoryStore, SQLiteStore
+from ccms.store import AppendResult, ComplaintStore, InMemoryStore, Record, SQLiteStore
 from ccms.store.base import check_append
 from ccms.store.sqlite import SCHEMA_VERSION
 from ccms.testing.store_contract import advance, received_event
@@ -399,6 +401,58 @@ def _reference(name: str, make: Callable[[], ComplaintStore], commands: list[Com
     )
 
 
+def records_reference(commands: list[Command], streams: int = 2_000, moves: int = 5) -> float:
+    """Record appends/s on a WAL file, ``streams`` streams of ``moves`` records each appended one
+    at a time in rounds, a complaint append between every two; then the reads of them."""
+    at = datetime(2026, 10, 1, tzinfo=UTC)
+    batches = [
+        [
+            Record(
+                kind="improvement_task" if s % 2 else "activity",
+                stream_id=f"S{s:05d}",
+                version=v,
+                type="move",
+                at=at,
+                data={"stage": f"stage-{v}", "owner": f"h{s % 50}", "steps": list(range(v))},
+            )
+        ]
+        for v in range(1, moves + 1)
+        for s in range(streams)
+    ]
+    with tempfile.TemporaryDirectory() as tmp, SQLiteStore(Path(tmp) / "records.db") as store:
+        complaints = iter(commands)
+        seconds = 0.0
+        for batch in batches:
+            r = batch[0]
+            start = time.perf_counter()
+            store.append_records(r.kind, r.stream_id, batch, expected_version=r.version - 1)
+            seconds += time.perf_counter() - start
+            c, e, w = next(complaints, (None, (), None))
+            if c is not None:
+                store.append(c, e, expected_version=c.version - 1, wake_at=w)
+        start = time.perf_counter()
+        latest = store.latest_records("improvement_task")
+        latest_s = time.perf_counter() - start
+        start = time.perf_counter()
+        logged = sum(1 for _ in store.log(kinds={"activity"}))
+        log_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for s in range(1, 101, 2):
+            store.records("improvement_task", f"S{s:05d}")
+        one_s = (time.perf_counter() - start) / 50
+    assert len(latest) == streams // 2
+    assert logged == streams // 2 * moves
+    rate = len(batches) / seconds
+    print(
+        f"{'records (WAL)':<16} append {rate:>8,.0f} appends/s"
+        f" | latest_records {len(latest):,} streams in {latest_s * 1e3:,.1f} ms"
+        f" | log(kinds=activity) {logged / log_s:>9,.0f} records/s"
+        f" | records(one stream) {one_s * 1e6:,.0f} us",
+        flush=True,
+    )
+    return rate
+
+
 def main(n: int = 2_000, rounds: int = 7) -> None:
     commands = workload(n)
     events = sum(len(e) for _, e, _ in commands)
@@ -412,7 +466,17 @@ def main(n: int = 2_000, rounds: int = 7) -> None:
     print(f"current / legacy appends/s (medians): {ratio:.2f}x, target >= {TARGET:.1f}x: {verdict}")
     _reference("in-memory", InMemoryStore, commands)
     _reference("sqlite :memory:", SQLiteStore, commands)
-    print(json.dumps({"legacy": round(legacy), "current": round(current), "ratio": ratio}))
+    records = records_reference(commands)
+    print(
+        json.dumps(
+            {
+                "legacy": round(legacy),
+                "current": round(current),
+                "ratio": ratio,
+                "records": round(records),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

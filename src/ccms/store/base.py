@@ -574,7 +574,9 @@ def check_records(
             "0 for a new stream, or more",
         )
     if isinstance(records, Record):
-        records = (records,)
+        raise InvalidRecordAppend(
+            kind, stream_id, "a Record was given alone", "a sequence of records, e.g. [record]"
+        )
     batch = tuple(records)
     if not batch:
         raise InvalidRecordAppend(kind, stream_id, "no records given", "one or more records")
