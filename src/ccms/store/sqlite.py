@@ -303,7 +303,8 @@ def _update(changed: tuple[int, ...], guarded: bool) -> str:
 
 @functools.cache
 def _insert_events(count: int) -> str:
-    """One INSERT of ``count`` events (complaint_id, version, type, body, prev)."""
+    """One INSERT of ``count`` complaint events (stream_id: the complaint's id, version, type,
+    body, prev); ``kind`` is left NULL, which is what makes them complaint events."""
     rows = ", ".join(["(?, ?, ?, ?, ?)"] * count)
     return f"INSERT INTO events (stream_id, version, type, body, prev) VALUES {rows}"
 
@@ -836,7 +837,8 @@ class SQLiteStore:
             return None
         kind, stream_id, first, last = row
         if kind is None:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise IdempotencyConflict(key, f"for complaint {stream_id}, not {here}")
         rows = conn.execute(
             "SELECT position, version, type, body FROM events WHERE position BETWEEN ? AND ? "
