@@ -227,6 +227,8 @@ def test_each_format_is_masked(written: str, masked: str) -> None:
     [
         "ORD-2026-000123",
         "ORD-2026-010123 2026-10-05",
+        "₩3,016 20000101",
+        "00:02 1588-0000",
         "ORD0212345678",
         "ORD2510051234567",
         "50,000원",
@@ -306,6 +308,8 @@ def test_personal_data_in_any_text_is_always_masked(
 
 
 @given(st.lists(st.tuples(ordinary(), separators), min_size=1, max_size=8), filler)
+@example([("2000-01-01", " "), ("₩3,016", " "), ("20000101", " ")], "")
+@example([("00:02", " "), ("1588-0000", " / ")], "")
 def test_ordinary_numbers_in_any_text_are_left_alone(
     parts: list[tuple[str, str]], words: str
 ) -> None:

@@ -35,8 +35,9 @@ Ordinary numbers of complaint text are left alone: order numbers, amounts, dates
 >>> mask_text("주문 ORD-2026-000123, 50,000원 결제, 2026-10-05 14:30 배송 (PRD.DEF.HANDLE)")
 '주문 ORD-2026-000123, 50,000원 결제, 2026-10-05 14:30 배송 (PRD.DEF.HANDLE)'
 
-A number right after a digit and a dash (the ``010123 ...`` of ``ORD-2026-010123 2026-10-05``)
-is taken for the rest of a code. A landline or resident number glued to ASCII letters without any
+A number right after a digit and a dash, dot, slash, comma or colon (the ``010123 ...`` of
+``ORD-2026-010123 2026-10-05``, the ``016 ...`` of ``₩3,016 20000101``, the ``02 ...`` of
+``00:02 1588-0000``) is taken for the rest of a code, an amount or a time. A landline or resident number glued to ASCII letters without any
 separator (``ORD0212345678``, ``ORD2510051234567``) is taken for a code too; a mobile number never
 is (``HP01012345678`` is masked), nor one written with separators (``Tel.02-123-4567``). Not recognised:
 names and addresses in free text (no detector can tell them from other words), spelled-out or
@@ -109,8 +110,9 @@ _SEP = r"(?:[^\S\n]{0,2}[-./_]?[^\S\n]{0,2})"
 
 
 def _number(body: str) -> str:
-    """A number that neither continues a digit run or a code (``2026-0...``) nor runs on."""
-    return r"(?<![0-9])(?<![0-9][-./_])" + body + r"(?![0-9])"
+    """A number that neither continues a digit run, a code, an amount or a time (``2026-0...``,
+    ``3,016``, ``00:02``) nor runs on."""
+    return r"(?<![0-9])(?<![0-9][-./_,:])" + body + r"(?![0-9])"
 
 
 _PATTERN = re.compile(
