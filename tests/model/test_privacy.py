@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -281,6 +282,17 @@ def test_spans_say_the_kind_and_hold_no_clear_value() -> None:
     assert "1234" not in shown
     assert "a.b@" not in shown
     assert isinstance(spans[0], PersonalSpan)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 20_000, "1" * 20_000, "a." * 10_000, "0-" * 10_000, "x@" + "a." * 9_000 + "1"],
+    ids=["letters", "digits", "dots", "dashes", "long-domain"],
+)
+def test_masking_a_long_letter_takes_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    mask_text(text)
+    assert time.perf_counter() - started < 0.5  # quadratic searching took seconds
 
 
 def test_masking_is_idempotent() -> None:
