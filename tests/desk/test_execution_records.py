@@ -184,7 +184,7 @@ CHILD = textwrap.dedent(
             self.applied = []
 
         def apply(self, entry, store):
-            time.sleep(0.002)
+            time.sleep(0.01)  # about 4 s of work in all: long enough to be killed often
             self.applied.append(entry.position)
             super().apply(entry, store)
 
@@ -217,9 +217,9 @@ def test_a_projection_killed_at_random_resumes_exactly_once(tmp_path: Path) -> N
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     rng = random.Random(20261201)
     kills = 0
-    for _ in range(12):
+    for _ in range(30):
         child = subprocess.Popen([sys.executable, str(script), str(db), "7"], env=env)
-        time.sleep(rng.uniform(0.3, 1.2))
+        time.sleep(rng.uniform(0.4, 1.2))
         if child.poll() is not None:
             break
         child.send_signal(signal.SIGKILL)

@@ -232,13 +232,16 @@ class ContextIndex:
         """Index what others appended to ``store`` since :attr:`position`; returns the open
         complaints whose inputs changed (see :meth:`record`)."""
         with self._lock:
-            if store.last_position() == self.position:
+            end = store.last_position()
+            if end == self.position:
                 return []
             changed: dict[str, None] = {}
             last = self.position
             for stored in store.stream(after=self.position):
                 changed.setdefault(stored.complaint_id, None)
                 last = stored.position
+            # records of other kinds may follow the last complaint event: nothing to read there
+            last = max(last, end)
             woken: list[str] = []
             for cid in changed:
                 found = store.find(cid)

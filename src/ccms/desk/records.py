@@ -101,9 +101,13 @@ class StoreRecords:
         )
         self.store.append_records(kind, item_id, [record], expected_version=expected_version)
 
-    def load(self, kind: str) -> list[Mapping[str, Any]]:
-        """The latest JSON of every item of ``kind``, in the order they were first saved."""
-        return [r.data for r in self.store.latest_records(kind)]
+    def load(self, kind: str) -> list[tuple[int, Mapping[str, Any]]]:
+        """``(stored version, latest JSON)`` of every item of ``kind``, in first-saved order."""
+        return [(r.version, r.data) for r in self.store.latest_records(kind)]
+
+    def version(self, kind: str, item_id: str) -> int:
+        """The item's stored version (0 if none)."""
+        return self.store.stream_version(kind, item_id)
 
     def latest(self, kind: str, item_id: str) -> tuple[int, Mapping[str, Any]] | None:
         """``(stored version, latest JSON)`` of one item, or ``None``."""

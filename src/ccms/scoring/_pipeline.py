@@ -72,9 +72,10 @@ class ItemRepository(Protocol):
 
     ``save`` stores ``data`` (the item's JSON) as the item's next version, only if the stored
     version is ``expected_version`` (0 for a new item); otherwise it raises
-    :class:`ccms.errors.ConcurrencyConflict` and stores nothing. ``load`` gives the latest
-    JSON of every item of ``kind``, in the order they were first saved; ``latest`` one item's
-    (``None`` if not stored) with its stored version.
+    :class:`ccms.errors.ConcurrencyConflict` and stores nothing. ``load`` gives ``(stored
+    version, latest JSON)`` of every item of ``kind``, in the order they were first saved;
+    ``version`` one item's stored version (0 if none, cheap), ``latest`` its version and JSON
+    (``None`` if not stored).
     """
 
     def save(
@@ -88,7 +89,9 @@ class ItemRepository(Protocol):
         at: datetime,
     ) -> None: ...
 
-    def load(self, kind: str) -> Sequence[Mapping[str, Any]]: ...
+    def load(self, kind: str) -> Sequence[tuple[int, Mapping[str, Any]]]: ...
+
+    def version(self, kind: str, item_id: str) -> int: ...
 
     def latest(self, kind: str, item_id: str) -> tuple[int, Mapping[str, Any]] | None: ...
 
@@ -116,17 +119,18 @@ class Pipeline(Generic[ItemT]):
             return
         items: dict[str, ItemT] = {}
         stored: dict[str, int] = {}
-        for data in self.repository.load(self.kind):
+        for version, data in self.repository.load(self.kind):
             item = cast(ItemT, self.item_type.model_validate(data))
             items[item.id] = item
-            found = self.repository.latest(self.kind, item.id)
-            stored[item.id] = found[0] if found is not None else 0
+            stored[item.id] = version
         self._items, self._stored = items, stored
 
     def _refresh(self, item_id: str) -> None:
         """Bring one item up to the repository's latest version before moving it."""
         if self.repository is None:
             return
+        if self.repository.version(self.kind, item_id) == self._stored.get(item_id, 0):
+            return  # one cheap read: nobody moved it
         found = self.repository.latest(self.kind, item_id)
         if found is not None and found[0] != self._stored.get(item_id):
             self._items[item_id] = cast(ItemT, self.item_type.model_validate(found[1]))
