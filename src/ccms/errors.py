@@ -78,7 +78,15 @@ def require_aware(value: datetime, field: str = "datetime") -> datetime:
     Traceback (most recent call last):
     ...
     ccms.errors.NaiveDatetimeError: now must be a timezone-aware datetime, got naive ...
+    >>> require_aware("2026-01-01", "at")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: at must be a timezone-aware datetime, got str '2026-01-01'
     """
+    if not isinstance(value, datetime):
+        raise InvalidInput(
+            f"{field} must be a timezone-aware datetime, got {type(value).__name__} {value!r:.80}"
+        )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(field, value)
     return value

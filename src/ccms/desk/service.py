@@ -16,7 +16,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 import pydantic
 
@@ -50,7 +50,7 @@ from ccms.model._base import unwrap_ccms_error
 from ccms.policy.base import PolicyContext
 from ccms.policy.escalation import SLA_STATES
 from ccms.policy.routing import plan_backlog
-from ccms.store import ASAP, ComplaintStore
+from ccms.store import ASAP, ComplaintStore, check_id, check_key
 from ccms.workflow import (
     AssignDepartment,
     AssignHandler,
@@ -142,18 +142,28 @@ class NoDecision(CCMSError, LookupError):
         return str(self.args[0])
 
 
-def _boundary(build: Callable[[], T]) -> T:
-    """Build a boundary value; pydantic's errors become :class:`InvalidInput`."""
+def _boundary(build: Callable[[], T], what: str = "command") -> T:
+    """Build a boundary value; pydantic's errors, and the TypeError or ValueError of an argument
+    of the wrong shape (``None`` where a list is wanted), become :class:`InvalidInput`."""
     try:
         return build()
-    except pydantic.ValidationError as exc:
-        inner = unwrap_ccms_error(exc)
-        if inner is not None:
-            raise inner from None
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"invalid {exc.title}: {problems}") from None
+    except CCMSError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, pydantic.ValidationError):
+            return _invalid(exc)
+        raise InvalidInput(f"invalid {what}: {exc}") from None
+
+
+def _invalid(exc: pydantic.ValidationError) -> NoReturn:
+    """Raise the ccms error inside ``exc``, else :class:`InvalidInput` naming every problem."""
+    inner = unwrap_ccms_error(exc)
+    if inner is not None:
+        raise inner from None
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
+    )
+    raise InvalidInput(f"invalid {exc.title}: {problems}") from None
 
 
 class Desk:
@@ -305,7 +315,7 @@ class Desk:
     def _load(self, complaint_id: str) -> tuple[Complaint, tuple[DomainEvent, ...]]:
         """The stored complaint and its history: from the cache while the store's version is
         the cached one (one cheap read), else read and cached."""
-        cached = self._cache.get(complaint_id)
+        cached = self._cache.get(check_id(complaint_id))
         if cached is not None and self.store.version(complaint_id) == cached[0].version:
             return cached
         complaint = self.store.get(complaint_id)
@@ -433,6 +443,12 @@ class Desk:
         A retried command with the same ``idempotency_key`` returns the original result and
         writes nothing.
         """
+        if not isinstance(command, Command):
+            raise InvalidInput(
+                f"complaint {complaint_id!r}: execute() takes a workflow Command (Classify, "
+                f"Start, ...), got {type(command).__name__}"
+            )
+        check_key(idempotency_key)
         if idempotency_key is not None:
             previous = self.store.idempotent_result(idempotency_key)
             if previous is not None:
@@ -482,6 +498,7 @@ class Desk:
         A full :class:`~ccms.model.Customer` is saved to the store (its personal data stays out
         of the event history); the complaint carries only the :class:`~ccms.model.CustomerRef`.
         """
+        check_key(idempotency_key)
         if idempotency_key is not None:
             previous = self.store.idempotent_result(idempotency_key)
             if previous is not None:

@@ -21,9 +21,11 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    JsonValue,
     PlainSerializer,
     StringConstraints,
     ValidationError,
@@ -177,3 +179,29 @@ def _sorted_list(values: frozenset[Any]) -> list[Any]:
 #: A frozen set written to JSON as a sorted list: the same set gives the same bytes in every
 #: process (a set's iteration order depends on string hashing, which differs per process).
 SortedSet = Annotated[frozenset[_T], PlainSerializer(_sorted_list, when_used="json")]
+
+
+def _finite(value: JsonValue, depth: int = 0) -> JsonValue:
+    """Refuse what JSON cannot hold (NaN, infinities) and values too big or deep to be an
+    attribute: the same value must read back the same from every store."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValueError(f"{value} is not a JSON number; give a finite number or null")
+    if depth > 16:
+        raise ValueError("nested more than 16 levels deep")
+    if isinstance(value, str) and len(value) > 20_000:
+        raise ValueError(f"a text of {len(value)} characters; at most 20,000")
+    if isinstance(value, list):
+        if len(value) > 1_000:
+            raise ValueError(f"a list of {len(value)} items; at most 1,000")
+        for item in value:
+            _finite(item, depth + 1)
+    elif isinstance(value, dict):
+        if len(value) > 1_000:
+            raise ValueError(f"an object of {len(value)} keys; at most 1,000")
+        for item in value.values():
+            _finite(item, depth + 1)
+    return value
+
+
+#: A custom attribute value: any JSON, but finite numbers only and of a bounded size.
+AttributeValue = Annotated[JsonValue, AfterValidator(_finite)]

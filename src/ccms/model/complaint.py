@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, SortedSet, Text
+from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet, Text
 from ccms.model.customer import CustomerRef
 from ccms.model.taxonomy import VocCodeStr
 from ccms.model.values import Channel, Flag, Money, RemedyKind, Severity, VocKind
@@ -109,7 +109,7 @@ class Complaint(Frozen):
     feedback: Feedback | None = None
     flags: SortedSet[Flag] = frozenset()
     tags: SortedSet[Name] = frozenset()
-    attributes: dict[Annotated[str, Field(pattern=_ATTR_KEY)], JsonValue] = {}
+    attributes: dict[Annotated[str, Field(pattern=_ATTR_KEY)], AttributeValue] = {}
     first_response_at: AwareDatetime | None = None
     resolved_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None

@@ -25,7 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, JsonValue, model_validator
 
 from ccms.errors import InvalidInput
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText, SortedSet
+from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
 from ccms.model.taxonomy import VocCodeStr
@@ -157,7 +157,7 @@ class ComplaintReceived(DomainEvent):
     concerns: tuple[Concern, ...]
     flags: SortedSet[Flag] = frozenset()
     tags: SortedSet[Name] = frozenset()
-    attributes: dict[str, JsonValue] = {}
+    attributes: dict[str, AttributeValue] = {}
     workflow: Name = "voc"
 
     def apply(self, complaint: Complaint | None) -> Complaint:
@@ -570,7 +570,7 @@ class HistoryImported(DomainEvent):
     due_at: AwareDatetime | None = None
     flags: SortedSet[Flag] = frozenset()
     tags: SortedSet[Name] = frozenset()
-    attributes: dict[Annotated[str, Field(pattern=_IMPORT_KEY)], JsonValue] = {}
+    attributes: dict[Annotated[str, Field(pattern=_IMPORT_KEY)], AttributeValue] = {}
     notes: tuple[ShortText, ...] = ()
     workflow: Name = "voc"
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from ccms.errors import require_aware
+from ccms.errors import InvalidInput, require_aware
 
 __all__ = ["new_complaint_id"]
 
@@ -28,5 +28,10 @@ def new_complaint_id(at: datetime, rng: random.Random | None = None) -> str:
     """
     require_aware(at, "at")
     millis = int(at.timestamp() * 1000)
+    if not 0 <= millis < 2**48:  # the id's clock: 1970 to the year 10889
+        raise InvalidInput(
+            f"cannot give an id to a complaint received at {at.isoformat()}: receipt times "
+            "before 1970-01-01 UTC are out of range"
+        )
     randomness = rng.randbytes(10) if rng is not None else os.urandom(10)
     return str(ULID.from_bytes(millis.to_bytes(6, "big") + randomness))

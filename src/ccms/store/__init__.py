@@ -18,6 +18,7 @@ from ccms.store.base import (
     ASAP,
     COMPLAINT,
     LATEST,
+    MAX_KEY_LENGTH,
     AppendResult,
     CheckpointConflict,
     ComplaintQuery,
@@ -33,6 +34,8 @@ from ccms.store.base import (
     StoredEvent,
     StoredRecord,
     StreamConflict,
+    check_id,
+    check_key,
 )
 from ccms.store.memory import InMemoryStore
 from ccms.store.sqlite import SQLiteStore
@@ -41,6 +44,7 @@ __all__ = [
     "ASAP",
     "COMPLAINT",
     "LATEST",
+    "MAX_KEY_LENGTH",
     "AppendResult",
     "CheckpointConflict",
     "ComplaintQuery",
@@ -58,4 +62,6 @@ __all__ = [
     "StoredEvent",
     "StoredRecord",
     "StreamConflict",
+    "check_id",
+    "check_key",
 ]

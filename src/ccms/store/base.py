@@ -48,6 +48,7 @@ __all__ = [
     "ASAP",
     "COMPLAINT",
     "LATEST",
+    "MAX_KEY_LENGTH",
     "AppendResult",
     "CheckpointConflict",
     "ComplaintQuery",
@@ -66,6 +67,8 @@ __all__ = [
     "check_append",
     "check_checkpoint",
     "check_due",
+    "check_id",
+    "check_key",
     "check_kind",
     "check_log",
     "check_records",
@@ -682,8 +685,12 @@ def _channel_or_none(value: Channel | str | None) -> Channel | None:
 
 
 def _limit(instance: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise InvalidInput(f"ComplaintQuery.limit must be a positive int or None, got {value!r}")
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63
+    ):
+        raise InvalidInput(
+            f"ComplaintQuery.limit must be a positive int below 2**63 or None, got {value!r:.40}"
+        )
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -1085,3 +1092,36 @@ class ComplaintStore(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+#: The longest idempotency key a store takes (a key is a request id, not a payload).
+MAX_KEY_LENGTH: Final = 256
+
+
+def check_id(value: object, what: str = "complaint id") -> str:
+    """``value`` if it is a usable id (a str of 1 to 128 characters), else :class:`InvalidInput`.
+
+    >>> check_id({})
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: a complaint id must be a str of 1 to 128 characters, got dict {}
+    """
+    if not isinstance(value, str) or not 1 <= len(value) <= 128:
+        shown = f"{value!r:.60}" if not isinstance(value, str) else f"{len(value)} characters"
+        raise InvalidInput(
+            f"a {what} must be a str of 1 to 128 characters, got {type(value).__name__} {shown}"
+        )
+    return value
+
+
+def check_key(key: object) -> str | None:
+    """An idempotency key: ``None``, or a str of 1 to :data:`MAX_KEY_LENGTH` characters."""
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
+        shown = f"{len(key)} characters" if isinstance(key, str) else f"{key!r:.60}"
+        raise InvalidInput(
+            f"an idempotency key must be a str of 1 to {MAX_KEY_LENGTH} characters, got "
+            f"{type(key).__name__} {shown}"
+        )
+    return key

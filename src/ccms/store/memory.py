@@ -46,6 +46,8 @@ from ccms.store.base import (
     check_append,
     check_checkpoint,
     check_due,
+    check_id,
+    check_key,
     check_kind,
     check_log,
     check_records,
@@ -129,6 +131,7 @@ class InMemoryStore:
     ) -> AppendResult:
         """Append atomically; see :meth:`ccms.store.ComplaintStore.append`."""
         batch = check_append(complaint, events, expected_version)
+        check_key(idempotency_key)
         wake = check_wake_at(complaint.id, wake_at)
         with self._lock:
             self._check_open()
@@ -232,17 +235,20 @@ class InMemoryStore:
 
     def find(self, complaint_id: str) -> Complaint | None:
         """The latest snapshot, or ``None``."""
+        check_id(complaint_id)
         with self._lock:
             self._check_open()
             return self._snapshots.get(complaint_id)
 
     def version(self, complaint_id: str) -> int:
         """The stored version, 0 if absent."""
+        check_id(complaint_id)
         found = self.find(complaint_id)
         return 0 if found is None else found.version
 
     def events(self, complaint_id: str) -> list[DomainEvent]:
         """The complaint's events in order; raises :class:`ccms.errors.ComplaintNotFound`."""
+        check_id(complaint_id)
         with self._lock:
             self._check_open()
             history = self._history.get(complaint_id)

@@ -76,6 +76,8 @@ from ccms.store.base import (
     check_append,
     check_checkpoint,
     check_due,
+    check_id,
+    check_key,
     check_kind,
     check_log,
     check_records,
@@ -423,6 +425,7 @@ class SQLiteStore:
     ) -> AppendResult:
         """Append atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's docs."""
         batch = check_append(complaint, events, expected_version)
+        check_key(idempotency_key)
         wake = check_wake_at(complaint.id, wake_at)
         cid = complaint.id
         version = complaint.version
@@ -571,6 +574,7 @@ class SQLiteStore:
 
     def find(self, complaint_id: str) -> Complaint | None:
         """The latest snapshot, or ``None``."""
+        check_id(complaint_id)
         with self._lock:
             row = (
                 self._db()
@@ -581,6 +585,7 @@ class SQLiteStore:
 
     def version(self, complaint_id: str) -> int:
         """The stored version, 0 if absent."""
+        check_id(complaint_id)
         with self._lock:
             row = (
                 self._db()
@@ -591,6 +596,7 @@ class SQLiteStore:
 
     def events(self, complaint_id: str) -> list[DomainEvent]:
         """The complaint's events in order; raises ComplaintNotFound."""
+        check_id(complaint_id)
         with self._lock:
             rows = self._db().execute(_CHAIN, (complaint_id,)).fetchall()
         if not rows:

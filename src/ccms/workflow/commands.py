@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, JsonValue, model_validator
+from pydantic import Field, model_validator
 
 from ccms.model import (
     CcCardClosed,
@@ -47,7 +47,7 @@ from ccms.model import (
     WaitingOnCustomer,
     Withdrawn,
 )
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText
 from ccms.model.complaint import ConcernOutcome
 from ccms.model.taxonomy import VocCodeStr
 
@@ -100,7 +100,7 @@ class Receive(Frozen):
     received_at: AwareDatetime
     flags: frozenset[Flag] = frozenset()
     tags: frozenset[Name] = frozenset()
-    attributes: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], JsonValue] = {}
+    attributes: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], AttributeValue] = {}
 
     def build(self, header: dict[str, Any], workflow: str) -> ComplaintReceived:
         """The ``received`` event."""

@@ -1,0 +1,156 @@
+"""Fuzzing the Desk and store boundary: every rejection is a ``CCMSError`` and changes nothing.
+
+Wrong types, ``None``, huge and non-finite numbers, naive and out-of-range datetimes, odd
+mappings: each public Desk command and store read either works or raises a typed ccms error, and
+a rejected command leaves the store byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccms.desk import Desk, ManualClock
+from ccms.errors import CCMSError
+from ccms.model import Concern, CustomerRef
+from ccms.store import InMemoryStore, SQLiteStore
+
+T0 = datetime(2026, 10, 5, 9, tzinfo=UTC)
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.binary(max_size=10),
+    st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5)), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.floats(), st.text(max_size=5))),
+    st.datetimes(),  # naive
+    st.datetimes(timezones=st.just(UTC)),  # aware, anywhere from year 1 to 9999
+    st.just(math.nan),
+    st.just("x" * 300),
+)
+
+#: (method, how many positional arguments after the complaint id, keyword names it takes)
+COMMANDS: list[tuple[str, int, tuple[str, ...]]] = [
+    ("classify", 1, ("severities", "at", "expected_version", "idempotency_key")),
+    ("assign_department", 1, ("at",)),
+    ("assign_handler", 1, ("at",)),
+    ("start", 0, ("at", "expected_version")),
+    ("wait_on_customer", 1, ("at",)),
+    ("respond", 2, ("at",)),
+    ("transfer", 2, ("at",)),
+    ("register_result", 1, ("outcomes", "at")),
+    ("notify", 1, ("at", "idempotency_key")),
+    ("record_feedback", 1, ("at",)),
+    ("reopen", 1, ("at",)),
+    ("close", 1, ("at",)),
+    ("withdraw", 1, ("at",)),
+    ("reject", 1, ("duplicate_of", "note", "at")),
+    ("escalate", 2, ("notify", "at")),
+    ("set_flags", 0, ("add", "remove", "reason", "at")),
+    ("execute", 1, ("at", "actor")),
+]
+
+
+def _state(store: Any) -> tuple[Any, ...]:
+    return (
+        [(s.position, s.event.model_dump_json()) for s in store.stream()],
+        [c.model_dump_json() for c in store.query()],
+        [store.wake_at(cid) for cid in store.ids()],
+    )
+
+
+def _desk(store: Any) -> tuple[Desk, str]:
+    desk = Desk(store, clock=ManualClock(T0))
+    c = desk.receive(
+        channel="phone",
+        customer=CustomerRef(id="C-1"),
+        concerns=[Concern(kind="complaint", text="late")],
+    )
+    return desk, c.id
+
+
+calls = st.tuples(
+    st.sampled_from(COMMANDS),
+    st.lists(junk, min_size=2, max_size=2),
+    st.dictionaries(st.sampled_from(["at", "expected_version", "idempotency_key", "notify"]), junk),
+    st.booleans(),
+)
+
+TRIED = {"inputs": 0, "rejected": 0}
+
+
+@settings(max_examples=300, deadline=None)
+@given(calls)
+def test_every_command_rejects_junk_with_a_typed_error_and_changes_nothing(call: Any) -> None:
+    (name, positional, keywords), args, options, sqlite = call
+    store = SQLiteStore() if sqlite else InMemoryStore()
+    desk, cid = _desk(store)
+    before = _state(store)
+    kwargs = {k: v for k, v in options.items() if k in keywords}
+    TRIED["inputs"] += 1
+    try:
+        getattr(desk, name)(cid, *args[:positional], **kwargs)
+    except CCMSError:
+        TRIED["rejected"] += 1
+        assert _state(store) == before
+    store.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(junk, st.booleans())
+def test_store_reads_reject_junk_ids_with_a_typed_error(value: Any, sqlite: bool) -> None:
+    store = SQLiteStore() if sqlite else InMemoryStore()
+    _desk(store)
+    for read in (store.find, store.version, store.events, store.get):
+        with contextlib.suppress(CCMSError):  # anything else fails the test
+            read(value)
+    for limit in (value, 2**70):
+        with contextlib.suppress(CCMSError):
+            store.query(limit=limit)
+    store.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["received_at", "flags", "tags", "attributes"]), junk),
+    junk,
+)
+def test_receive_rejects_junk_with_a_typed_error(options: dict[str, Any], concerns: Any) -> None:
+    store = InMemoryStore()
+    desk, _ = _desk(store)
+    before = _state(store)
+    try:
+        desk.receive(channel="phone", customer=CustomerRef(id="C-2"), concerns=concerns, **options)
+    except CCMSError:
+        assert _state(store) == before
+
+
+def test_non_finite_attributes_are_refused_at_the_boundary() -> None:
+    for store in (InMemoryStore(), SQLiteStore()):
+        desk, _ = _desk(store)
+        before = _state(store)
+        for bad in (math.nan, math.inf, {"x": [math.nan]}):
+            with pytest.raises(CCMSError, match="finite"):
+                desk.receive(
+                    channel="phone",
+                    customer=CustomerRef(id="C-3"),
+                    concerns=[Concern(kind="complaint", text="x")],
+                    attributes={"score": bad},
+                    received_at=T0 + timedelta(minutes=1),
+                )
+        assert _state(store) == before
+
+
+def test_the_fuzz_tried_inputs() -> None:
+    """The counts of the runs above (printed with -s): the fuzz is not vacuous."""
+    print(f"boundary fuzz: {TRIED['inputs']} command inputs, {TRIED['rejected']} rejected")
+    assert TRIED["inputs"] == 0 or TRIED["rejected"] > 0
