@@ -1,0 +1,1071 @@
+"""The PostgreSQL store (psycopg 3 with :mod:`psycopg_pool`): many writer processes, no table lock.
+
+Install the extra (``pip install 'ccms[postgres]'``) and give the store a URL (it opens its own
+pool) or a :class:`psycopg_pool.ConnectionPool` of autocommit connections (shared with the host)::
+
+    from ccms.store.postgres import PostgresStore
+
+    with PostgresStore("postgresql://ccms@db.internal/ccms", schema="ccms") as store:
+        store.append(complaint, events, expected_version=0)
+
+The schema is created, and upgraded, by the versioned :data:`MIGRATIONS` when a store opens (or
+explicitly: :func:`migrate`); the ``schema_version`` table records which ran.
+
+**Layout.** One ``events`` table holds the global log: complaint events (``kind`` ``'complaint'``)
+and records of every other kind, keyed by ``position``; the database enforces
+``UNIQUE (kind, stream_id, version, idx)`` (``idx``: the event's place within its append, 0 for a
+record), so a second append at a stream's version is refused whatever the code above does. Each
+complaint's snapshot is a ``complaints`` row beside the columns the queries filter on (instants as
+UTC epoch microseconds, ids in the ``"C"`` collation, so ranges compare instants and ties sort as
+Python sorts ``str``); ``streams`` keeps each record stream's version; ``idempotency`` the keys
+(complaints and records share them); ``checkpoints`` each projection's position and state, written
+together. Bodies are JSON kept as ``text``, exactly as written (``jsonb`` would refuse ``\\u0000``
+and drop ``-0.0``).
+
+**Positions without a table lock.** An append runs in one server-side function call (one round
+trip): it checks the idempotency key, moves the stream's row on with a guarded ``UPDATE``
+(``... WHERE version = expected``: the loser of a race waits for the winner's row, then sees the
+new version and gets :class:`~ccms.errors.ConcurrencyConflict`), records the key, and only then, as
+its last statement, takes the positions from a one-row counter
+(``UPDATE log_position SET last = last + n RETURNING last``) and inserts the events. The counter's
+row lock is what orders the log: the next writer cannot take positions before this transaction has
+ended, and PostgreSQL makes a transaction visible before it releases its locks, so transactions
+become visible in position order and every reader's snapshot holds a prefix of the log: no reader
+ever sees a gap that fills later, and the positions are contiguous (a refused append takes none).
+Everything before the counter (the JSON, the snapshot row and its indexes, the key) runs in
+parallel; writers queue only for the counter, and only while a transaction commits.
+
+A commit waits for the WAL to reach the disk, and a lock is held until the commit ends, so a
+counter held through that wait would let one transaction flush at a time (8 writers no faster
+than one, as with eventsourcing's ``LOCK TABLE``). So the appending transaction commits with
+``synchronous_commit = off`` (its commit record is written, the transaction is visible and the
+counter released at once) and, in the same round trip, a second tiny transaction writes one WAL
+record (``pg_logical_emit_message``) and commits with the session's own ``synchronous_commit``: its
+flush covers every WAL record before it, the append's included, and the flushes of concurrent
+writers are one fsync (PostgreSQL's group commit). An append returns only after that flush, so an
+acknowledged append is as durable as the server's ``synchronous_commit`` makes any commit. What a
+crash in between loses is never acknowledged, and is a suffix of the log (the WAL is one sequence),
+so no gap either. :meth:`PostgresStore.log` and :meth:`PostgresStore.stream` go one step further:
+they yield a batch only once the WAL is flushed past it, so a projection never applies an entry a
+server crash could take back. ``docs/postgres.md`` has the whole argument and the figures.
+
+>>> from ccms.store.postgres import MIGRATIONS, SCHEMA_VERSION
+>>> [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Final, Self
+
+import attrs
+
+try:
+    import psycopg
+    from psycopg_pool import ConnectionPool, PoolTimeout
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "ccms.store.postgres needs psycopg 3 and psycopg_pool: pip install 'ccms[postgres]'"
+    ) from missing
+
+from ccms.errors import (
+    ComplaintNotFound,
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    InvalidInput,
+    StoreError,
+)
+from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
+from ccms.store.base import (
+    ASAP,
+    COMPLAINT,
+    AppendResult,
+    CheckpointConflict,
+    ComplaintQuery,
+    CustomerNotFound,
+    LogEntry,
+    Record,
+    RecordAppendResult,
+    StoreClosed,
+    StoredEvent,
+    StoredRecord,
+    StreamConflict,
+    check_append,
+    check_checkpoint,
+    check_due,
+    check_kind,
+    check_log,
+    check_records,
+    check_version,
+    check_wake_at,
+    from_micros,
+    micros,
+    record_from_json,
+    record_json,
+)
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "PostgresStore", "migrate"]
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+Pool = ConnectionPool[Connection]
+
+
+@attrs.frozen(slots=True)
+class Migration:
+    """One step of the schema: ``sql`` (with ``{s}`` for the quoted schema name) brings a schema
+    at ``version - 1`` to ``version``, in the transaction that records it in ``schema_version``."""
+
+    version: int
+    description: str
+    sql: str
+
+
+_V1 = """
+CREATE TABLE {s}.log_position (
+    id   boolean PRIMARY KEY DEFAULT true CHECK (id),
+    last bigint NOT NULL
+);
+INSERT INTO {s}.log_position (id, last) VALUES (true, 0);
+
+CREATE TABLE {s}.events (
+    position  bigint PRIMARY KEY,
+    kind      text COLLATE "C" NOT NULL,
+    stream_id text COLLATE "C" NOT NULL,
+    version   bigint NOT NULL,
+    idx       integer NOT NULL,
+    type      text COLLATE "C" NOT NULL,
+    body      text NOT NULL,
+    CONSTRAINT events_stream_version UNIQUE (kind, stream_id, version, idx)
+);
+
+CREATE TABLE {s}.complaints (
+    seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          text COLLATE "C" NOT NULL UNIQUE,
+    version     bigint NOT NULL,
+    received_us bigint NOT NULL,
+    stage       text COLLATE "C" NOT NULL,
+    department  text COLLATE "C",
+    handler     text COLLATE "C",
+    closed_us   bigint,
+    due_us      bigint,
+    customer_id text COLLATE "C" NOT NULL,
+    channel     text COLLATE "C" NOT NULL,
+    codes       text[] COLLATE "C" NOT NULL,
+    wake_us     bigint,
+    body        text NOT NULL
+);
+CREATE INDEX complaints_received ON {s}.complaints (received_us, id);
+CREATE INDEX complaints_stage ON {s}.complaints (stage);
+CREATE INDEX complaints_department ON {s}.complaints (department) WHERE department IS NOT NULL;
+CREATE INDEX complaints_handler ON {s}.complaints (handler, closed_us) WHERE handler IS NOT NULL;
+CREATE INDEX complaints_customer ON {s}.complaints (customer_id);
+CREATE INDEX complaints_due ON {s}.complaints (due_us)
+    WHERE closed_us IS NULL AND due_us IS NOT NULL;
+CREATE INDEX complaints_wake ON {s}.complaints (wake_us, id)
+    WHERE closed_us IS NULL AND wake_us IS NOT NULL;
+
+CREATE TABLE {s}.streams (
+    seq     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind    text COLLATE "C" NOT NULL,
+    id      text COLLATE "C" NOT NULL,
+    version bigint NOT NULL,
+    UNIQUE (kind, id)
+);
+CREATE INDEX streams_kind ON {s}.streams (kind, seq);
+
+CREATE TABLE {s}.idempotency (
+    key           text COLLATE "C" PRIMARY KEY,
+    kind          text COLLATE "C" NOT NULL,
+    stream_id     text COLLATE "C" NOT NULL,
+    first_version bigint NOT NULL,
+    last_version  bigint NOT NULL,
+    snapshot      text
+);
+
+CREATE TABLE {s}.customers (
+    id   text COLLATE "C" PRIMARY KEY,
+    body text NOT NULL
+);
+
+CREATE TABLE {s}.checkpoints (
+    name     text COLLATE "C" PRIMARY KEY,
+    position bigint NOT NULL,
+    state    text NOT NULL
+);
+
+-- One append of complaint events: the key, the snapshot row (guarded by the version), then the
+-- positions, last (see the module's docs). Returns ('written', first position, version),
+-- ('conflict', NULL, stored version) or ('key', NULL, NULL) for a key already used; raises
+-- SQLSTATE CC001 for a key another transaction took meanwhile (after the checks).
+CREATE FUNCTION {s}.append_complaint(
+    p_id text, p_expected bigint, p_version bigint, p_key text,
+    p_stage text, p_department text, p_handler text, p_closed bigint, p_due bigint,
+    p_wake bigint, p_codes text[], p_received bigint, p_customer text, p_channel text,
+    p_body text, p_types text[], p_bodies text[]
+) RETURNS TABLE (outcome text, first_position bigint, actual bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer := cardinality(p_types);
+    v_last bigint;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
+        RETURN QUERY SELECT 'key'::text, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    IF p_expected = 0 THEN
+        INSERT INTO {s}.complaints (id, version, received_us, stage, department, handler,
+            closed_us, due_us, customer_id, channel, codes, wake_us, body)
+        VALUES (p_id, p_version, p_received, p_stage, p_department, p_handler, p_closed, p_due,
+            p_customer, p_channel, p_codes, p_wake, p_body)
+        ON CONFLICT (id) DO NOTHING;
+    ELSE
+        UPDATE {s}.complaints SET version = p_version, received_us = p_received,
+            stage = p_stage, department = p_department, handler = p_handler,
+            closed_us = p_closed, due_us = p_due, customer_id = p_customer,
+            channel = p_channel, codes = p_codes, wake_us = p_wake, body = p_body
+        WHERE id = p_id AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'conflict'::text, NULL::bigint,
+            COALESCE((SELECT c.version FROM {s}.complaints c WHERE c.id = p_id), 0);
+        RETURN;
+    END IF;
+    IF p_key IS NOT NULL THEN
+        INSERT INTO {s}.idempotency (key, kind, stream_id, first_version, last_version, snapshot)
+        VALUES (p_key, 'complaint', p_id, p_version, p_version, p_body)
+        ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'CC001', MESSAGE = 'idempotency key taken meanwhile';
+        END IF;
+    END IF;
+    UPDATE {s}.log_position SET last = last + n RETURNING last INTO v_last;
+    INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
+    SELECT v_last - n + t.i, 'complaint', p_id, p_version, t.i - 1, t.type, t.body
+    FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
+    RETURN QUERY SELECT 'written'::text, v_last - n + 1, p_version;
+END $$;
+
+-- One append of records, the same way: versions p_expected + 1, + 2, ...
+CREATE FUNCTION {s}.append_records(
+    p_kind text, p_id text, p_expected bigint, p_key text, p_types text[], p_bodies text[]
+) RETURNS TABLE (outcome text, first_position bigint, actual bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer := cardinality(p_types);
+    v_last bigint;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
+        RETURN QUERY SELECT 'key'::text, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    IF p_expected = 0 THEN
+        INSERT INTO {s}.streams (kind, id, version) VALUES (p_kind, p_id, n)
+        ON CONFLICT (kind, id) DO NOTHING;
+    ELSE
+        UPDATE {s}.streams SET version = p_expected + n
+        WHERE kind = p_kind AND id = p_id AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'conflict'::text, NULL::bigint,
+            COALESCE((SELECT s.version FROM {s}.streams s
+                      WHERE s.kind = p_kind AND s.id = p_id), 0);
+        RETURN;
+    END IF;
+    IF p_key IS NOT NULL THEN
+        INSERT INTO {s}.idempotency (key, kind, stream_id, first_version, last_version)
+        VALUES (p_key, p_kind, p_id, p_expected + 1, p_expected + n)
+        ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'CC001', MESSAGE = 'idempotency key taken meanwhile';
+        END IF;
+    END IF;
+    UPDATE {s}.log_position SET last = last + n RETURNING last INTO v_last;
+    INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
+    SELECT v_last - n + t.i, p_kind, p_id, p_expected + t.i, 0, t.type, t.body
+    FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
+    RETURN QUERY SELECT 'written'::text, v_last - n + 1, p_expected + n;
+END $$;
+"""
+
+#: Every migration, in order; a schema at version ``v`` runs those after ``v`` when it opens.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(
+        1,
+        "the global log (events, log_position), complaints, streams, idempotency keys, "
+        "customers, checkpoints and the append functions",
+        _V1,
+    ),
+)
+#: The schema this module reads and writes.
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+_KEY_TAKEN = "CC001"
+#: One WAL record in its own transaction, committed with the session's synchronous_commit: its
+#: flush covers every commit before it (see the module's docs).
+_BARRIER = "SELECT pg_logical_emit_message(true, 'ccms', '')"
+#: Whether the WAL is flushed past everything committed when this statement runs.
+_FLUSHED = "SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()"
+_BATCH = 1000
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+_PASSWORD = re.compile(r"(?<=://)([^:/@]*):[^@/]*@|(?i:\bpassword\s*=\s*)('[^']*'|\S+)")
+
+
+def _quoted(schema: str) -> str:
+    if not isinstance(schema, str) or _IDENTIFIER.fullmatch(schema) is None:
+        raise InvalidInput(
+            f"schema must be a PostgreSQL identifier (a letter or _, then letters, digits, _ "
+            f"or $; at most 63 characters), got {schema!r}"
+        )
+    return '"' + schema + '"'
+
+
+def _shown(conninfo: str) -> str:
+    """A connection string with its password masked (for reprs and messages)."""
+
+    def mask(found: re.Match[str]) -> str:
+        if found.group(1) is not None:
+            return f"{found.group(1)}:***@"
+        return found.group(0)[: found.start(2) - found.start(0)] + "***"
+
+    return _PASSWORD.sub(mask, conninfo)
+
+
+def _customer_json(customer: Customer) -> str:
+    # The default dump masks personal data; the database must hold it in clear.
+    data = customer.model_dump(mode="json")
+    for name in type(customer).model_fields:
+        value = getattr(customer, name)
+        if isinstance(value, Personal):
+            data[name] = value.reveal()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _micros_or_none(value: datetime | None) -> int | None:
+    return None if value is None else micros(value)
+
+
+def _apply(conn: Connection, schema: str) -> int:
+    """Run the migrations ``schema`` lacks on ``conn`` (autocommit) in one transaction; return
+    the version found before."""
+    s = _quoted(schema)
+    with conn.transaction():
+        # Two stores opening a new schema at once: one migrates, the other waits and finds it done.
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('ccms.store.postgres'), hashtext(%s))", (schema,)
+        )
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {s}.schema_version (version integer PRIMARY KEY, "
+            "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        row = conn.execute(f"SELECT COALESCE(max(version), 0) FROM {s}.schema_version").fetchone()
+        found = 0 if row is None else int(row[0])
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"PostgreSQL schema {schema} has store schema version {found}; this ccms reads "
+                f"version {SCHEMA_VERSION} only (and migrates older ones to it): use the ccms "
+                "that wrote it"
+            )
+        for step in MIGRATIONS[found:]:
+            try:
+                conn.execute(step.sql.replace("{s}", s).encode())
+            except psycopg.Error as err:
+                raise StoreError(
+                    f"migration {step.version} of PostgreSQL schema {schema} ({step.description}) "
+                    f"failed, so none ran (the schema stays at version {found}): {err}"
+                ) from err
+            conn.execute(
+                f"INSERT INTO {s}.schema_version (version, description) VALUES (%s, %s)",
+                (step.version, step.description),
+            )
+    return found
+
+
+def _installed(conn: Connection, schema: str) -> int | None:
+    """The schema's recorded version, or ``None`` if it has no ``schema_version`` table."""
+    s = _quoted(schema)
+    row = conn.execute("SELECT to_regclass(%s)", (f"{s}.schema_version",)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    found = conn.execute(f"SELECT COALESCE(max(version), 0) FROM {s}.schema_version").fetchone()
+    return 0 if found is None else int(found[0])
+
+
+@contextlib.contextmanager
+def _driver_errors(where: str) -> Iterator[None]:
+    """Driver errors as ccms errors: bad values as InvalidInput, the rest as StoreError."""
+    try:
+        yield
+    except PoolTimeout as err:
+        raise StoreError(
+            f"{where}: no database connection became free in time ({err}); the database is busy "
+            "or unreachable: retry, or give the store a larger pool (max_size=...)"
+        ) from err
+    except psycopg.DataError as err:
+        raise InvalidInput(f"{where}: PostgreSQL cannot store this value: {err}") from err
+    except psycopg.OperationalError as err:
+        raise StoreError(
+            f"{where}: the database connection failed ({err}); check the server and retry"
+        ) from err
+    except psycopg.Error as err:
+        raise StoreError(f"{where}: PostgreSQL refused the operation: {err}") from err
+
+
+def migrate(target: str | Pool, *, schema: str = "public") -> int:
+    """Create ``schema`` or bring it up to :data:`SCHEMA_VERSION`; return the version found
+    before (0 for a new one). A store does this itself when it opens; call it to upgrade a
+    database ahead of a deployment. Concurrent callers are serialised by an advisory lock.
+
+    >>> migrate("postgresql://ccms@db.internal/ccms", schema="ccms")  # doctest: +SKIP
+    0
+    """
+    where = f"migrate(schema={schema!r})"
+    _quoted(schema)
+    if isinstance(target, str):
+        with _driver_errors(where), psycopg.connect(target, autocommit=True) as conn:
+            return _apply(conn, schema)
+    with _driver_errors(where), target.connection() as conn:
+        if not conn.autocommit:
+            raise StoreError(_NOT_AUTOCOMMIT)
+        return _apply(conn, schema)
+
+
+_NOT_AUTOCOMMIT = (
+    "PostgresStore needs a pool of autocommit connections: "
+    "ConnectionPool(url, kwargs={'autocommit': True})"
+)
+
+
+class _Sql:
+    """The store's statements, with its schema's name in them (built once per store)."""
+
+    def __init__(self, schema: str) -> None:
+        s = _quoted(schema)
+        cast = "%s::text, %s::bigint, %s::bigint, %s::text"
+        self.append_complaint = (
+            f"SELECT outcome, first_position, actual FROM {s}.append_complaint({cast}, "
+            "%s::text, %s::text, %s::text, %s::bigint, %s::bigint, %s::bigint, %s::text[], "
+            "%s::bigint, %s::text, %s::text, %s::text, %s::text[], %s::text[])"
+        )
+        self.append_records = (
+            f"SELECT outcome, first_position, actual FROM {s}.append_records(%s::text, "
+            "%s::text, %s::bigint, %s::text, %s::text[], %s::text[])"
+        )
+        self.key = (
+            f"SELECT kind, stream_id, first_version, last_version, snapshot FROM {s}.idempotency "
+            "WHERE key = %s"
+        )
+        self.key_events = (
+            f"SELECT position, version, type, body FROM {s}.events WHERE kind = %s "
+            "AND stream_id = %s AND version BETWEEN %s AND %s ORDER BY version, idx"
+        )
+        self.reschedule = (
+            f"UPDATE {s}.complaints SET wake_us = %s WHERE id = %s AND version = %s::bigint"
+        )
+        self.save_customer = (
+            f"INSERT INTO {s}.customers (id, body) VALUES (%s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET body = excluded.body"
+        )
+        self.get_customer = f"SELECT body FROM {s}.customers WHERE id = %s"
+        self.find = f"SELECT body FROM {s}.complaints WHERE id = %s"
+        self.version = f"SELECT version FROM {s}.complaints WHERE id = %s"
+        self.events = (
+            f"SELECT type, body FROM {s}.events WHERE kind = 'complaint' AND stream_id = %s "
+            "ORDER BY version, idx"
+        )
+        self.due = (
+            f"SELECT id FROM {s}.complaints WHERE closed_us IS NULL AND wake_us IS NOT NULL "
+            "AND wake_us <= %s ORDER BY wake_us, id LIMIT %s"
+        )
+        self.wake_at = f"SELECT wake_us FROM {s}.complaints WHERE id = %s"
+        self.last_position = f"SELECT last FROM {s}.log_position"
+        self.query = f"SELECT body FROM {s}.complaints"
+        self.count = f"SELECT count(*) FROM {s}.complaints"
+        self.open_load = (
+            f"SELECT handler, count(*) FROM {s}.complaints "
+            "WHERE handler IS NOT NULL AND closed_us IS NULL GROUP BY handler"
+        )
+        self.ids = f"SELECT seq, id FROM {s}.complaints WHERE seq > %s ORDER BY seq LIMIT %s"
+        self.length = f"SELECT count(*) FROM {s}.complaints"
+        self.log = (
+            f"SELECT position, kind, stream_id, version, type, body FROM {s}.events "
+            "WHERE position > %s{kinds} ORDER BY position LIMIT %s"
+        )
+        self.records = (
+            f"SELECT version, type, body FROM {s}.events WHERE kind = %s AND stream_id = %s "
+            "ORDER BY version"
+        )
+        self.stream_version = f"SELECT version FROM {s}.streams WHERE kind = %s AND id = %s"
+        self.stream_ids = f"SELECT id FROM {s}.streams WHERE kind = %s ORDER BY seq"
+        self.latest_records = (
+            f"SELECT t.id, e.version, e.type, e.body FROM {s}.streams t JOIN {s}.events e "
+            "ON e.kind = t.kind AND e.stream_id = t.id AND e.version = t.version AND e.idx = 0 "
+            "WHERE t.kind = %s ORDER BY t.seq"
+        )
+        self.checkpoint = f"SELECT position, state FROM {s}.checkpoints WHERE name = %s"
+        self.first_checkpoint = (
+            f"INSERT INTO {s}.checkpoints AS c (name, position, state) VALUES (%s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+            "state = excluded.state WHERE c.position = 0 RETURNING 1"
+        )
+        self.next_checkpoint = (
+            f"UPDATE {s}.checkpoints SET position = %s, state = %s "
+            "WHERE name = %s AND position = %s RETURNING 1"
+        )
+        self.checkpoint_position = f"SELECT position FROM {s}.checkpoints WHERE name = %s"
+
+
+def _entry(row: tuple[Any, ...]) -> LogEntry:
+    position, kind, stream_id, version, type_, body = row
+    if kind == COMPLAINT:
+        return StoredEvent(int(position), event_from_json(body, type_))
+    return StoredRecord(int(position), record_from_json(kind, stream_id, int(version), type_, body))
+
+
+class PostgresStore:
+    """A :class:`~ccms.store.ComplaintStore` in a PostgreSQL schema, safe for many threads and
+    processes at once (one store object per process; it is thread-safe).
+
+    ``target`` is a connection URL (or libpq conninfo string), for which the store opens and
+    later closes its own pool of ``min_size`` to ``max_size`` connections, or an open
+    :class:`psycopg_pool.ConnectionPool` of autocommit connections that the host owns (closing
+    the store leaves it open). ``schema`` is where the tables live (created if missing, and
+    upgraded by :data:`MIGRATIONS` unless ``migrate=False``). ``timeout`` is how many seconds an
+    operation waits for a connection (and, when the store opens its pool, for the first one).
+
+    >>> store = PostgresStore("postgresql://ccms@127.0.0.1/ccms", schema="ccms")  # doctest: +SKIP
+    >>> store                                                                   # doctest: +SKIP
+    PostgresStore('postgresql://ccms@127.0.0.1/ccms', schema='ccms')
+    """
+
+    def __init__(
+        self,
+        target: str | Pool,
+        *,
+        schema: str = "public",
+        min_size: int = 1,
+        max_size: int = 8,
+        timeout: float = 30.0,
+        migrate: bool = True,
+    ) -> None:
+        self._sql = _Sql(schema)
+        self.schema = schema
+        self._timeout = timeout
+        self._closed = False
+        self._lock = threading.Lock()
+        self._pool: Pool
+        if isinstance(target, str):
+            self.url: str | None = target
+            self._owns_pool = True
+            # One direct connection first: a wrong URL or a server that is down fails at once,
+            # with libpq's reason, and the schema is ready before the pool fills.
+            try:
+                with psycopg.connect(
+                    target, autocommit=True, connect_timeout=max(2, math.ceil(timeout))
+                ) as conn:
+                    self._prepare(conn, migrate)
+            except psycopg.OperationalError as err:
+                raise StoreError(
+                    f"cannot connect to PostgreSQL at {_shown(target)}: {err}; check the URL and "
+                    "that the server runs (scripts/postgres.sh start starts a throw-away one)"
+                ) from err
+            self._pool = ConnectionPool(
+                target,
+                min_size=min_size,
+                max_size=max_size,
+                kwargs={"autocommit": True},
+                open=False,
+                name=f"ccms-{schema}",
+            )
+            try:
+                self._pool.open(wait=True, timeout=timeout)
+            except PoolTimeout as err:
+                self._pool.close()
+                raise StoreError(
+                    f"cannot open {min_size} connections to PostgreSQL at {_shown(target)} within "
+                    f"{timeout} s: the server is busy or refuses more connections"
+                ) from err
+        elif isinstance(target, ConnectionPool):
+            self.url = None
+            self._owns_pool = False
+            self._pool = target
+            try:
+                with self._connection() as conn:
+                    self._prepare(conn, migrate)
+            except BaseException:
+                self.close()
+                raise
+        else:
+            raise InvalidInput(
+                f"PostgresStore needs a connection URL or a psycopg_pool.ConnectionPool, got "
+                f"{type(target).__name__}"
+            )
+
+    def _prepare(self, conn: Connection, migrate: bool) -> None:
+        """Check the connection and the schema's version; migrate it (or refuse)."""
+        if not conn.autocommit:
+            raise StoreError(_NOT_AUTOCOMMIT)
+        with _driver_errors(repr(self)):
+            found = _installed(conn, self.schema)
+            if found != SCHEMA_VERSION:
+                if not migrate:
+                    raise StoreError(
+                        f"PostgreSQL schema {self.schema} is at store schema version "
+                        f"{found or 0}, not {SCHEMA_VERSION}: run ccms.store.postgres.migrate() "
+                        "first (or open the store with migrate=True)"
+                    )
+                _apply(conn, self.schema)
+
+    def __repr__(self) -> str:
+        where = _shown(self.url) if self.url is not None else f"<pool {self._pool.name}>"
+        return f"PostgresStore({where!r}, schema={self.schema!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        if self._closed:
+            raise StoreClosed(repr(self))
+        with _driver_errors(repr(self)), self._pool.connection(timeout=self._timeout) as conn:
+            yield conn
+
+    @staticmethod
+    def _durable(conn: Connection) -> None:
+        """Return once the WAL is flushed past every commit this connection has seen."""
+        row = conn.execute(_FLUSHED).fetchone()
+        if row is None or not row[0]:
+            conn.execute(_BARRIER)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def append(
+        self,
+        complaint: Complaint,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+        wake_at: datetime | None = ASAP,
+    ) -> AppendResult:
+        """Append atomically in one round trip: the server-side ``append_complaint`` (no table
+        lock; positions from the one-row counter, last) and the flush that makes it durable."""
+        batch = check_append(complaint, events, expected_version)
+        wake = check_wake_at(complaint.id, wake_at)
+        cid = complaint.id
+        snapshot = complaint.model_dump_json()
+        params = (
+            cid,
+            expected_version,
+            complaint.version,
+            idempotency_key,
+            complaint.stage,
+            complaint.department,
+            complaint.handler,
+            _micros_or_none(complaint.closed_at),
+            _micros_or_none(complaint.due_at),
+            None if wake is None else micros(wake),
+            sorted(set(complaint.codes)),
+            micros(complaint.received_at),
+            complaint.customer.id,
+            complaint.channel.value,
+            snapshot,
+            [e.type for e in batch],
+            [e.model_dump_json() for e in batch],
+        )
+        with self._connection() as conn:
+            outcome, first, actual = self._call(conn, self._sql.append_complaint, params)
+            if outcome == "written":
+                return AppendResult(complaint, batch, False, range(first, first + len(batch)))
+            if idempotency_key is not None:
+                earlier = self._earlier(conn, idempotency_key)
+                if earlier is not None:
+                    kind, stream_id, result = earlier
+                    if (kind, stream_id) != (COMPLAINT, cid):
+                        what = "complaint" if kind == COMPLAINT else f"{kind} stream"
+                        raise IdempotencyConflict(
+                            idempotency_key, f"for {what} {stream_id}, not complaint {cid}"
+                        )
+                    assert isinstance(result, AppendResult)
+                    return result
+            if actual is None:  # a key taken meanwhile, and gone: no one can remove a key
+                row = conn.execute(self._sql.version, (cid,)).fetchone()
+                actual = 0 if row is None else int(row[0])
+        raise ConcurrencyConflict(cid, expected=expected_version, actual=int(actual))
+
+    def _call(
+        self, conn: Connection, sql: str, params: Sequence[Any]
+    ) -> tuple[str, int, int | None]:
+        """Run an append function and the durability barrier in one pipeline: ``(outcome, first
+        position, stored version)``; a key taken meanwhile is reported as ``('key', 0, None)``."""
+        try:
+            with conn.pipeline():
+                cursor = conn.execute(sql, params)
+                conn.execute(_BARRIER)
+            row = cursor.fetchone()
+        except psycopg.Error as err:
+            if err.sqlstate == _KEY_TAKEN:
+                return "key", 0, None
+            raise
+        assert row is not None
+        outcome, first, actual = row
+        return str(outcome), 0 if first is None else int(first), actual
+
+    def _earlier(
+        self, conn: Connection, key: str
+    ) -> tuple[str, str, AppendResult | RecordAppendResult] | None:
+        """(kind, stream id, the first result, a duplicate) of the append made with ``key``,
+        durable, or ``None`` if the key was never used."""
+        row = conn.execute(self._sql.key, (key,)).fetchone()
+        if row is None:
+            return None
+        self._durable(conn)
+        kind, stream_id, first_version, last_version, snapshot = row
+        rows = conn.execute(
+            self._sql.key_events, (kind, stream_id, first_version, last_version)
+        ).fetchall()
+        positions = tuple(int(p) for p, _, _, _ in rows)
+        if kind == COMPLAINT:
+            return (
+                kind,
+                stream_id,
+                AppendResult(
+                    Complaint.model_validate_json(snapshot),
+                    tuple(event_from_json(body, type_) for _, _, type_, body in rows),
+                    True,
+                    positions,
+                ),
+            )
+        records = tuple(record_from_json(kind, stream_id, int(v), t, b) for _, v, t, b in rows)
+        return kind, stream_id, RecordAppendResult(records, positions, True)
+
+    def idempotent_result(self, key: str) -> AppendResult | None:
+        """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
+        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
+        with self._connection() as conn:
+            earlier = self._earlier(conn, key)
+        if earlier is None:
+            return None
+        kind, stream_id, result = earlier
+        if not isinstance(result, AppendResult):
+            raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, not a complaint")
+        return result
+
+    def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
+        """Set the wake-up if the stored version is ``version`` (one guarded ``UPDATE``)."""
+        check_version(version)
+        wake = check_wake_at(complaint_id, wake_at, append=False)
+        with self._connection() as conn:
+            cursor = conn.execute(
+                self._sql.reschedule,
+                (None if wake is None else micros(wake), complaint_id, version),
+            )
+        return cursor.rowcount == 1
+
+    def save_customer(self, customer: Customer) -> None:
+        """Insert or replace a customer; personal data is stored in clear (guard the database)."""
+        body = _customer_json(customer)
+        with self._connection() as conn:
+            conn.execute(self._sql.save_customer, (customer.id, body))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, complaint_id: str) -> Complaint:
+        """The latest snapshot (read, never folded); raises ComplaintNotFound."""
+        found = self.find(complaint_id)
+        if found is None:
+            raise ComplaintNotFound(complaint_id)
+        return found
+
+    def find(self, complaint_id: str) -> Complaint | None:
+        """The latest snapshot, or ``None``."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.find, (complaint_id,)).fetchone()
+        return None if row is None else Complaint.model_validate_json(row[0])
+
+    def version(self, complaint_id: str) -> int:
+        """The stored version, 0 if absent."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.version, (complaint_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def events(self, complaint_id: str) -> list[DomainEvent]:
+        """The complaint's events in order (the unique index's range); raises
+        ComplaintNotFound."""
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.events, (complaint_id,)).fetchall()
+        if not rows:
+            raise ComplaintNotFound(complaint_id)
+        return [event_from_json(body, type_) for type_, body in rows]
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[str]:
+        """Open complaints whose wake-up is at or before ``now``: a range scan of the partial
+        index ``complaints_wake (wake_us, id) WHERE closed_us IS NULL``."""
+        at, limit = check_due(now, limit)
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.due, (micros(at), limit)).fetchall()
+        return [str(cid) for (cid,) in rows]
+
+    def wake_at(self, complaint_id: str) -> datetime | None:
+        """The stored wake-up in UTC, or ``None``; raises ComplaintNotFound."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.wake_at, (complaint_id,)).fetchone()
+        if row is None:
+            raise ComplaintNotFound(complaint_id)
+        return None if row[0] is None else from_micros(int(row[0]))
+
+    def last_position(self) -> int:
+        """The highest position of the global log, 0 when empty (the counter's one row)."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.last_position).fetchone()
+        return 0 if row is None else int(row[0])
+
+    @staticmethod
+    def _where(q: ComplaintQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if q.stages is not None:
+            clauses.append("stage = ANY(%s::text[])")
+            params.append(sorted(q.stages))
+        for column, value in (
+            ("department", q.department),
+            ("handler", q.handler),
+            ("customer_id", q.customer_id),
+            ("channel", None if q.channel is None else q.channel.value),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = %s::text")
+                params.append(value)
+        if q.open_only:
+            clauses.append("closed_us IS NULL")
+        if q.overdue_at is not None:
+            clauses.append("closed_us IS NULL AND due_us < %s")
+            params.append(micros(q.overdue_at))
+        if q.received_from is not None:
+            clauses.append("received_us >= %s")
+            params.append(micros(q.received_from))
+        if q.received_to is not None:
+            clauses.append("received_us < %s")
+            params.append(micros(q.received_to))
+        if q.code_prefix is not None:
+            clauses.append(
+                "EXISTS (SELECT FROM unnest(codes) AS k(code) WHERE starts_with(k.code, %s::text))"
+            )
+            params.append(q.code_prefix)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, params
+
+    def query(self, query: ComplaintQuery | None = None, /, **filters: Any) -> list[Complaint]:
+        """Complaints matching the filters, ordered by ``(received_at, id)``."""
+        q = ComplaintQuery.build(query, **filters)
+        if q.stages is not None and not q.stages:
+            return []
+        where, params = self._where(q)
+        sql = f"{self._sql.query}{where} ORDER BY received_us, id LIMIT %s"
+        params.append(q.limit)
+        with self._connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [Complaint.model_validate_json(body) for (body,) in rows]
+
+    def count(self, query: ComplaintQuery | None = None, /, **filters: Any) -> int:
+        """How many complaints :meth:`query` would return, counted in SQL."""
+        q = ComplaintQuery.build(query, **filters)
+        if q.stages is not None and not q.stages:
+            return 0
+        where, params = self._where(q)
+        with self._connection() as conn:
+            row = conn.execute(f"{self._sql.count}{where}", params).fetchone()
+        n = 0 if row is None else int(row[0])
+        return n if q.limit is None else min(n, q.limit)
+
+    def open_load(self) -> dict[str, int]:
+        """Open complaints per handler id."""
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.open_load).fetchall()
+        return {str(h): int(n) for h, n in rows}
+
+    def ids(self) -> Iterator[str]:
+        """Stored complaint ids in the order they were first stored, read in batches."""
+        last = 0
+        while True:
+            with self._connection() as conn:
+                rows = conn.execute(self._sql.ids, (last, _BATCH)).fetchall()
+            if not rows:
+                return
+            last = int(rows[-1][0])
+            for _, cid in rows:
+                yield str(cid)
+
+    def __len__(self) -> int:
+        with self._connection() as conn:
+            row = conn.execute(self._sql.length).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def stream(self, *, after: int = 0) -> Iterator[StoredEvent]:
+        """Complaint events above ``after`` in append order, read in durable batches of 1,000;
+        records are left out."""
+        for entry in self._scan(after, " AND kind = 'complaint'", ()):
+            assert isinstance(entry, StoredEvent)
+            yield entry
+
+    # -- records, the global log, checkpoints ------------------------------------------------
+
+    def append_records(
+        self,
+        kind: str,
+        stream_id: str,
+        records: Sequence[Record],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> RecordAppendResult:
+        """Append records atomically in one round trip, as :meth:`append` does (the stream's
+        row guarded by its version, the positions taken last); see the port's docs."""
+        batch = check_records(kind, stream_id, records, expected_version)
+        params = (
+            kind,
+            stream_id,
+            expected_version,
+            idempotency_key,
+            [r.type for r in batch],
+            [record_json(r) for r in batch],
+        )
+        here = f"{kind} stream {stream_id}"
+        with self._connection() as conn:
+            outcome, first, actual = self._call(conn, self._sql.append_records, params)
+            if outcome == "written":
+                return RecordAppendResult(batch, range(first, first + len(batch)))
+            if idempotency_key is not None:
+                earlier = self._earlier(conn, idempotency_key)
+                if earlier is not None:
+                    found_kind, found_id, result = earlier
+                    if (found_kind, found_id) != (kind, stream_id):
+                        what = "complaint" if found_kind == COMPLAINT else f"{found_kind} stream"
+                        raise IdempotencyConflict(
+                            idempotency_key, f"for {what} {found_id}, not {here}"
+                        )
+                    assert isinstance(result, RecordAppendResult)
+                    return result
+            if actual is None:
+                row = conn.execute(self._sql.stream_version, (kind, stream_id)).fetchone()
+                actual = 0 if row is None else int(row[0])
+        raise StreamConflict(kind, stream_id, expected=expected_version, actual=int(actual))
+
+    def records(self, kind: str, stream_id: str) -> list[Record]:
+        """The stream's records in version order (``[]`` if never written)."""
+        kind = check_kind(kind)
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.records, (kind, stream_id)).fetchall()
+        return [record_from_json(kind, stream_id, int(v), t, b) for v, t, b in rows]
+
+    def stream_version(self, kind: str, stream_id: str) -> int:
+        """The stream's stored version, 0 if none."""
+        kind = check_kind(kind)
+        with self._connection() as conn:
+            row = conn.execute(self._sql.stream_version, (kind, stream_id)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def stream_ids(self, kind: str) -> list[str]:
+        """The ids of the streams of ``kind`` in first-stored order."""
+        kind = check_kind(kind)
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.stream_ids, (kind,)).fetchall()
+        return [str(i) for (i,) in rows]
+
+    def latest_records(self, kind: str) -> list[Record]:
+        """The last record of every stream of ``kind``, streams in first-stored order: each
+        ``streams`` row joined to its one event row at the stream's version."""
+        kind = check_kind(kind)
+        with self._connection() as conn:
+            rows = conn.execute(self._sql.latest_records, (kind,)).fetchall()
+        return [record_from_json(kind, i, int(v), t, b) for i, v, t, b in rows]
+
+    def log(self, after: int = 0, *, kinds: Iterable[str] | None = None) -> Iterator[LogEntry]:
+        """The global log above ``after`` in position order, read in batches of 1,000, each
+        yielded once the WAL is flushed past it (a range scan of the key; ``kinds`` filtered in
+        SQL)."""
+        start, chosen = check_log(after, kinds)
+        if chosen is None:
+            return self._scan(start, "", ())
+        return self._scan(start, " AND kind = ANY(%s::text[])", (sorted(chosen),))
+
+    def _scan(self, after: int, kinds: str, params: Sequence[Any]) -> Iterator[LogEntry]:
+        sql = self._sql.log.replace("{kinds}", kinds)
+        last = after
+        while True:
+            with self._connection() as conn:
+                rows = conn.execute(sql, (last, *params, _BATCH)).fetchall()
+                if rows:
+                    self._durable(conn)
+            if not rows:
+                return
+            last = int(rows[-1][0])
+            for row in rows:
+                yield _entry(row)
+
+    def checkpoint(self, name: str) -> tuple[int, dict[str, Any] | None]:
+        """``(position, state)`` of the checkpoint ``name``, ``(0, None)`` if none."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.checkpoint, (name,)).fetchone()
+        if row is None:
+            return 0, None
+        state: dict[str, Any] = json.loads(row[1])
+        return int(row[0]), state
+
+    def save_checkpoint(
+        self, name: str, *, position: int, state: Mapping[str, Any], expected_position: int
+    ) -> None:
+        """Write the position and the state in one statement, if the stored position is
+        ``expected_position`` (compare-and-set); see the port's docs."""
+        label, position, text = check_checkpoint(name, position, state, expected_position)
+        with self._connection() as conn:
+            if expected_position == 0:
+                row = conn.execute(self._sql.first_checkpoint, (label, position, text)).fetchone()
+            else:
+                row = conn.execute(
+                    self._sql.next_checkpoint, (position, text, label, expected_position)
+                ).fetchone()
+            if row is None:
+                found = conn.execute(self._sql.checkpoint_position, (label,)).fetchone()
+                actual = 0 if found is None else int(found[0])
+                raise CheckpointConflict(label, expected=expected_position, actual=actual)
+
+    def get_customer(self, customer_id: str) -> Customer:
+        """The stored customer with personal data in clear (masked in its repr)."""
+        with self._connection() as conn:
+            row = conn.execute(self._sql.get_customer, (customer_id,)).fetchone()
+        if row is None:
+            raise CustomerNotFound(customer_id)
+        return Customer.model_validate_json(row[0])
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the store (and its pool, if it opened it); further use raises StoreClosed.
+        Closing twice is fine."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._owns_pool:
+            self._pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
