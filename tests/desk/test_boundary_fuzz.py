@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ccms.desk import Desk, ManualClock
@@ -88,8 +89,9 @@ calls = st.tuples(
 TRIED = {"inputs": 0, "rejected": 0}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("CCMS_FUZZ_EXAMPLES", "300")), deadline=None)
 @given(calls)
+@example((("assign_department", 1, ("at",)), [[None], None], {}, False))  # found by this fuzz
 def test_every_command_rejects_junk_with_a_typed_error_and_changes_nothing(call: Any) -> None:
     (name, positional, keywords), args, options, sqlite = call
     store = SQLiteStore() if sqlite else InMemoryStore()

@@ -554,6 +554,7 @@ class Desk:
         rule = ""
         if department is None:
             department, rule = self._route(complaint_id, "department", options.get("at"))
+        check_id(department, "department id")
         if not self.organization.has_department(department) and self.organization.departments:
             self.organization.department(department)  # raises UnknownMember with suggestions
         return self.execute(
