@@ -20,6 +20,7 @@ from ccms.desk import ManualClock
 from ccms.desk.records import (
     BoardProjection,
     ExecutionRecords,
+    LedgerProjection,
     Projector,
     StoreRecords,
 )
@@ -245,3 +246,40 @@ def test_log_entries_are_events_or_records() -> None:
         counts[type(entry)] = counts.get(type(entry), 0) + 1
     assert counts[StoredRecord] == 1
     assert counts[StoredEvent] > 5
+
+
+class _Crash(Exception):
+    pass
+
+
+class _OneAtATime(LedgerProjection):
+    """Applies one entry per run, then 'crashes' (the checkpoint of every entry was written)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="one-at-a-time")
+        self.applied = 0
+
+    def apply(self, entry: StoredEvent | StoredRecord, store: Any) -> None:
+        if self.applied == 1:
+            raise _Crash
+        super().apply(entry, store)
+        self.applied += 1
+
+
+def test_a_ledger_resumed_after_every_single_entry_equals_the_replay() -> None:
+    """Checkpoints fall between the events of one command too; a ledger restored there is
+    primed with every event before the next one, its own command's included."""
+    store = InMemoryStore()
+    desk, clock = _desk(store)
+    _month(desk, clock, n=6)
+    runs = 0
+    while True:
+        runs += 1
+        try:
+            Projector(store, _OneAtATime(), every=1).catch_up()
+        except _Crash:
+            continue
+        break
+    _, state = store.checkpoint("one-at-a-time")
+    assert runs > 50
+    assert state == Ledger.replay(DEFAULT_RULES, store.stream()).state()

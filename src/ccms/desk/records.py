@@ -136,6 +136,14 @@ class Projection(Protocol):
         ...
 
 
+def _before(history: Sequence[DomainEvent], event: DomainEvent) -> list[DomainEvent]:
+    """The events of a history that precede ``event`` (all of them if it is not there)."""
+    for index, stored in enumerate(history):
+        if stored == event:
+            return list(history[:index])
+    return list(history)
+
+
 class Projector:
     """Runs a :class:`Projection` over the store's log, checkpointing every ``every`` entries.
 
@@ -228,8 +236,10 @@ class LedgerProjection:
             return
         event = entry.event
         cid = event.complaint_id
-        if not self.ledger.knows(cid) and event.version > 1:
-            self.ledger.prime(cid, [e for e in store.events(cid) if e.version < event.version])
+        if not self.ledger.knows(cid) and not event.opens:
+            # every event before this one, those of its own command included (a checkpoint
+            # can fall between two events of one command)
+            self.ledger.prime(cid, _before(store.events(cid), event))
         self.ledger.feed((event,))
 
     def state(self) -> Mapping[str, Any]:
@@ -271,9 +281,8 @@ class BoardProjection:
         if before is None or before.version not in (event.version - 1, event.version):
             before = None
             if not event.opens:  # fold the stored events that precede this one
-                history = store.events(cid)
-                index = history.index(event) if event in history else len(history)
-                before = fold(history[:index]) if index else None
+                history = _before(store.events(cid), event)
+                before = fold(history) if history else None
         complaint = event.apply(before)
         if len(self._as_of) >= self.keep:
             self._as_of.clear()
