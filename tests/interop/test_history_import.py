@@ -366,3 +366,10 @@ def test_the_event_checks_its_own_order() -> None:
         HistoryImported(**{**data, "resolved_at": t + timedelta(days=1), "closed_at": t})
     assert HistoryImported(**data) == event
     assert Channel(event.channel) is Channel.WEB
+
+
+def test_a_run_as_of_before_1970_still_gets_an_id(store: ComplaintStore) -> None:
+    old = record(received_at=date(1969, 7, 20))
+    report = import_history(store, [old], as_of=datetime(1969, 12, 31, tzinfo=UTC))
+    assert report.imported == 1
+    assert len(report.run) == 26

@@ -422,9 +422,8 @@ def import_history(
     chosen = stages or _STAGES
     chosen.check(workflow or default_workflow())
     if run is None:
-        run = str(
-            ULID.from_bytes(int(as_of.timestamp() * 1000).to_bytes(6, "big") + os.urandom(10))
-        )
+        millis = min(max(int(as_of.timestamp() * 1000), 0), 2**48 - 1)
+        run = str(ULID.from_bytes(millis.to_bytes(6, "big") + os.urandom(10)))
     state = _Run(store, run, as_of, on_issue)
     open_wake = ASAP if wake_open else None
     for item in records:
