@@ -230,13 +230,14 @@ class Desk:
         store: ComplaintStore,
         *,
         organization: Organization,
-        taxonomy: Taxonomy | None = None,
-        calendar: Any = None,
+        taxonomy: Taxonomy | None,
+        calendar: Any,
         clock: Clock | None = None,
         config: Any = None,
         **overrides: Any,
     ) -> Desk:
-        """The Desk with every built-in policy wired (see :func:`ccms.desk.standard`)."""
+        """The Desk with every built-in policy wired (see :func:`ccms.desk.standard`):
+        ``calendar`` is the business calendar of the SLA clocks (or ``{name: calendar}``)."""
         from ccms.desk.standard import standard
 
         return standard(
