@@ -223,7 +223,37 @@ class FailingStore:
         return self.inner.append(complaint, events, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "append_new":  # a store of the plain port: one complaint per append
+            raise AttributeError(name)
         return getattr(self.inner, name)
+
+
+class FailingBatchStore:
+    """A store whose n-th batch (``append_new``) fails before writing anything."""
+
+    def __init__(self, inner: InMemoryStore, fail_at: int) -> None:
+        self.inner = inner
+        self.fail_at = fail_at
+        self.calls = 0
+
+    def append_new(self, items: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise StoreError("disk full")
+        return self.inner.append_new(items, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_failed_batch_stores_nothing_of_it_and_a_rerun_finishes() -> None:
+    inner = InMemoryStore()
+    rows = [record(str(i), closed_at=date(2024, 5, 2), outcome="explanation") for i in range(6)]
+    with pytest.raises(StoreError, match="disk full"):
+        import_history(FailingBatchStore(inner, fail_at=2), rows, as_of=AS_OF, batch=2)  # type: ignore[arg-type]
+    assert len(inner) == 2  # the first batch whole, nothing of the second
+    report = import_history(inner, rows, as_of=AS_OF, batch=2)
+    assert (report.imported, report.already_imported, len(inner)) == (4, 2, 6)
 
 
 def test_a_store_failure_leaves_no_complaint_half_imported_and_a_rerun_finishes() -> None:

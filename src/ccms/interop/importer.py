@@ -319,6 +319,7 @@ class _Run:
         self.already = 0
         self.warnings: Counter[str] = Counter()
         self.code_names: dict[str, str] = {}
+        self.held: list[ImportIssue] = []  # the issues of the batch being stored
 
     def report(self) -> ImportReport:
         return ImportReport(
@@ -342,7 +343,15 @@ class _Run:
         complaint_id: str | None = None,
     ) -> None:
         if self.on_issue is not None:
-            self.on_issue(ImportIssue(kind, line, source_id, reason, complaint_id))
+            self.held.append(ImportIssue(kind, line, source_id, reason, complaint_id))
+
+    def release(self) -> None:
+        """Hand the held issues on in line order (a batch learns of duplicates when it is
+        stored, after the rows it rejected while reading)."""
+        if self.on_issue is not None:
+            for issue in sorted(self.held, key=lambda i: -1 if i.line is None else i.line):
+                self.on_issue(issue)
+        self.held.clear()
 
     def warn(self, kind: str, line: int | None, source_id: str | None, detail: str) -> None:
         self.warnings[kind] += 1
@@ -407,14 +416,14 @@ def import_history(
     as rejected) and :class:`SourceWarning` items (counted as warnings) among the records; they are
     read once, lazily, so a reader streams a file of any length in bounded memory. ``on_issue`` is
     called for every row not imported and every warning, as it happens; ``progress`` with the
-    report so far after every ``batch`` rows (the rows between two reports: each complaint is
-    still its own transaction, as the store port appends one complaint at a time). ``run`` names this import in the events it writes
+    report so far after every ``batch`` rows. A store with ``append_new`` (SQLite, in memory)
+    writes ``batch`` complaints per transaction; another, one complaint per append. ``run`` names this import in the events it writes
     (a new ULID by default): rows whose complaint this run stored are duplicates in the input, rows
     whose complaint an earlier run stored are ``already_imported``.
 
-    Each complaint is one append (one transaction): an error of the store (a full disk, say)
-    stops the import with every complaint before it stored whole, and running it again goes on
-    where it stopped.
+    Every complaint is stored whole or not at all: an error of the store (a full disk, say)
+    stops the import with every batch before it stored, and running it again goes on where it
+    stopped (what was stored is recognised and skipped).
     """
     require_aware(as_of, "as_of")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
@@ -426,6 +435,7 @@ def import_history(
         run = str(ULID.from_bytes(millis.to_bytes(6, "big") + os.urandom(10)))
     state = _Run(store, run, as_of, on_issue)
     open_wake = ASAP if wake_open else None
+    pending: list[_Prepared] = []
     for item in records:
         if isinstance(item, SourceWarning):
             state.warn(item.kind, item.line, None, item.detail)
@@ -434,25 +444,80 @@ def import_history(
         if isinstance(item, RowRejected):
             state.reject(item.line, item.source_id, item.reason)
         else:
-            _import_one(state, item, chosen, open_wake)
+            prepared = _prepare(state, item, chosen, open_wake)
+            if prepared is not None:
+                pending.append(prepared)
+                if len(pending) >= batch:
+                    _flush(state, pending)
+                    pending = []
         if progress is not None and state.rows_read % batch == 0:
+            _flush(state, pending)
+            pending = []
             progress(state.report())
+    _flush(state, pending)
     return state.report()
 
 
-def _import_one(
+#: A record ready to store: the record, its event, the complaint it folds to, its wake-up.
+_Prepared = tuple[HistoricalComplaint, HistoryImported, Complaint, "datetime | None"]
+
+
+def _prepare(
     state: _Run,
     record: HistoricalComplaint,
     stages: Stages,
     open_wake: datetime | None,
-) -> None:
+) -> _Prepared | None:
     try:
         event = history_event(record, as_of=state.as_of, run=state.run, stages=stages)
         complaint: Complaint = event.apply(None)
     except (InvalidInput, ValidationError) as exc:
         state.reject(record.line, record.source_id, reason_of(exc))
-        return
+        return None
     wake = open_wake if complaint.closed_at is None else None
+    return record, event, complaint, wake
+
+
+def _flush(state: _Run, pending: list[_Prepared]) -> None:
+    """Store the pending records: a run of records with one wake-up in one transaction when
+    the store can (``append_new``), else one append each; then hand on the batch's issues."""
+    try:
+        _store(state, pending)
+    finally:
+        state.release()
+
+
+def _store(state: _Run, pending: list[_Prepared]) -> None:
+    if not pending:
+        return
+    append_new = getattr(state.store, "append_new", None)
+    if not callable(append_new):
+        for prepared in pending:
+            _store_one(state, prepared)
+        return
+    start = 0
+    while start < len(pending):
+        wake = pending[start][3]
+        end = start
+        while end < len(pending) and pending[end][3] == wake:
+            end += 1
+        run = pending[start:end]
+        try:
+            results = append_new([(c, [e]) for _, e, c, _ in run], wake_at=wake)
+        except InvalidAppend:
+            for prepared in run:  # find the one the store refuses; the others go in
+                _store_one(state, prepared)
+        else:
+            for (record, event, _, _), result in zip(run, results, strict=True):
+                if result is None:
+                    state.stored_before(record, event)
+                else:
+                    _imported(state, record, event)
+        start = end
+
+
+def _store_one(state: _Run, prepared: _Prepared) -> None:
+    record, event, complaint, wake = prepared
     try:
         state.store.append(complaint, [event], expected_version=0, wake_at=wake)
     except ConcurrencyConflict:
@@ -461,6 +526,10 @@ def _import_one(
     except InvalidAppend as exc:
         state.reject(record.line, record.source_id, str(exc))
         return
+    _imported(state, record, event)
+
+
+def _imported(state: _Run, record: HistoricalComplaint, event: HistoryImported) -> None:
     state.imported += 1
     for note in event.notes:
         state.warn(_note_kind(note), record.line, record.source_id, note)

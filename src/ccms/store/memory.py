@@ -158,6 +158,33 @@ class InMemoryStore:
                 self._keys[idempotency_key] = result
             return result
 
+    def append_new(
+        self,
+        items: Sequence[tuple[Complaint, Sequence[DomainEvent]]],
+        *,
+        wake_at: datetime | None = None,
+    ) -> list[AppendResult | None]:
+        """Store each item as a new complaint, all at once (see :meth:`SQLiteStore.append_new`)."""
+        checked = [(c, check_append(c, events, 0)) for c, events in items]
+        moment = check_wake_at("batch", wake_at)
+        wake = None if moment is None else micros(moment)
+        out: list[AppendResult | None] = []
+        with self._lock:
+            self._check_open()
+            for complaint, batch in checked:
+                if complaint.id in self._snapshots:
+                    out.append(None)
+                    continue
+                start = len(self._log) + 1
+                stored = [StoredEvent(start + i, e) for i, e in enumerate(batch)]
+                self._log.extend(stored)
+                self._events += len(stored)
+                self._history[complaint.id] = list(stored)
+                self._snapshots[complaint.id] = complaint
+                self._set_wake(complaint, wake)
+                out.append(AppendResult(complaint, batch, False, tuple(s.position for s in stored)))
+        return out
+
     def _set_wake(self, complaint: Complaint, wake: int | None) -> None:
         # Called under the lock, with ``complaint`` the stored snapshot.
         cid = complaint.id

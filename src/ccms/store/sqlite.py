@@ -510,6 +510,64 @@ class SQLiteStore:
                 del self._rows[next(iter(self._rows))]
         return AppendResult(complaint, batch, False, range(first, last + 1))
 
+    def append_new(
+        self,
+        items: Sequence[tuple[Complaint, Sequence[DomainEvent]]],
+        *,
+        wake_at: datetime | None = None,
+    ) -> list[AppendResult | None]:
+        """Store each item as a new complaint, as ``append(c, events, expected_version=0,
+        wake_at=wake_at)`` would, all in ONE transaction (a bulk import's batch).
+
+        An item whose complaint id is already stored, or comes earlier in the same batch, is
+        skipped: ``None`` in its place, nothing written for it. A malformed item
+        (:class:`~ccms.store.InvalidAppend`) writes nothing of the whole batch. Results are in
+        item order.
+        """
+        checked = [(c, check_append(c, events, 0)) for c, events in items]
+        moment = check_wake_at("batch", wake_at)
+        wake = None if moment is None else micros(moment)
+        prepared = []
+        for complaint, batch in checked:
+            codes = "\n".join(sorted(set(complaint.codes)))
+            rows: list[Any] = []
+            for e in batch:
+                rows.extend((complaint.id, complaint.version, e.type, e.model_dump_json(), None))
+            rows[4] = 0  # a new complaint's first event links to nothing
+            prepared.append(
+                (
+                    complaint,
+                    batch,
+                    rows,
+                    _columns(complaint, wake, codes),
+                    complaint.model_dump_json(),
+                )
+            )
+        out: list[AppendResult | None] = []
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                seen: set[str] = set()
+                for complaint, batch, rows, columns, snapshot in prepared:
+                    cid = complaint.id
+                    if cid in seen or conn.execute(_CURRENT, (cid,)).fetchone() is not None:
+                        out.append(None)
+                        continue
+                    seen.add(cid)
+                    last = conn.execute(_insert_events(len(batch)), rows).lastrowid or 0
+                    conn.execute(
+                        _INSERT_COMPLAINT, (*columns, complaint.version, snapshot, last, cid)
+                    )
+                    first = last - len(batch) + 1
+                    out.append(AppendResult(complaint, batch, False, range(first, last + 1)))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return out
+
     def idempotent_result(self, key: str) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
         record append raises :class:`~ccms.errors.IdempotencyConflict`."""
