@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test lint bench fmt clean
+.PHONY: demo test test-postgres lint bench fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The PostgreSQL store's tests on a throw-away local cluster (started if needed; stop it with
+# scripts/postgres.sh stop). `make test` runs them too when CCMS_POSTGRES_URL is set.
+test-postgres: $(STAMP)
+	CCMS_POSTGRES_URL="$$(./scripts/postgres.sh start)" CCMS_REQUIRE_POSTGRES=1 \
+		$(BIN)/python -m pytest -q tests/store/test_store_postgres.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples

@@ -6,6 +6,8 @@
 #   scripts/postgres.sh url     print the URL of the running cluster (exit 1 if none)
 #   scripts/postgres.sh stop    stop the cluster and delete its directory (nothing if none)
 #   scripts/postgres.sh status  say whether it runs
+#   scripts/postgres.sh crash   stop it as a crash would (pg_ctl stop -m immediate: no clean
+#                               shutdown, WAL buffers lost); the next start recovers the data
 #
 # One cluster per checkout: its state lives in $CCMS_PG_DIR (default: a directory in $TMPDIR
 # named after this checkout's path), so a clone's CI and a developer's session never share one.
@@ -108,6 +110,14 @@ running() {
         && as_owner "$(bindir)/pg_ctl" -D "$state/data" status >/dev/null 2>&1
 }
 
+# Start the cluster in $state on 127.0.0.1:$1 only, its socket in $state (not /var/run), with
+# enough connections for 8 writer processes with their pools and the tests' own.
+launch() {
+    as_owner "$(bindir)/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 -o \
+        "-c listen_addresses=127.0.0.1 -p $1 -c unix_socket_directories=$state/socket -c max_connections=200" \
+        start >/dev/null 2>&1
+}
+
 start() {
     if running; then
         url_of
@@ -116,6 +126,15 @@ start() {
     install_server
     local bin port
     bin="$(bindir)"
+    # A cluster that was stopped by a crash: start it again on its port (crash recovery).
+    if [ -f "$state/data/PG_VERSION" ] && [ -f "$state/port" ]; then
+        port="$(cat "$state/port")"
+        if launch "$port"; then
+            url_of
+            return 0
+        fi
+        say "the cluster in $state did not start again; making a new one"
+    fi
     port="$(free_port)"
     rm -rf "$state"
     mkdir -p "$state/data" "$state/socket"
@@ -133,10 +152,7 @@ start() {
         exit 1
     fi
     echo "$port" >"$state/port"
-    # Enough connections for 8 writer processes with their pools and the tests' own.
-    if ! as_owner "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 -o \
-            "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$state/socket -c max_connections=200" \
-            start >/dev/null 2>&1; then
+    if ! launch "$port"; then
         cat "$state/server.log" >&2
         say "the server did not start (log above)"
         exit 1
@@ -158,11 +174,16 @@ case "${1:-}" in
     url)
         if running; then url_of; else say "not running (scripts/postgres.sh start)"; exit 1; fi
         ;;
+    crash)
+        if running; then
+            as_owner "$(bindir)/pg_ctl" -D "$state/data" -m immediate -w stop >/dev/null 2>&1
+        fi
+        ;;
     status)
         if running; then echo "running: $(url_of) (state in $state)"; else echo "not running"; exit 1; fi
         ;;
     *)
-        echo "usage: $0 start|stop|url|status" >&2
+        echo "usage: $0 start|stop|url|status|crash" >&2
         exit 2
         ;;
 esac

@@ -11,12 +11,17 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -636,3 +641,115 @@ def test_eight_processes_at_one_version_one_wins(store: PostgresStore, postgres_
         manager.shutdown()
     assert [ev.version for ev in store.events("ONE")] == [1, 2, 3, 4]
     assert [x.position for x in store.log()] == [1, 2, 3, 4]
+
+
+def test_connections_that_are_not_read_committed_are_refused(
+    postgres_url: str, new_schema: Callable[[], str]
+) -> None:
+    with (
+        psycopg_pool.ConnectionPool(
+            postgres_url,
+            min_size=1,
+            max_size=1,
+            kwargs={
+                "autocommit": True,
+                "options": "-c default_transaction_isolation=serializable",
+            },
+        ) as pool,
+        pytest.raises(StoreError, match="needs read committed transactions"),
+    ):
+        PostgresStore(pool, schema=new_schema())
+
+
+# -- a server crash: what was acknowledged is there ----------------------------------------------
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh"
+
+
+def _without_barrier(url: str, schema: str) -> None:
+    """Redefine the schema's append procedures without their barrier: the asynchronous commit
+    is acknowledged at once (what the barrier is there to prevent)."""
+    sql = postgres_module.MIGRATIONS[0].sql
+    procedures = sql[sql.index("-- One append of complaint events") :]
+    procedures = procedures.replace("CREATE PROCEDURE", "CREATE OR REPLACE PROCEDURE")
+    barrier = "    PERFORM pg_logical_emit_message(true, 'ccms', '');\n"
+    assert procedures.count(barrier) == 2
+    with _raw(url) as conn:
+        conn.execute(procedures.replace(barrier, "").replace("{s}", f'"{schema}"').encode())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _acknowledged_until_the_crash(
+    store: PostgresStore, prefix: str, crash: Callable[[], None]
+) -> list[str]:
+    """Append new complaints from 4 threads until ``crash()`` (called after a second) stops the
+    server; the ids whose append returned."""
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+
+    def write(n: int) -> None:
+        for i in itertools.count():
+            e = received_event(f"{prefix}-{n}-{i}", _T)
+            try:
+                store.append(e.apply(None), [e], expected_version=0)
+            except StoreError:
+                return
+            with lock:
+                acknowledged.append(e.complaint_id)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    crash()
+    for t in threads:
+        t.join(60)
+    return acknowledged
+
+
+def test_a_server_crash_loses_no_acknowledged_append(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A cluster of its own (the shared one stays up), stopped with pg_ctl -m immediate: the
+    # server's processes end at once, its WAL buffers lost, and the next start recovers.
+    state = tempfile.mkdtemp(prefix="ccms-pg-crash-")
+    env = {**os.environ, "CCMS_PG_DIR": state, "CCMS_PG_PORT": str(_free_port())}
+
+    def script(command: str) -> str:
+        done = subprocess.run(
+            ["bash", str(SCRIPT), command], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"postgres.sh {command}: {done.stderr}"
+        return done.stdout.strip()
+
+    url = script("start")
+    try:
+        lost: dict[str, int] = {}
+        for name in ("barrier", "no_barrier"):
+            store = PostgresStore(url, schema=name, max_size=4)
+            if name == "no_barrier":
+                _without_barrier(url, name)
+            acknowledged = _acknowledged_until_the_crash(store, name, lambda: script("crash"))
+            store.close()
+            script("start")
+            with PostgresStore(url, schema=name) as after:
+                kept = set(after.ids())
+                positions = [x.position for x in after.log()]
+                assert positions == list(range(1, after.last_position() + 1))  # no gap
+            lost[name] = len(set(acknowledged) - kept)
+            if name == "barrier":
+                assert acknowledged, "nothing was appended before the crash"
+                assert lost[name] == 0, f"{lost[name]} acknowledged appends lost"
+        with capsys.disabled():
+            print(
+                f"\n  postgres, a server crash under 4 writers: {lost['barrier']} acknowledged "
+                f"appends lost with the barrier, {lost['no_barrier']} without it"
+            )
+    finally:
+        script("stop")
+        shutil.rmtree(state, ignore_errors=True)

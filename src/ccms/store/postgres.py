@@ -22,11 +22,11 @@ Python sorts ``str``); ``streams`` keeps each record stream's version; ``idempot
 together. Bodies are JSON kept as ``text``, exactly as written (``jsonb`` would refuse ``\\u0000``
 and drop ``-0.0``).
 
-**Positions without a table lock.** An append runs in one server-side function call (one round
-trip): it checks the idempotency key, moves the stream's row on with a guarded ``UPDATE``
+**Positions without a table lock.** An append is one ``CALL`` of a server-side procedure (one
+round trip): it checks the idempotency key, moves the stream's row on with a guarded ``UPDATE``
 (``... WHERE version = expected``: the loser of a race waits for the winner's row, then sees the
 new version and gets :class:`~ccms.errors.ConcurrencyConflict`), records the key, and only then, as
-its last statement, takes the positions from a one-row counter
+its last statements, takes the positions from a one-row counter
 (``UPDATE log_position SET last = last + n RETURNING last``) and inserts the events. The counter's
 row lock is what orders the log: the next writer cannot take positions before this transaction has
 ended, and PostgreSQL makes a transaction visible before it releases its locks, so transactions
@@ -37,16 +37,16 @@ parallel; writers queue only for the counter, and only while a transaction commi
 
 A commit waits for the WAL to reach the disk, and a lock is held until the commit ends, so a
 counter held through that wait would let one transaction flush at a time (8 writers no faster
-than one, as with eventsourcing's ``LOCK TABLE``). So the appending transaction commits with
+than one, as with eventsourcing's ``LOCK TABLE``). So the procedure commits the append with
 ``synchronous_commit = off`` (its commit record is written, the transaction is visible and the
-counter released at once) and, in the same round trip, a second tiny transaction writes one WAL
-record (``pg_logical_emit_message``) and commits with the session's own ``synchronous_commit``: its
-flush covers every WAL record before it, the append's included, and the flushes of concurrent
-writers are one fsync (PostgreSQL's group commit). An append returns only after that flush, so an
-acknowledged append is as durable as the server's ``synchronous_commit`` makes any commit. What a
-crash in between loses is never acknowledged, and is a suffix of the log (the WAL is one sequence),
-so no gap either. :meth:`PostgresStore.log` and :meth:`PostgresStore.stream` go one step further:
-they yield a batch only once the WAL is flushed past it, so a projection never applies an entry a
+counter released at once), then writes one WAL record (``pg_logical_emit_message``) in a second
+transaction that commits with the session's own ``synchronous_commit``: its flush covers every WAL
+record before it, the append's included, and the flushes of concurrent writers are one fsync
+(PostgreSQL's group commit). The ``CALL`` returns only after that flush, so an acknowledged append
+is as durable as the server's ``synchronous_commit`` makes any commit. What a crash in between
+loses was never acknowledged, and is a suffix of the log (the WAL is one sequence), so no gap
+either. :meth:`PostgresStore.log` and :meth:`PostgresStore.stream` go one step further: they yield
+a batch only once the WAL is flushed past it, so a projection never applies an entry a
 server crash could take back. ``docs/postgres.md`` has the whole argument and the figures.
 
 >>> from ccms.store.postgres import MIGRATIONS, SCHEMA_VERSION
@@ -101,6 +101,8 @@ from ccms.store.base import (
     check_append,
     check_checkpoint,
     check_due,
+    check_id,
+    check_key,
     check_kind,
     check_log,
     check_records,
@@ -201,24 +203,28 @@ CREATE TABLE {s}.checkpoints (
     state    text NOT NULL
 );
 
--- One append of complaint events: the key, the snapshot row (guarded by the version), then the
--- positions, last (see the module's docs). Returns ('written', first position, version),
--- ('conflict', NULL, stored version) or ('key', NULL, NULL) for a key already used; raises
--- SQLSTATE CC001 for a key another transaction took meanwhile (after the checks).
-CREATE FUNCTION {s}.append_complaint(
+-- One append of complaint events, in one CALL: the key, the snapshot row (guarded by the
+-- version), the key's row, then the positions, last; the commit, asynchronous, releases the
+-- counter at once; then one WAL record committed with the session's synchronous_commit, whose
+-- flush makes the append durable before the CALL returns (see the module's docs). Sets outcome
+-- to 'written' (first_position, actual: the new version), 'conflict' (actual: the stored
+-- version) or 'key' (a key already used); raises SQLSTATE CC001 for a key another transaction
+-- took meanwhile (nothing is written then).
+CREATE PROCEDURE {s}.append_complaint(
     p_id text, p_expected bigint, p_version bigint, p_key text,
     p_stage text, p_department text, p_handler text, p_closed bigint, p_due bigint,
     p_wake bigint, p_codes text[], p_received bigint, p_customer text, p_channel text,
-    p_body text, p_types text[], p_bodies text[]
-) RETURNS TABLE (outcome text, first_position bigint, actual bigint)
+    p_body text, p_types text[], p_bodies text[],
+    INOUT outcome text DEFAULT NULL, INOUT first_position bigint DEFAULT NULL,
+    INOUT actual bigint DEFAULT NULL
+)
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer := cardinality(p_types);
     v_last bigint;
 BEGIN
-    PERFORM set_config('synchronous_commit', 'off', true);
     IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
-        RETURN QUERY SELECT 'key'::text, NULL::bigint, NULL::bigint;
+        outcome := 'key';
         RETURN;
     END IF;
     IF p_expected = 0 THEN
@@ -235,8 +241,8 @@ BEGIN
         WHERE id = p_id AND version = p_expected;
     END IF;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT 'conflict'::text, NULL::bigint,
-            COALESCE((SELECT c.version FROM {s}.complaints c WHERE c.id = p_id), 0);
+        outcome := 'conflict';
+        actual := COALESCE((SELECT c.version FROM {s}.complaints c WHERE c.id = p_id), 0);
         RETURN;
     END IF;
     IF p_key IS NOT NULL THEN
@@ -251,21 +257,27 @@ BEGIN
     INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
     SELECT v_last - n + t.i, 'complaint', p_id, p_version, t.i - 1, t.type, t.body
     FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
-    RETURN QUERY SELECT 'written'::text, v_last - n + 1, p_version;
+    outcome := 'written';
+    first_position := v_last - n + 1;
+    actual := p_version;
+    PERFORM set_config('synchronous_commit', 'off', true);
+    COMMIT;
+    PERFORM pg_logical_emit_message(true, 'ccms', '');
 END $$;
 
 -- One append of records, the same way: versions p_expected + 1, + 2, ...
-CREATE FUNCTION {s}.append_records(
-    p_kind text, p_id text, p_expected bigint, p_key text, p_types text[], p_bodies text[]
-) RETURNS TABLE (outcome text, first_position bigint, actual bigint)
+CREATE PROCEDURE {s}.append_records(
+    p_kind text, p_id text, p_expected bigint, p_key text, p_types text[], p_bodies text[],
+    INOUT outcome text DEFAULT NULL, INOUT first_position bigint DEFAULT NULL,
+    INOUT actual bigint DEFAULT NULL
+)
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer := cardinality(p_types);
     v_last bigint;
 BEGIN
-    PERFORM set_config('synchronous_commit', 'off', true);
     IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
-        RETURN QUERY SELECT 'key'::text, NULL::bigint, NULL::bigint;
+        outcome := 'key';
         RETURN;
     END IF;
     IF p_expected = 0 THEN
@@ -276,9 +288,9 @@ BEGIN
         WHERE kind = p_kind AND id = p_id AND version = p_expected;
     END IF;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT 'conflict'::text, NULL::bigint,
-            COALESCE((SELECT s.version FROM {s}.streams s
-                      WHERE s.kind = p_kind AND s.id = p_id), 0);
+        outcome := 'conflict';
+        actual := COALESCE(
+            (SELECT s.version FROM {s}.streams s WHERE s.kind = p_kind AND s.id = p_id), 0);
         RETURN;
     END IF;
     IF p_key IS NOT NULL THEN
@@ -293,7 +305,12 @@ BEGIN
     INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
     SELECT v_last - n + t.i, p_kind, p_id, p_expected + t.i, 0, t.type, t.body
     FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
-    RETURN QUERY SELECT 'written'::text, v_last - n + 1, p_expected + n;
+    outcome := 'written';
+    first_position := v_last - n + 1;
+    actual := p_expected + n;
+    PERFORM set_config('synchronous_commit', 'off', true);
+    COMMIT;
+    PERFORM pg_logical_emit_message(true, 'ccms', '');
 END $$;
 """
 
@@ -453,13 +470,13 @@ class _Sql:
         s = _quoted(schema)
         cast = "%s::text, %s::bigint, %s::bigint, %s::text"
         self.append_complaint = (
-            f"SELECT outcome, first_position, actual FROM {s}.append_complaint({cast}, "
-            "%s::text, %s::text, %s::text, %s::bigint, %s::bigint, %s::bigint, %s::text[], "
-            "%s::bigint, %s::text, %s::text, %s::text, %s::text[], %s::text[])"
+            f"CALL {s}.append_complaint({cast}, %s::text, %s::text, %s::text, %s::bigint, "
+            "%s::bigint, %s::bigint, %s::text[], %s::bigint, %s::text, %s::text, %s::text, "
+            "%s::text[], %s::text[])"
         )
         self.append_records = (
-            f"SELECT outcome, first_position, actual FROM {s}.append_records(%s::text, "
-            "%s::text, %s::bigint, %s::text, %s::text[], %s::text[])"
+            f"CALL {s}.append_records(%s::text, %s::text, %s::bigint, %s::text, %s::text[], "
+            "%s::text[])"
         )
         self.key = (
             f"SELECT kind, stream_id, first_version, last_version, snapshot FROM {s}.idempotency "
@@ -616,6 +633,14 @@ class PostgresStore:
         if not conn.autocommit:
             raise StoreError(_NOT_AUTOCOMMIT)
         with _driver_errors(repr(self)):
+            row = conn.execute("SHOW transaction_isolation").fetchone()
+            if row is None or row[0] != "read committed":
+                raise StoreError(
+                    f"PostgresStore needs read committed transactions (an append waits for a "
+                    f"row another writer holds, then reads its new version); the connections "
+                    f"default to {row[0] if row else 'unknown'!r}: set "
+                    "default_transaction_isolation = 'read committed' for them"
+                )
             found = _installed(conn, self.schema)
             if found != SCHEMA_VERSION:
                 if not migrate:
@@ -657,9 +682,10 @@ class PostgresStore:
         idempotency_key: str | None = None,
         wake_at: datetime | None = ASAP,
     ) -> AppendResult:
-        """Append atomically in one round trip: the server-side ``append_complaint`` (no table
-        lock; positions from the one-row counter, last) and the flush that makes it durable."""
+        """Append atomically in one round trip: ``CALL append_complaint`` (no table lock; the
+        positions from the one-row counter, last; returns once the append is flushed)."""
         batch = check_append(complaint, events, expected_version)
+        check_key(idempotency_key)
         wake = check_wake_at(complaint.id, wake_at)
         cid = complaint.id
         snapshot = complaint.model_dump_json()
@@ -705,13 +731,10 @@ class PostgresStore:
     def _call(
         self, conn: Connection, sql: str, params: Sequence[Any]
     ) -> tuple[str, int, int | None]:
-        """Run an append function and the durability barrier in one pipeline: ``(outcome, first
-        position, stored version)``; a key taken meanwhile is reported as ``('key', 0, None)``."""
+        """CALL an append procedure: ``(outcome, first position, stored version)``; a key taken
+        meanwhile is reported as ``('key', 0, None)`` (nothing was written)."""
         try:
-            with conn.pipeline():
-                cursor = conn.execute(sql, params)
-                conn.execute(_BARRIER)
-            row = cursor.fetchone()
+            row = conn.execute(sql, params).fetchone()
         except psycopg.Error as err:
             if err.sqlstate == _KEY_TAKEN:
                 return "key", 0, None
@@ -788,12 +811,14 @@ class PostgresStore:
 
     def find(self, complaint_id: str) -> Complaint | None:
         """The latest snapshot, or ``None``."""
+        check_id(complaint_id)
         with self._connection() as conn:
             row = conn.execute(self._sql.find, (complaint_id,)).fetchone()
         return None if row is None else Complaint.model_validate_json(row[0])
 
     def version(self, complaint_id: str) -> int:
         """The stored version, 0 if absent."""
+        check_id(complaint_id)
         with self._connection() as conn:
             row = conn.execute(self._sql.version, (complaint_id,)).fetchone()
         return 0 if row is None else int(row[0])
@@ -801,6 +826,7 @@ class PostgresStore:
     def events(self, complaint_id: str) -> list[DomainEvent]:
         """The complaint's events in order (the unique index's range); raises
         ComplaintNotFound."""
+        check_id(complaint_id)
         with self._connection() as conn:
             rows = conn.execute(self._sql.events, (complaint_id,)).fetchall()
         if not rows:
@@ -931,6 +957,7 @@ class PostgresStore:
         """Append records atomically in one round trip, as :meth:`append` does (the stream's
         row guarded by its version, the positions taken last); see the port's docs."""
         batch = check_records(kind, stream_id, records, expected_version)
+        check_key(idempotency_key)
         params = (
             kind,
             stream_id,
