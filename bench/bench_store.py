@@ -345,6 +345,11 @@ def _append_all(store: Any, commands: list[Command], *, wake: bool) -> float:
     return time.perf_counter() - start
 
 
+def _normal(path: Path) -> SQLiteStore:
+    """The current store with the legacy one's setting (``synchronous=NORMAL``): like with like."""
+    return SQLiteStore(path, durability="normal")
+
+
 def _fresh(tmp: Path, name: str, make: Callable[[Path], Any], commands: list[Command]) -> float:
     path = tmp / f"{name}.db"
     with make(path) as store:
@@ -369,10 +374,10 @@ def race(commands: list[Command], rounds: int) -> tuple[float, float]:
     current: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
-        _fresh(where, "warm", SQLiteStore, commands[: len(commands) // 10])
+        _fresh(where, "warm", _normal, commands[: len(commands) // 10])
         for r in range(rounds):
             legacy.append(_fresh(where, f"legacy-{r}", LegacySQLiteStore, commands))
-            current.append(_fresh(where, f"current-{r}", SQLiteStore, commands))
+            current.append(_fresh(where, f"current-{r}", _normal, commands))
     print(f"legacy  (schema 1) {_figures(legacy)}")
     print(f"current (schema {SCHEMA_VERSION}) {_figures(current)}")
     return statistics.median(legacy), statistics.median(current)

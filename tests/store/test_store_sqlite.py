@@ -94,6 +94,17 @@ def test_files_use_wal_and_memory_does_not(tmp_path: Path) -> None:
         assert in_memory.journal_mode == "memory"
 
 
+def test_files_are_durable_by_default_and_normal_on_request(tmp_path: Path) -> None:
+    with (
+        SQLiteStore(tmp_path / "d.db") as full,
+        SQLiteStore(tmp_path / "n.db", durability="normal") as normal,
+    ):
+        # PRAGMA synchronous: 2 is FULL (each commit reaches the disk), 1 is NORMAL
+        assert full._conn.execute("PRAGMA synchronous").fetchone() == (2,)
+        assert normal._conn.execute("PRAGMA synchronous").fetchone() == (1,)
+        assert (full.durability, normal.durability) == ("full", "normal")
+
+
 def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     SQLiteStore(path).close()

@@ -50,12 +50,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from ccms.errors import (
     ComplaintNotFound,
     ConcurrencyConflict,
     IdempotencyConflict,
+    InvalidInput,
     StoreError,
 )
 from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
@@ -349,9 +350,29 @@ class SQLiteStore:
     One connection per store object, guarded by a lock, so an object may be shared between
     threads; open one object per process (or per thread, for parallel reads) on the same file for
     concurrent writers. ``timeout`` is how many seconds a writer waits for another's transaction.
+
+    ``durability`` is what a committed append survives: ``"full"`` (the default: SQLite's
+    ``synchronous=FULL``, every commit reaches the disk before it returns, so an OS crash or a
+    power cut loses nothing acknowledged) or ``"normal"`` (``synchronous=NORMAL``: a commit
+    survives the process being killed, but an OS crash can lose the last ones; several times
+    faster per commit, for demos, tests and bulk loads that can be run again).
+
+    >>> SQLiteStore(durability="fast")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: durability must be 'full' or 'normal', got 'fast'
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        timeout: float = 30.0,
+        durability: Literal["full", "normal"] = "full",
+    ) -> None:
+        if durability not in ("full", "normal"):
+            raise InvalidInput(f"durability must be 'full' or 'normal', got {durability!r}")
+        self.durability = durability
         self.path = str(path)
         self._lock = threading.RLock()
         self._closed = False
@@ -362,7 +383,7 @@ class SQLiteStore:
         try:
             if self.path != ":memory:" and not self.path.startswith("file::memory:"):
                 self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute(f"PRAGMA synchronous={durability.upper()}")
             self._migrate()
         except BaseException:
             self._conn.close()
