@@ -44,22 +44,21 @@ One row becomes one :class:`~ccms.interop.HistoricalComplaint`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self, TextIO
+from typing import Any, Final, TextIO
 
 from pydantic import ValidationError
 
 from ccms.errors import InvalidInput
 from ccms.interop._csvrows import CsvRows, normalize, open_text
+from ccms.interop._reader import SourceReader
 from ccms.interop.history import (
     UNKNOWN,
     HistoricalComplaint,
     Outcome,
     RowRejected,
-    SourceWarning,
     Status,
     code_path,
     reason_of,
@@ -191,7 +190,7 @@ def _is_header(fields: list[str]) -> bool:
     return all(normalize(COLUMNS[key]) in names for key in _REQUIRED)
 
 
-class CfpbReader:
+class CfpbReader(SourceReader):
     """The rows of a CFPB export as :class:`HistoricalComplaint` values, streamed.
 
     Iterating yields, in file order, a :class:`SourceWarning` per junk line before the header,
@@ -240,30 +239,6 @@ class CfpbReader:
         }
         self.missing = [COLUMNS[k] for k in COLUMNS if k not in self.columns]
         self._instants: dict[str, datetime] = {}
-
-    def close(self) -> None:
-        """Close the file if this reader opened it."""
-        if self._owned:
-            self._stream.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __iter__(self) -> Iterator[HistoricalComplaint | RowRejected | SourceWarning]:
-        yield from self.rows.warnings()
-        for item in self.rows:
-            if isinstance(item, RowRejected):
-                yield item
-            else:
-                yield self.record(*item)
 
     def _instant(self, text: str, column: str) -> datetime | None:
         if not text:

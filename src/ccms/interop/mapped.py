@@ -47,17 +47,17 @@ ccms.errors.ConfigError: map.yaml: channels.Phone: Input should be 'visit', 'pho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Annotated, Any, Literal, Self, TextIO
+from typing import Annotated, Any, Literal, TextIO
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import ConfigError, InvalidInput
 from ccms.interop._csvrows import CsvRows, open_text
+from ccms.interop._reader import SourceReader
 from ccms.interop.history import (
     UNKNOWN,
     AttributeKey,
@@ -66,7 +66,6 @@ from ccms.interop.history import (
     Outcome,
     RowRejected,
     SourceName,
-    SourceWarning,
     Status,
     code_path,
     reason_of,
@@ -205,7 +204,7 @@ def _folded(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k.strip().casefold(): v for k, v in values.items()}
 
 
-class MappedReader:
+class MappedReader(SourceReader):
     """The rows of an export as :class:`HistoricalComplaint` values by a :class:`CsvMapping`,
     streamed; the same protocol as :class:`~ccms.interop.cfpb.CfpbReader`."""
 
@@ -293,30 +292,6 @@ class MappedReader:
                 return localize(datetime.strptime(text, fmt), tz, dst)
 
         return parse
-
-    def close(self) -> None:
-        """Close the file if this reader opened it."""
-        if self._owned:
-            self._stream.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __iter__(self) -> Iterator[HistoricalComplaint | RowRejected | SourceWarning]:
-        yield from self.rows.warnings()
-        for item in self.rows:
-            if isinstance(item, RowRejected):
-                yield item
-            else:
-                yield self.record(*item)
 
     def _value(self, row: list[str], key: str) -> str:
         i = self._index.get(key)
