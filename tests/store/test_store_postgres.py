@@ -37,7 +37,7 @@ from ccms.errors import (  # noqa: E402
     StoreError,
 )
 from ccms.model import Customer, StageChanged  # noqa: E402
-from ccms.store import ComplaintStore, StoreClosed, StreamConflict  # noqa: E402
+from ccms.store import ComplaintStore, InvalidAppend, StoreClosed, StreamConflict  # noqa: E402
 from ccms.store.postgres import (  # noqa: E402
     SCHEMA_VERSION,
     Migration,
@@ -753,3 +753,50 @@ def test_a_server_crash_loses_no_acknowledged_append(
     finally:
         script("stop")
         shutil.rmtree(state, ignore_errors=True)
+
+
+# -- append_new: a batch of new complaints in one transaction -----------------------------------
+
+
+def _new_item(i: int) -> tuple[Any, list[Any]]:
+    event = received_event(f"N{i:04d}", _T + timedelta(minutes=i), code="PRD.DEF")
+    return event.apply(None), [event]
+
+
+def test_a_batch_stores_new_complaints_and_skips_what_exists(store: PostgresStore) -> None:
+    first, events = _new_item(0)
+    store.append(first, events, expected_version=0)
+    batch = [_new_item(0), _new_item(1), _new_item(2), _new_item(1)]
+    results = store.append_new(batch)
+    assert [r is None for r in results] == [True, False, False, True]
+    assert [c.id for c in store.query()] == ["N0000", "N0001", "N0002"]
+    assert [p for r in results if r is not None for p in r.positions] == [2, 3]
+    assert [s.position for s in store.stream()] == [1, 2, 3]
+    assert store.get("N0002") == batch[2][0]
+    assert store.query(code_prefix="PRD.D") == [first, batch[1][0], batch[2][0]]
+    assert store.wake_at("N0001") is None
+    assert store.last_position() == 3
+    assert store.append_new([_new_item(1)]) == [None]
+    assert store.last_position() == 3
+
+
+def test_a_malformed_batch_item_writes_nothing(store: PostgresStore) -> None:
+    good, events = _new_item(1)
+    later = good.model_copy(update={"version": 2})
+    with pytest.raises(InvalidAppend):
+        store.append_new([(good, events), (later, events)])
+    assert len(store) == 0
+    assert list(store.stream()) == []
+
+
+def test_a_batch_wakes_as_told_and_takes_positions_among_other_writers(
+    store: PostgresStore,
+) -> None:
+    other = received_event("O", _T)
+    store.append(other.apply(None), [other], expected_version=0)
+    results = store.append_new([_new_item(3), _new_item(4)], wake_at=_T + timedelta(hours=1))
+    assert [r.positions for r in results if r is not None] == [(2,), (3,)]
+    assert store.due(_T + timedelta(hours=1)) == ["O", "N0003", "N0004"]  # O wakes ASAP
+    assert store.due(_T) == ["O"]
+    assert [x.position for x in store.log()] == [1, 2, 3]
+    assert store.append_new([]) == []

@@ -14,6 +14,9 @@ same global log (:meth:`ComplaintStore.log`), and the checkpoints of durable pro
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ccms.store.base import (
     ASAP,
     COMPLAINT,
@@ -39,6 +42,16 @@ from ccms.store.base import (
 )
 from ccms.store.memory import InMemoryStore
 from ccms.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from ccms.store.postgres import PostgresStore as PostgresStore
+
+
+def __getattr__(name: str) -> Any:
+    # ccms.store.PostgresStore is imported on first use: psycopg is the optional "postgres" extra.
+    if name == "PostgresStore":
+        return importlib.import_module("ccms.store.postgres").PostgresStore
+    raise AttributeError(f"module 'ccms.store' has no attribute {name!r}")
 
 __all__ = [
     "ASAP",

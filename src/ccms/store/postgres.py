@@ -332,6 +332,8 @@ _KEY_TAKEN = "CC001"
 _BARRIER = "SELECT pg_logical_emit_message(true, 'ccms', '')"
 #: Whether the WAL is flushed past everything committed when this statement runs.
 _FLUSHED = "SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()"
+#: The rest of the transaction commits without waiting for the flush (a barrier follows).
+_ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
 _BATCH = 1000
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 _PASSWORD = re.compile(r"(?<=://)([^:/@]*):[^@/]*@|(?i:\bpassword\s*=\s*)('[^']*'|\S+)")
@@ -441,10 +443,9 @@ def _driver_errors(where: str) -> Iterator[None]:
 def migrate(target: str | Pool, *, schema: str = "public") -> int:
     """Create ``schema`` or bring it up to :data:`SCHEMA_VERSION`; return the version found
     before (0 for a new one). A store does this itself when it opens; call it to upgrade a
-    database ahead of a deployment. Concurrent callers are serialised by an advisory lock.
+    database ahead of a deployment. Concurrent callers are serialised by an advisory lock::
 
-    >>> migrate("postgresql://ccms@db.internal/ccms", schema="ccms")  # doctest: +SKIP
-    0
+        migrate("postgresql://ccms@db.internal/ccms", schema="ccms")  # 0: the schema was new
     """
     where = f"migrate(schema={schema!r})"
     _quoted(schema)
@@ -471,12 +472,33 @@ class _Sql:
         cast = "%s::text, %s::bigint, %s::bigint, %s::text"
         self.append_complaint = (
             f"CALL {s}.append_complaint({cast}, %s::text, %s::text, %s::text, %s::bigint, "
-            "%s::bigint, %s::bigint, %s::text[], %s::bigint, %s::text, %s::text, %s::text, "
-            "%s::text[], %s::text[])"
+            "%s::bigint, %s::bigint, %b::text[], %s::bigint, %s::text, %s::text, %s::text, "
+            "%b::text[], %b::text[])"
         )
         self.append_records = (
-            f"CALL {s}.append_records(%s::text, %s::text, %s::bigint, %s::text, %s::text[], "
-            "%s::text[])"
+            f"CALL {s}.append_records(%s::text, %s::text, %s::bigint, %s::text, %b::text[], "
+            "%b::text[])"
+        )
+        self.insert_new = (
+            f"INSERT INTO {s}.complaints (id, version, received_us, stage, department, handler, "
+            "closed_us, due_us, customer_id, channel, codes, wake_us, body) "
+            "SELECT t.id, t.version, t.received_us, t.stage, t.department, t.handler, "
+            "t.closed_us, t.due_us, t.customer_id, t.channel, string_to_array(t.codes, E'\\n'), "
+            "t.wake_us, t.body FROM unnest(%b::text[], %b::bigint[], %b::bigint[], %b::text[], "
+            "%b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::text[], "
+            "%b::text[], %b::bigint[], %b::text[]) AS t(id, version, received_us, stage, "
+            "department, handler, closed_us, due_us, customer_id, channel, codes, wake_us, body) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        # The batch's positions, last: the counter moved on by the whole batch, the events at
+        # last - total + 1, ... in batch order; returns the first position.
+        self.insert_new_events = (
+            f"WITH p AS (UPDATE {s}.log_position SET last = last + %s RETURNING last - %s AS base), "
+            f"e AS (INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body) "
+            "SELECT p.base + t.n, 'complaint', t.id, t.version, t.idx, t.type, t.body FROM p, "
+            "unnest(%b::text[], %b::bigint[], %b::integer[], %b::text[], %b::text[]) "
+            "WITH ORDINALITY AS t(id, version, idx, type, body, n) RETURNING position) "
+            "SELECT min(position) FROM e"
         )
         self.key = (
             f"SELECT kind, stream_id, first_version, last_version, snapshot FROM {s}.idempotency "
@@ -558,11 +580,12 @@ class PostgresStore:
     :class:`psycopg_pool.ConnectionPool` of autocommit connections that the host owns (closing
     the store leaves it open). ``schema`` is where the tables live (created if missing, and
     upgraded by :data:`MIGRATIONS` unless ``migrate=False``). ``timeout`` is how many seconds an
-    operation waits for a connection (and, when the store opens its pool, for the first one).
+    operation waits for a connection (and, when the store opens its pool, for the first one)::
 
-    >>> store = PostgresStore("postgresql://ccms@127.0.0.1/ccms", schema="ccms")  # doctest: +SKIP
-    >>> store                                                                   # doctest: +SKIP
-    PostgresStore('postgresql://ccms@127.0.0.1/ccms', schema='ccms')
+        store = PostgresStore("postgresql://ccms:secret@127.0.0.1/ccms", schema="ccms")
+        repr(store)  # "PostgresStore('postgresql://ccms:***@127.0.0.1/ccms', schema='ccms')"
+
+    (``tests/store/test_store_postgres.py`` runs these against a server.)
     """
 
     def __init__(
@@ -727,6 +750,89 @@ class PostgresStore:
                 row = conn.execute(self._sql.version, (cid,)).fetchone()
                 actual = 0 if row is None else int(row[0])
         raise ConcurrencyConflict(cid, expected=expected_version, actual=int(actual))
+
+    def append_new(
+        self,
+        items: Sequence[tuple[Complaint, Sequence[DomainEvent]]],
+        *,
+        wake_at: datetime | None = None,
+    ) -> list[AppendResult | None]:
+        """Store each item as a new complaint, as ``append(c, events, expected_version=0,
+        wake_at=wake_at)`` would, all in one transaction (a bulk import's batch); see
+        :meth:`ccms.store.SQLiteStore.append_new`.
+
+        An item whose complaint is already stored, or comes earlier in the batch, is skipped
+        (``None`` in its place); a malformed item writes nothing of the batch. One ``INSERT ...
+        ON CONFLICT DO NOTHING`` of the snapshots, then, last, the positions of every event of
+        the batch from the counter and one ``INSERT`` of them; committed and flushed as an
+        append is."""
+        checked = [(c, check_append(c, events, 0)) for c, events in items]
+        moment = check_wake_at("batch", wake_at)
+        wake = None if moment is None else micros(moment)
+        firsts: dict[str, tuple[Complaint, tuple[DomainEvent, ...]]] = {}
+        for complaint, batch in checked:
+            firsts.setdefault(complaint.id, (complaint, batch))
+        if not firsts:
+            return [None] * len(checked)
+        candidates = list(firsts.values())
+        columns: list[list[Any]] = [[] for _ in range(13)]
+        for c, _ in candidates:
+            for column, value in zip(
+                columns,
+                (
+                    c.id,
+                    c.version,
+                    micros(c.received_at),
+                    c.stage,
+                    c.department,
+                    c.handler,
+                    _micros_or_none(c.closed_at),
+                    _micros_or_none(c.due_at),
+                    c.customer.id,
+                    c.channel.value,
+                    "\n".join(sorted(set(c.codes))),
+                    wake,
+                    c.model_dump_json(),
+                ),
+                strict=True,
+            ):
+                column.append(value)
+        with self._connection() as conn:
+            with conn.transaction():
+                stored = {
+                    str(cid) for (cid,) in conn.execute(self._sql.insert_new, columns).fetchall()
+                }
+                written = [(c, b) for c, b in candidates if c.id in stored]
+                positions: dict[str, range] = {}
+                if written:
+                    total = sum(len(b) for _, b in written)
+                    rows: list[list[Any]] = [[], [], [], [], []]
+                    for c, b in written:
+                        for i, e in enumerate(b):
+                            for part, item in zip(
+                                rows, (c.id, c.version, i, e.type, e.model_dump_json()), strict=True
+                            ):
+                                part.append(item)
+                    conn.execute(_ASYNC_COMMIT)
+                    row = conn.execute(
+                        self._sql.insert_new_events, (total, total, *rows)
+                    ).fetchone()
+                    first = 0 if row is None else int(row[0])
+                    for c, b in written:
+                        positions[c.id] = range(first, first + len(b))
+                        first += len(b)
+            if positions:
+                conn.execute(_BARRIER)
+        out: list[AppendResult | None] = []
+        seen: set[str] = set()
+        for complaint, batch in checked:
+            span = positions.get(complaint.id)
+            if span is None or complaint.id in seen:
+                out.append(None)
+                continue
+            seen.add(complaint.id)
+            out.append(AppendResult(complaint, batch, False, span))
+        return out
 
     def _call(
         self, conn: Connection, sql: str, params: Sequence[Any]
