@@ -331,6 +331,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} cores; {single} appends by one writer, {single // 2} by each of "
         f"{WRITERS}; {rounds} rounds"
     )
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rates: dict[tuple[str, int], list[float]] = {}
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager, ProcessPoolExecutor(WRITERS, mp_context=context) as pool:
@@ -343,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
                     rates.setdefault((contender, writers), []).append(rate)
             print(f"  round {r + 1}/{rounds} done", flush=True)
     median = {key: statistics.median(values) for key, values in rates.items()}
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     for contender in contenders:
         one, eight = median[(contender, 1)], median[(contender, WRITERS)]

@@ -382,7 +382,9 @@ def _apply(conn: Connection, schema: str) -> int:
         conn.execute(
             "SELECT pg_advisory_xact_lock(hashtext('ccms.store.postgres'), hashtext(%s))", (schema,)
         )
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
+        exists = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (s,)).fetchone()
+        if not (exists and exists[0]):  # CREATE SCHEMA needs a right an existing one does not
+            conn.execute(f"CREATE SCHEMA {s}")
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {s}.schema_version (version integer PRIMARY KEY, "
             "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
