@@ -53,6 +53,7 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("ccms.store.postgres").PostgresStore
     raise AttributeError(f"module 'ccms.store' has no attribute {name!r}")
 
+
 __all__ = [
     "ASAP",
     "COMPLAINT",

@@ -42,7 +42,7 @@ from ccms.errors import (
     StoreError,
     require_aware,
 )
-from ccms.model import Channel, Complaint, Customer, DomainEvent
+from ccms.model import Channel, Complaint, Customer, DomainEvent, Personal
 
 __all__ = [
     "ASAP",
@@ -74,6 +74,7 @@ __all__ = [
     "check_records",
     "check_version",
     "check_wake_at",
+    "customer_json",
     "from_micros",
     "json_object",
     "json_text",
@@ -1125,3 +1126,14 @@ def check_key(key: object) -> str | None:
             f"{type(key).__name__} {shown}"
         )
     return key
+
+
+def customer_json(customer: Customer) -> str:
+    """A customer as a store keeps it: JSON with the personal data in clear (the default dump
+    masks it; the database must hold it, so guard the file)."""
+    data = customer.model_dump(mode="json")
+    for name in type(customer).model_fields:
+        value = getattr(customer, name)
+        if isinstance(value, Personal):
+            data[name] = value.reveal()
+    return json.dumps(data, ensure_ascii=False)

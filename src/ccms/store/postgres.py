@@ -83,7 +83,7 @@ from ccms.errors import (
     InvalidInput,
     StoreError,
 )
-from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
+from ccms.model import Complaint, Customer, DomainEvent, event_from_json
 from ccms.store.base import (
     ASAP,
     COMPLAINT,
@@ -108,6 +108,7 @@ from ccms.store.base import (
     check_records,
     check_version,
     check_wake_at,
+    customer_json,
     from_micros,
     micros,
     record_from_json,
@@ -357,16 +358,6 @@ def _shown(conninfo: str) -> str:
         return found.group(0)[: found.start(2) - found.start(0)] + "***"
 
     return _PASSWORD.sub(mask, conninfo)
-
-
-def _customer_json(customer: Customer) -> str:
-    # The default dump masks personal data; the database must hold it in clear.
-    data = customer.model_dump(mode="json")
-    for name in type(customer).model_fields:
-        value = getattr(customer, name)
-        if isinstance(value, Personal):
-            data[name] = value.reveal()
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _micros_or_none(value: datetime | None) -> int | None:
@@ -904,7 +895,7 @@ class PostgresStore:
 
     def save_customer(self, customer: Customer) -> None:
         """Insert or replace a customer; personal data is stored in clear (guard the database)."""
-        body = _customer_json(customer)
+        body = customer_json(customer)
         with self._connection() as conn:
             conn.execute(self._sql.save_customer, (customer.id, body))
 

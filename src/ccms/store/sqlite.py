@@ -59,7 +59,7 @@ from ccms.errors import (
     InvalidInput,
     StoreError,
 )
-from ccms.model import Complaint, Customer, DomainEvent, Personal, event_from_json
+from ccms.model import Complaint, Customer, DomainEvent, event_from_json
 from ccms.store.base import (
     ASAP,
     COMPLAINT,
@@ -84,6 +84,7 @@ from ccms.store.base import (
     check_records,
     check_version,
     check_wake_at,
+    customer_json,
     from_micros,
     micros,
     record_from_json,
@@ -332,16 +333,6 @@ def _entry(row: tuple[Any, ...]) -> LogEntry:
 
 #: What an object remembers of a complaint it wrote: (seq, version, last_pos, columns).
 _Row = tuple[int, int, int, tuple[Any, ...]]
-
-
-def _customer_json(customer: Customer) -> str:
-    # The default dump masks personal data; the database must hold it in clear.
-    data = customer.model_dump(mode="json")
-    for name in type(customer).model_fields:
-        value = getattr(customer, name)
-        if isinstance(value, Personal):
-            data[name] = value.reveal()
-    return json.dumps(data, ensure_ascii=False)
 
 
 class SQLiteStore:
@@ -634,7 +625,7 @@ class SQLiteStore:
 
     def save_customer(self, customer: Customer) -> None:
         """Insert or replace a customer; personal data is stored in clear (guard the file)."""
-        body = _customer_json(customer)
+        body = customer_json(customer)
         with self._lock:
             self._db().execute(
                 "INSERT INTO customers (id, body) VALUES (?, ?) "
