@@ -56,7 +56,7 @@ def schema(
     ] = Path("schema"),
 ) -> None:
     """Write the JSON Schema of every boundary model (entities, events, commands)."""
-    from ccms.cli.schemas import boundary_models
+    from ccms.workflow.schemas import boundary_models
 
     out.mkdir(parents=True, exist_ok=True)
     for name, model in boundary_models().items():

@@ -27,6 +27,7 @@ from ccms.demo import (
 from ccms.desk import Desk
 from ccms.policy.early_warning import CRISIS_STEPS
 from ccms.report import report_from_store, write_report
+from ccms.report.elements import cs_points
 from ccms.scoring import DEFAULT_RULES
 
 __all__ = ["print_demo", "print_scoring", "print_summary", "run_demo", "write_demo_report"]
@@ -211,27 +212,14 @@ def print_summary(console: Console, result: DemoRun) -> None:
 
 
 def _balances(summary: ScoringSummary, top: int = 3) -> Table:
-    balances = summary.ledger.balances(now=summary.now)
+    points = cs_points(summary.ledger, summary.now, summary.now, shown=top)  # as the report
     table = Table(title="CS points: top and bottom balances", title_justify="left")
-    table.add_column("agent")
-    table.add_column("points", justify="right")
-    table.add_column("standing")
-    table.add_column("why (entries by rule)")
-    items = list(balances.items())
-    shown = items[:top] + [kv for kv in items[-top:] if kv not in items[:top]]
-    for agent, points in shown:
-        standing = summary.ledger.standing(agent, now=summary.now)
-        why: dict[str, int] = {}
-        for line in summary.ledger.explain(agent, now=summary.now).lines:
-            if line.counted:
-                why[line.entry.rule] = why.get(line.entry.rule, 0) + line.counted
-        explanation = summary.ledger.explain(agent, now=summary.now)
-        for period, cut in explanation.capped:
-            why[f"cap {period}"] = why.get(f"cap {period}", 0) + cut
-        label = ", ".join(filter(None, [standing.tier, *standing.consequences])) or "-"
-        table.add_row(
-            agent, f"{points:+d}", label, ", ".join(f"{r} {p:+d}" for r, p in why.items())
-        )
+    for column in ("agent", "points", "standing", "why (entries by rule)"):
+        table.add_column(column, justify="right" if column == "points" else "left")
+    for row in (*points.top, *points.bottom):
+        label = ", ".join(filter(None, [row.tier, *row.consequences])) or "-"
+        why = ", ".join(f"{r.rule} {r.points:+d}" for r in row.by_rule)
+        table.add_row(row.agent, f"{row.balance:+d}", label, why)
     return table
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -43,29 +42,11 @@ _AS_OF = typer.Option(
 
 
 def _as_of(text: str | None) -> datetime:
-    from zoneinfo import ZoneInfo
-
     from ccms.report import parse_as_of
 
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
     return parse_as_of(text, ZoneInfo("UTC"))
-
-
-@contextmanager
-def _rejects_file(path: Path | None) -> Iterator[Callable[[ImportIssue], None] | None]:
-    if path is None:
-        yield None
-        return
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["line", "source_id", "kind", "reason"])
-
-        def write(issue: ImportIssue) -> None:
-            if issue.kind in ("rejected", "duplicate"):
-                writer.writerow([issue.line or "", issue.source_id or "", issue.kind, issue.reason])
-
-        yield write
 
 
 #: Rows between two progress lines.
@@ -78,12 +59,13 @@ def _progress(report: ImportReport) -> None:
 
 def _run(db: Path, rejects: Path | None, as_of: str | None, importer: Importer) -> None:
     from ccms.errors import CCMSError
+    from ccms.interop import write_issues
     from ccms.store import SQLiteStore
 
     try:
         moment = _as_of(as_of)
         began = time.perf_counter()
-        with _rejects_file(rejects) as on_issue, SQLiteStore(db) as store:
+        with write_issues(rejects) as on_issue, SQLiteStore(db) as store:
             report = importer(store, moment, on_issue)
         seconds = time.perf_counter() - began
     except CCMSError as exc:

@@ -37,6 +37,7 @@ from ccms.interop.importer import (
     complaint_id_for,
     history_event,
     import_history,
+    write_issues,
 )
 from ccms.interop.localtime import (
     DEFAULT_DST,
@@ -89,4 +90,5 @@ __all__ = [
     "reason_of",
     "row_hash",
     "start_of_day",
+    "write_issues",
 ]

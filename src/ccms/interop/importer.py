@@ -39,10 +39,13 @@ all, and the live workflow's steps that the source does not record are not inven
 
 from __future__ import annotations
 
+import csv
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Final, Literal
 
 import attrs
@@ -71,6 +74,7 @@ __all__ = [
     "complaint_id_for",
     "history_event",
     "import_history",
+    "write_issues",
 ]
 
 IssueKind = Literal["rejected", "duplicate", "already_imported", "warning"]
@@ -536,3 +540,30 @@ def _imported(state: _Run, record: HistoricalComplaint, event: HistoryImported) 
     for code, name in record.code_names.items():
         if code not in state.code_names:
             state.code_names[code] = name
+
+
+@contextmanager
+def write_issues(path: str | Path | None) -> Iterator[Callable[[ImportIssue], None] | None]:
+    """An ``on_issue`` that writes the rows not imported (line, source id, kind, reason) to a
+    CSV file at ``path`` (``None``: no file, and no callback).
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp) / "rejects.csv"
+    ...     with write_issues(out) as write:
+    ...         write(ImportIssue("rejected", 12, "1006", "sent before the receipt"))
+    ...     out.read_text().splitlines()
+    ['line,source_id,kind,reason', '12,1006,rejected,sent before the receipt']
+    """
+    if path is None:
+        yield None
+        return
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["line", "source_id", "kind", "reason"])
+
+        def write(issue: ImportIssue) -> None:
+            if issue.kind in ("rejected", "duplicate"):
+                writer.writerow([issue.line or "", issue.source_id or "", issue.kind, issue.reason])
+
+        yield write
