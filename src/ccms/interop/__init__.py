@@ -50,6 +50,13 @@ from ccms.interop.localtime import (
     start_of_day,
 )
 from ccms.interop.mapped import CsvMapping, MappedReader, import_csv, read_csv
+from ccms.interop.settings import (
+    SETTINGS_KIND,
+    SETTINGS_STREAM,
+    StoreSettings,
+    remember_import,
+    store_settings,
+)
 from ccms.model.events import HistoryImported
 
 __all__ = [
@@ -57,6 +64,8 @@ __all__ = [
     "NARRATIVE_LIMIT",
     "NO_TEXT",
     "OUTCOME_EFFECTS",
+    "SETTINGS_KIND",
+    "SETTINGS_STREAM",
     "UNKNOWN",
     "UNKNOWN_CODE",
     "AmbiguousLocalTime",
@@ -75,6 +84,7 @@ __all__ = [
     "SourceWarning",
     "Stages",
     "Status",
+    "StoreSettings",
     "UnknownZone",
     "code_path",
     "code_segment",
@@ -88,7 +98,9 @@ __all__ = [
     "read_cfpb",
     "read_csv",
     "reason_of",
+    "remember_import",
     "row_hash",
     "start_of_day",
+    "store_settings",
     "write_issues",
 ]

@@ -66,6 +66,7 @@ from ccms.interop.history import (
 )
 from ccms.interop.importer import ImportIssue, ImportReport, import_history
 from ccms.interop.localtime import DEFAULT_DST, DstPolicy, start_of_day, zone
+from ccms.interop.settings import remember_import
 from ccms.model import Channel
 from ccms.store import ComplaintStore
 
@@ -75,6 +76,7 @@ __all__ = [
     "COLUMNS",
     "OUTCOMES",
     "PRODUCTS",
+    "REPORT_FIELDS",
     "CfpbReader",
     "import_cfpb",
     "read_cfpb",
@@ -103,6 +105,16 @@ COLUMNS: Final[Mapping[str, str]] = {
     "timely": "Timely response?",
     "disputed": "Consumer disputed?",
     "complaint_id": "Complaint ID",
+}
+#: The attributes a report counts imported CFPB complaints by, with their column labels (the
+#: store remembers them; ``channel_raw`` and ``outcome_raw`` are the raw values beside the
+#: mapped channel and outcome).
+REPORT_FIELDS: Final[Mapping[str, str]] = {
+    "product": COLUMNS["product"],
+    "channel_raw": COLUMNS["submitted_via"],
+    "outcome_raw": COLUMNS["company_response"],
+    "state": COLUMNS["state"],
+    "company": COLUMNS["company"],
 }
 _BY_HEADER = {normalize(header): field for field, header in COLUMNS.items()}
 _REQUIRED = ("received", "product")
@@ -361,9 +373,10 @@ def import_cfpb(
     on_issue: Callable[[ImportIssue], None] | None = None,
     progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Read a CFPB export and :func:`~ccms.interop.import_history` it into ``store``."""
+    """Read a CFPB export and :func:`~ccms.interop.import_history` it into ``store``; then
+    :func:`~ccms.interop.remember_import` the zone, the code names and :data:`REPORT_FIELDS`."""
     with read_cfpb(source, zone_name=zone_name, dst=dst) as reader:
-        return import_history(
+        report = import_history(
             store,
             reader,
             as_of=as_of,
@@ -372,3 +385,12 @@ def import_cfpb(
             on_issue=on_issue,
             progress=progress,
         )
+    remember_import(
+        store,
+        at=as_of,
+        source=reader.source_name,
+        zone=zone_name,
+        code_names=report.code_names,
+        fields=REPORT_FIELDS,
+    )
+    return report

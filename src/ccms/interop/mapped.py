@@ -73,6 +73,7 @@ from ccms.interop.history import (
 )
 from ccms.interop.importer import ImportIssue, ImportReport, import_history
 from ccms.interop.localtime import DEFAULT_DST, DstPolicy, localize, zone
+from ccms.interop.settings import remember_import
 from ccms.model import Channel, VocCodeStr
 from ccms.model._base import Frozen, Name
 from ccms.store import ComplaintStore
@@ -433,9 +434,11 @@ def import_csv(
     on_issue: Callable[[ImportIssue], None] | None = None,
     progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Read an export by ``mapping`` and :func:`~ccms.interop.import_history` it into ``store``."""
+    """Read an export by ``mapping`` and :func:`~ccms.interop.import_history` it into ``store``;
+    then :func:`~ccms.interop.remember_import` the mapping's zone, the code names and its fields
+    (the attributes, and the method and outcome columns' raw values)."""
     with read_csv(source, mapping) as reader:
-        return import_history(
+        report = import_history(
             store,
             reader,
             as_of=as_of,
@@ -444,3 +447,19 @@ def import_csv(
             on_issue=on_issue,
             progress=progress,
         )
+    m = reader.mapping
+    fields: dict[str, str] = {}
+    if m.columns.method is not None:
+        fields["channel_raw"] = m.columns.method
+    if m.columns.outcome is not None:
+        fields["outcome_raw"] = m.columns.outcome
+    fields.update(m.attributes)
+    remember_import(
+        store,
+        at=as_of,
+        source=m.source,
+        zone=m.zone,
+        code_names=report.code_names,
+        fields=fields,
+    )
+    return report
