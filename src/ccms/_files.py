@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pydantic
-import yaml
 
-from ccms.errors import CCMSError, ConfigError
+from ccms.errors import CCMSError, ConfigError, MissingExtra
 
 __all__ = ["load_mapping", "validate_mapping"]
 
@@ -39,14 +38,26 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
         if kind == "toml":
             data: object = tomllib.loads(text)
         elif kind == "yaml":
-            data = yaml.safe_load(text)
+            data = _yaml_load(text)
         else:
             data = json.loads(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # TOMLDecodeError, JSONDecodeError and YAML errors alike
         raise ConfigError(str(path), "<file>", f"is not valid {kind.upper()}: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(str(path), "<root>", f"must be a mapping, got {type(data).__name__}")
     return data
+
+
+def _yaml_load(text: str) -> object:
+    """Parse YAML with PyYAML (the ``yaml`` extra); its syntax errors become ``ValueError``."""
+    try:
+        import yaml
+    except ImportError as exc:
+        raise MissingExtra("yaml", "pyyaml") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _key(loc: tuple[int | str, ...]) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "IdempotencyConflict",
     "InvalidInput",
     "InvalidTransition",
+    "MissingExtra",
     "NaiveDatetimeError",
     "NotPermitted",
     "PolicyError",
@@ -277,3 +278,21 @@ class RegistryError(CCMSError, LookupError):
 
 class CalendarError(InvalidInput):
     """A business calendar definition or query is invalid."""
+
+
+class MissingExtra(CCMSError, ImportError):
+    """A module needs an optional dependency that is not installed; the message names the extra.
+
+    >>> raise MissingExtra("columnar", "polars")
+    Traceback (most recent call last):
+    ...
+    ccms.errors.MissingExtra: this needs polars, which is not installed: pip install 'ccms[columnar]'
+    """
+
+    def __init__(self, extra: str, package: str) -> None:
+        self.extra = extra
+        self.package = package
+        super().__init__(
+            f"this needs {package}, which is not installed: pip install 'ccms[{extra}]'",
+            name=package,
+        )

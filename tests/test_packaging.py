@@ -1,0 +1,106 @@
+"""The install is light: the core imports no extra, and a missing extra says which one to install.
+
+Each check runs in a fresh interpreter, since this suite's own process has every extra loaded.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+#: What the extras bring; the core (model, workflow, policy, store, desk) must load none of it.
+HEAVY = (
+    "polars",
+    "pyarrow",
+    "matplotlib",
+    "numpy",
+    "pandas",
+    "hypothesis",
+    "yaml",
+    "typer",
+    "rich",
+    "psycopg",
+    "dask",
+)
+
+
+def run(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "module", ["ccms.desk", "ccms.store", "ccms.policy", "ccms.workflow", "ccms.scoring"]
+)
+def test_the_core_imports_no_extra(module: str) -> None:
+    loaded = run(
+        f"""
+        import sys
+        import {module}
+        heavy = {HEAVY!r}
+        print(" ".join(sorted(m for m in heavy if m in sys.modules)))
+        """
+    )
+    assert loaded == "", f"import {module} loaded {loaded}"
+
+
+def test_importing_hypothesis_does_not_import_ccms() -> None:
+    """The Hypothesis entry point runs in every host's suite; it must not load ccms there."""
+    loaded = run(
+        """
+        import sys
+        import hypothesis
+        print(" ".join(sorted(m for m in sys.modules if m.startswith("ccms."))))
+        """
+    )
+    assert loaded == "ccms.testing ccms.testing._hypothesis_hook"
+
+
+@pytest.mark.parametrize("order", ["hypothesis first", "ccms first"])
+def test_from_type_works_whichever_is_imported_first(order: str) -> None:
+    first, second = (
+        ("import hypothesis", "import ccms.model, ccms.policy")
+        if order == "hypothesis first"
+        else ("import ccms.model, ccms.policy", "import hypothesis")
+    )
+    names = run(
+        f"""
+        {first}
+        {second}
+        from hypothesis import find, strategies as st
+        from ccms.model import Complaint, Money
+        from ccms.policy import BusinessCalendar, SlaTable
+        found = [find(st.from_type(t), lambda v: True)
+                 for t in (Money, Complaint, BusinessCalendar, SlaTable)]
+        print(" ".join(type(v).__name__ for v in found))
+        """
+    )
+    assert names == "Money Complaint BusinessCalendar SlaTable"
+
+
+def test_a_missing_extra_names_the_extra() -> None:
+    message = run(
+        """
+        import sys, tempfile, pathlib
+        sys.modules["yaml"] = None  # as if PyYAML were not installed
+        from ccms._files import load_mapping
+        from ccms.errors import MissingExtra
+        path = pathlib.Path(tempfile.mkdtemp()) / "sla.yaml"
+        path.write_text("a: 1")
+        try:
+            load_mapping(path)
+        except MissingExtra as exc:
+            print(exc)
+        """
+    )
+    assert message == "this needs pyyaml, which is not installed: pip install 'ccms[yaml]'"
