@@ -206,7 +206,11 @@ def test_handling_and_sla() -> None:
     assert (h.response.n, h.response.mean, h.response.median) == (12, 3600.0, 3600)
     assert (h.resolution.n, h.resolution.mean, h.resolution.p90) == (12, 14400.0, 14400)
     assert (h.company.mean, h.waiting.n) == (14400.0, 17)
-    assert (h.timely.successes, h.timely.n) == (12, 12)
+    # no source flag and no timely_response SLA target: no timely figure (no 15-day line)
+    assert (h.timely.successes, h.timely.n, h.timely_basis) == (0, 0, "none")
+    assert h.timely_definition.startswith("no timely figure")
+    # time to close: the 12 closed in 5h and the withdrawn one in 1h (resolution: 4h)
+    assert (h.closure.n, h.closure.total, h.closure.median) == (13, 12 * 5 * 3600 + 3600, 18000)
     assert [(s.target, s.met, s.breached, s.rate.value) for s in h.sla] == [
         ("resolution", 10, 2, 10 / 12)
     ]
@@ -248,8 +252,9 @@ def test_improvement_measures() -> None:
 def test_a_task_sent_back_to_work_is_not_done_whatever_it_did_before() -> None:
     from report_sample import Task
 
-    redo = Task("Courier SLA renegotiated", "logistics", date(2026, 10, 10), "in_progress",
-                at(10, 8))  # completed on 10-08, its effect fell short: back in progress
+    redo = Task(
+        "Courier SLA renegotiated", "logistics", date(2026, 10, 10), "in_progress", at(10, 8)
+    )  # completed on 10-08, its effect fell short: back in progress
     r = build_report(october(), as_of=AS_OF, improvements=[redo])
     assert [(row.state, row.days_late) for row in r.improvements.rows] == [("overdue", 21)]
 

@@ -13,7 +13,14 @@ charts drawn by matplotlib) and :func:`render_json` write it out.
 
 from __future__ import annotations
 
-from ccms.report.build import DEFAULT_FAIRNESS, UNCLASSIFIED, ZonedCalendar, build_report
+from ccms.report.build import (
+    DEFAULT_FAIRNESS,
+    UNCLASSIFIED,
+    UNKNOWN_GROUP,
+    ZonedCalendar,
+    build_report,
+    code_name,
+)
 from ccms.report.charts import Chart, render_charts
 from ccms.report.export import FORMATS, Format, render_json, write_report
 from ccms.report.html import render_html
@@ -32,6 +39,8 @@ from ccms.report.sections import (
     Fairness,
     FairnessFlag,
     FairnessGap,
+    FieldBreakdown,
+    FieldValue,
     Handling,
     IdeaRow,
     Ideas,
@@ -53,18 +62,21 @@ from ccms.report.sections import (
     StandingLike,
     StepLike,
     TaskState,
+    TimelyBasis,
     TrendPoint,
     Volume,
 )
-from ccms.report.source import ReportSourceNotFound, parse_as_of, report_from_store
+from ccms.report.source import ALL, ReportSourceNotFound, parse_as_of, report_from_store
 
 __all__ = [
+    "ALL",
     "DEFAULT_FAIRNESS",
     "FORMATS",
     "IDEA_STAGES",
     "INSTITUTIONAL_STAGES",
     "PERIOD_KINDS",
     "UNCLASSIFIED",
+    "UNKNOWN_GROUP",
     "Chart",
     "CodeCount",
     "ComplaintRate",
@@ -76,6 +88,8 @@ __all__ = [
     "Fairness",
     "FairnessFlag",
     "FairnessGap",
+    "FieldBreakdown",
+    "FieldValue",
     "Format",
     "Handling",
     "IdeaRow",
@@ -101,10 +115,12 @@ __all__ = [
     "StandingLike",
     "StepLike",
     "TaskState",
+    "TimelyBasis",
     "TrendPoint",
     "Volume",
     "ZonedCalendar",
     "build_report",
+    "code_name",
     "parse_as_of",
     "parse_period",
     "render_charts",

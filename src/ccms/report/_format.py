@@ -13,10 +13,13 @@ from ccms.report.sections import Report, StageCount
 __all__ = [
     "ALL_KINDS_SHOWN",
     "DASH",
+    "FIELD_VALUES_SHOWN",
+    "TIMELY_LABELS",
     "Table",
     "all_kinds_line",
     "all_kinds_rows",
     "duration",
+    "field_rows",
     "handling_rows",
     "idea_lines",
     "idea_rows",
@@ -35,6 +38,7 @@ __all__ = [
     "spike_rows",
     "stage_rows",
     "summary",
+    "timely_line",
 ]
 
 DASH: Final = "-"
@@ -95,13 +99,50 @@ def period_line(report: Report) -> str:
 
 
 def issue_rows(report: Report) -> Table:
-    """The top-code table."""
+    """The top-code table (with a name column when the codes have source names)."""
+    top = report.issues.top
+    named = any(c.name for c in top)
     rows = [
-        (c.code, str(c.count), share(c.share, 1), share(c.cumulative, 1), str(c.previous),
-         f"{c.change:+d}")
-        for c in report.issues.top
+        (c.code, *((c.name or DASH,) if named else ()), str(c.count), share(c.share, 1),
+         share(c.cumulative, 1), str(c.previous), f"{c.change:+d}")
+        for c in top
     ]  # fmt: skip
-    return ("code", "concerns", "share", "cumulative", "previous", "change"), rows
+    head = ("code", *(("name",) if named else ()), "concerns", "share", "cumulative", "previous",
+            "change")  # fmt: skip
+    return head, rows
+
+
+#: How many values of a source field the tables show (the JSON has every one).
+FIELD_VALUES_SHOWN: Final = 20
+TIMELY_LABELS: Final = {
+    "reported": "timely response (source-reported)",
+    "sla": "timely response (SLA target timely_response)",
+}
+
+
+def timely_line(report: Report) -> str | None:
+    """What the timely figure means (None when there is none)."""
+    h = report.handling
+    if h.timely_basis == "none":
+        return None
+    return f"Timely response: {rate(h.timely)}; {h.timely_definition}."
+
+
+def field_rows(report: Report, index: int) -> Table:
+    """One source field's table: the most common values, then the rest summed."""
+    b = report.fields[index]
+    rows = [
+        (v.value, str(v.count), share(v.count / b.total, 1), str(v.monetary),
+         share(v.monetary_share, 1))
+        for v in b.values[:FIELD_VALUES_SHOWN]
+    ]  # fmt: skip
+    rest = b.values[FIELD_VALUES_SHOWN:]
+    if rest:
+        n = sum(v.count for v in rest)
+        m = sum(v.monetary for v in rest)
+        rows.append((f"({len(rest)} more values)", str(n), share(n / b.total, 1), str(m),
+                     share(m / n, 1)))  # fmt: skip
+    return (b.label, "complaints", "share", "monetary relief", "relief share"), rows
 
 
 def spike_rows(report: Report) -> Table:
@@ -140,6 +181,7 @@ def handling_rows(report: Report) -> Table:
         ("withdrawn / rejected", f"{h.withdrawn} / {h.rejected}"),
         ("first response (mean / median / p90)", summary(h.response)),
         ("resolution (mean / median / p90)", summary(h.resolution)),
+        ("time to close (mean / median / p90)", summary(h.closure)),
     ]
     if h.response_business.n or h.resolution_business.n:
         rows.append(("first response, business time", summary(h.response_business)))
@@ -147,7 +189,7 @@ def handling_rows(report: Report) -> Table:
     rows += [
         ("company time to resolve (excl. waiting on customer)", summary(h.company)),
         ("waiting on the customer", summary(h.waiting)),
-        ("timely response (within 15 days)", rate(h.timely)),
+        *([(TIMELY_LABELS[h.timely_basis], rate(h.timely))] if h.timely_basis != "none" else []),
         ("first-contact resolution", rate(h.fcr)),
         ("reopened", rate(h.reopen)),
         ("transfers per complaint",

@@ -54,12 +54,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
 
 from ccms.errors import InvalidInput, require_aware
 from ccms.metrics import (
@@ -70,8 +72,10 @@ from ccms.metrics import (
     CaseRecord,
     Durations,
     FairnessAccumulator,
+    FairnessFrame,
     FairnessMetric,
     KpiAccumulator,
+    Rate,
     Summary,
     SurveyBiasAccumulator,
     TaskOnTimeAccumulator,
@@ -87,6 +91,8 @@ from ccms.report.sections import (
     Fairness,
     FairnessFlag,
     FairnessGap,
+    FieldBreakdown,
+    FieldValue,
     Handling,
     ImprovementLike,
     ImprovementRow,
@@ -99,6 +105,7 @@ from ccms.report.sections import (
     SlaStatus,
     Spike,
     TaskState,
+    TimelyBasis,
     TrendPoint,
     Volume,
 )
@@ -106,8 +113,10 @@ from ccms.report.sections import (
 __all__ = [
     "DEFAULT_FAIRNESS",
     "UNCLASSIFIED",
+    "UNKNOWN_GROUP",
     "ZonedCalendar",
     "build_report",
+    "code_name",
 ]
 
 #: The fairness metrics a report checks unless told otherwise.
@@ -131,6 +140,32 @@ _TITLES: Final = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 _STILL_OPEN: Final = frozenset({"open", "in_progress"})
 _STATE_ORDER: Final = {"overdue": 0, "open": 1, "done late": 2, "done on time": 3}
 _SEC: Final = timedelta(seconds=1)
+#: What a missing group value (a field that is None or absent) is counted as.
+UNKNOWN_GROUP: Final = "unknown"
+#: The attribute an imported complaint's own timely flag is kept in (``reported_<flag>``).
+REPORTED_TIMELY: Final = "reported_timely"
+#: The SLA target a computed timely figure is read from.
+TIMELY_TARGET: Final = "timely_response"
+#: The remedy that counts as monetary relief.
+MONETARY: Final = "compensation"
+BAD_FIELD: Final = (
+    "{role} field {field!r} is neither a case-record field ({fields}) nor an attribute of "
+    "the complaints (give attributes=, e.g. the store's complaint attributes)"
+)
+TIMELY_REPORTED: Final = (
+    "source-reported: the source's own timely flag (e.g. the CFPB's \"Timely response?\"), "
+    "yes / (yes + no); {unflagged} without a flag not counted"
+)
+TIMELY_SLA: Final = (
+    "computed: the SLA table's timely_response target (e.g. the CFPB's 15 calendar days), "
+    "met / (met + breached)"
+)
+TIMELY_NONE: Final = (
+    "no timely figure: no complaint carries a source-reported timely flag and the SLA table "
+    "has no timely_response target"
+)
+_RECORD_FIELDS: Final = frozenset(a.name for a in attrs.fields(CaseRecord))
+Getter = Callable[[CaseRecord], str]
 
 
 class ZonedCalendar(CalendarLike, Protocol):
@@ -259,6 +294,87 @@ def _improvements(
     return Improvements(tuple(rows), acc.result())
 
 
+def _getter(field: str, role: str, attributes: Mapping[str, Mapping[str, Any]] | None) -> Getter:
+    """A record's value of ``field`` as text: a case-record field, else the complaint's
+    attribute; None or absent is :data:`UNKNOWN_GROUP` (never left out)."""
+    if field in _RECORD_FIELDS and field not in ("codes", "handlers", "sla_due"):
+
+        def own(r: CaseRecord) -> str:
+            value = getattr(r, field)
+            return UNKNOWN_GROUP if value is None or value == "" else str(value)
+
+        return own
+    if attributes is None:
+        fields = ", ".join(sorted(_RECORD_FIELDS))
+        raise InvalidInput(BAD_FIELD.format(role=role, field=field, fields=fields))
+    empty: Mapping[str, Any] = {}
+
+    def attribute(r: CaseRecord) -> str:
+        value = attributes.get(r.id, empty).get(field)
+        return UNKNOWN_GROUP if value is None or value == "" else str(value)
+
+    return attribute
+
+
+def code_name(code: str, names: Mapping[str, str] | None) -> str | None:
+    """The long name of ``code`` from the names of its levels (``Mortgage > Trouble during
+    payment process``), or None when no level has one.
+
+    >>> code_name("MORTGAGE.TROUBLE", {"MORTGAGE": "Mortgage", "MORTGAGE.TROUBLE": "Trouble"})
+    'Mortgage > Trouble'
+    >>> code_name("DLV.LATE", {}) is None
+    True
+    """
+    if not names:
+        return None
+    parts = code.split(".")
+    found = [names[p] for p in (".".join(parts[: i + 1]) for i in range(len(parts))) if p in names]
+    return " > ".join(found) if found else None
+
+
+class _FairGroups:
+    """The fairness accumulators of one group field, fed with the field's text value (missing
+    values as ``unknown``, so no complaint is left out of a group or of the overall figure)."""
+
+    def __init__(
+        self, field: str, getter: Getter, metrics: Sequence[FairnessMetric], min_n: int
+    ) -> None:
+        self.field = field
+        self.getter = getter
+        placeholder = field if field in _RECORD_FIELDS else "region"
+        self.accs = [
+            FairnessAccumulator(m, by=placeholder, control="code", min_n=min_n) for m in metrics
+        ]
+        self.widths = [2 if a.spec.kind == "proportion" else 3 for a in self.accs]
+
+    def update(self, r: CaseRecord) -> None:
+        group = self.getter(r)
+        for acc, width in zip(self.accs, self.widths, strict=True):
+            spec = acc.spec
+            if not spec.eligible(r):
+                continue
+            v = int(spec.value(r))
+            acc.add_cell(group, r.code, (1, v) if width == 2 else (1, v, v * v))
+
+    def frames(self) -> list[FairnessFrame]:
+        return [
+            FairnessFrame(a.spec, self.field, a.control, a.cells, **a.options) for a in self.accs
+        ]
+
+
+def _timely(
+    sla: Mapping[str, Rate], yes: int, no: int, unflagged: int
+) -> tuple[Rate, TimelyBasis, str]:
+    """The one timely figure: the source's flags when any record has one, else the SLA
+    table's timely_response target, else none."""
+    if yes + no:
+        return Rate(yes, yes + no), "reported", TIMELY_REPORTED.format(unflagged=unflagged)
+    target = sla.get(TIMELY_TARGET)
+    if target is not None and target.n:
+        return target, "sla", TIMELY_SLA
+    return Rate(0, 0), "none", TIMELY_NONE
+
+
 def build_report(
     records: Iterable[CaseRecord],
     *,
@@ -288,6 +404,9 @@ def build_report(
     min_n: int = 30,
     capacity: Mapping[str, int] | None = None,
     title: str | None = None,
+    attributes: Mapping[str, Mapping[str, Any]] | None = None,
+    code_names: Mapping[str, str] | None = None,
+    breakdowns: Mapping[str, str] | Sequence[str] = (),
 ) -> Report:
     """The report of one period (see the module docstring for every rule).
 
@@ -311,8 +430,16 @@ def build_report(
         kinds: VOC kinds the issue, handling and fairness sections cover (None: all).
         top, code_level, pareto_share: main-issue settings.
         spike_alpha, spike_min_count: the spike rule.
-        fairness_by, fairness_metrics, min_n, capacity: fairness settings.
+        fairness_by, fairness_metrics, min_n, capacity: fairness settings. A ``fairness_by``
+            field is a case-record field or a key of ``attributes``; a missing value is the
+            group ``unknown`` (never left out, of the groups or of the overall figure).
         title: the heading (default ``"Monthly VOC report 2026-10"`` and the like).
+        attributes: record id -> the complaint's attributes (imported source fields such as
+            ``state``, ``company``, ``channel_raw``, ``reported_timely``); read by
+            ``fairness_by``, ``breakdowns`` and the timely figure.
+        code_names: VOC code (or a level of it) -> its long source name, shown beside codes.
+        breakdowns: fields (or field -> column label) to count the period's covered records by
+            (:attr:`Report.fields`), each with its monetary-relief share.
     """
     if code_level is not None and (not isinstance(code_level, int) or code_level < 1):
         raise InvalidInput(BAD_LEVEL.format(value=code_level))
@@ -345,10 +472,15 @@ def build_report(
     backlog_business = Durations(60)
     overdue = on_track = 0
     fair = [
-        FairnessAccumulator(m, by=b, control="code", min_n=min_n)
+        _FairGroups(b, _getter(b, "fairness_by", attributes), fairness_metrics, min_n)
         for b in fairness_by
-        for m in fairness_metrics
     ]
+    labels = dict(breakdowns) if isinstance(breakdowns, Mapping) else {b: b for b in breakdowns}
+    split = [(f, _getter(f, "breakdowns", attributes), Counter[str](), Counter[str]())
+             for f in labels]  # fmt: skip
+    closure = Durations(60)
+    yes = no = unflagged = 0
+    empty: Mapping[str, Any] = {}
     survey = SurveyBiasAccumulator(by="channel")
     workload = WorkloadAccumulator(capacity)
 
@@ -363,8 +495,23 @@ def build_report(
                 trend[this.bucket_of(t.astimezone(tz).date())] += 1
                 codes.update(_concern_codes(r, code_level))
                 kpi.update(r)
-                for acc in fair:
-                    acc.update(r)
+                for groups in fair:
+                    groups.update(r)
+                if r.closed_at is not None:
+                    closure.add((r.closed_at - t) // _SEC)
+                flag = (attributes.get(r.id, empty) if attributes else empty).get(REPORTED_TIMELY)
+                if flag == "yes":
+                    yes += 1
+                elif flag == "no":
+                    no += 1
+                else:
+                    unflagged += 1
+                monetary = r.remedy == MONETARY
+                for _, get, counts, relief in split:
+                    value = get(r)
+                    counts[value] += 1
+                    if monetary:
+                        relief[value] += 1
                 survey.update(r)
                 workload.update(r)
         elif b_start <= t < b_end:
@@ -394,12 +541,17 @@ def build_report(
     )
     days_now = (cut - p_start) / timedelta(days=1)  # less than the period when as_of cuts it
     issues = _issues(codes, prev_codes, all_codes, days_now, before, volume, top, pareto_share,
-                     spike_alpha, spike_min_count)  # fmt: skip
+                     spike_alpha, spike_min_count, code_names)  # fmt: skip
     ledger = None if points is None else cs_points(points, p_start, cut, shown=points_shown)
     rates = _rates(by_kind, prev_by_kind, denominators, previous_denominators, per)
     handling = _handling(kpi, backlog, cut, overdue, on_track,
                          backlog_business.summary() if calendar is not None else None)  # fmt: skip
-    fairness = _fairness(fair, survey, workload, min_n)
+    timely, basis, definition = _timely({s.target: s.rate for s in handling.sla}, yes, no,
+                                        unflagged)  # fmt: skip
+    handling = attrs.evolve(handling, timely=timely, timely_basis=basis,
+                            timely_definition=definition, closure=closure.summary())  # fmt: skip
+    fairness = _fairness([f for g in fair for f in g.frames()], survey, workload, min_n)
+    fields = tuple(_breakdown(f, labels[f], counts, relief) for f, _, counts, relief in split)
     return Report(
         title=title or f"{_TITLES[this.kind]} VOC report {this.label}",
         period=this,
@@ -416,7 +568,18 @@ def build_report(
         points=ledger,
         ideas=ideas_section(ideas, p_start, cut, tz),
         institutional=institutional_section(institutional, p_start, cut, tz),
+        fields=fields,
     )
+
+
+def _breakdown(
+    field: str, label: str, counts: Counter[str], relief: Counter[str]
+) -> FieldBreakdown:
+    values = tuple(
+        FieldValue(v, n, relief[v], relief[v] / n)
+        for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return FieldBreakdown(field, label, sum(counts.values()), values)
 
 
 def _issues(
@@ -430,13 +593,15 @@ def _issues(
     pareto_share: float,
     alpha: float,
     min_count: int,
+    names: Mapping[str, str] | None,
 ) -> Issues:
     total = sum(codes.values())
     pareto: list[CodeCount] = []
     running = 0
     for code, count in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0])):
         running += count
-        pareto.append(CodeCount(code, count, count / total, running / total, prev_codes[code]))
+        pareto.append(CodeCount(code, count, count / total, running / total, prev_codes[code],
+                                code_name(code, names)))  # fmt: skip
     vital: list[str] = []
     for c in pareto:
         vital.append(c.code)
@@ -515,7 +680,7 @@ def _handling(
 
 
 def _fairness(
-    accs: Sequence[FairnessAccumulator],
+    frames: Sequence[FairnessFrame],
     survey: SurveyBiasAccumulator,
     workload: WorkloadAccumulator,
     min_n: int,
@@ -523,8 +688,7 @@ def _fairness(
     flags: list[FairnessFlag] = []
     gaps: list[FairnessGap] = []
     tested: list[str] = []
-    for acc in accs:
-        frame = acc.result()
+    for frame in frames:
         spec = METRICS.get(frame.metric, frame.spec)
         scale = float(spec.scale)
         tested.append(f"{frame.metric} by {frame.by}")

@@ -175,9 +175,9 @@ def _sla_rows(report: Report) -> list[tuple[str, list[tuple[str, int, str]]]]:
     rows: list[tuple[str, list[tuple[str, int, str]]]] = [
         (f"SLA {s.target}", [("met", s.met, _GREEN), ("breached", s.breached, _RED)]) for s in h.sla
     ]
-    if h.timely.n:
-        rows.append(("timely response (15 days)", [("met", h.timely.successes, _GREEN),
-                                         ("breached", h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
+    if h.timely_basis == "reported" and h.timely.n:  # the SLA rows show the computed one
+        rows.append(("timely (source-reported)", [("yes", h.timely.successes, _GREEN),
+                                         ("no", h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
     if h.backlog.open:
         rows.append(("backlog", [("on track", h.backlog_on_track, _BLUE),
                                  ("past due", h.backlog_overdue, _ORANGE),

@@ -115,7 +115,8 @@ def render_html(report: Report) -> str:
     if i.top:
         out.append(_p(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns "
                       f"({i.concerns}):"))  # fmt: skip
-        out.append(_table(*fmt.issue_rows(report)))
+        header, rows = fmt.issue_rows(report)
+        out.append(_table(header, rows, right=2 if header[1] == "name" else 1))
         out.append(_p(f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
                       + ", ".join(i.vital_few) + "."))  # fmt: skip
     else:
@@ -146,6 +147,9 @@ def render_html(report: Report) -> str:
     else:
         out.append(_p("No SLA outcomes were recorded for this period's complaints.", "none"))
     out.append("</div>")
+    timely = fmt.timely_line(report)
+    if timely is not None:
+        out.append(_p(timely))
 
     out.append("<h2>Fairness</h2>")
     out.append(_p(
@@ -168,6 +172,14 @@ def render_html(report: Report) -> str:
         if f.workload_flags:
             out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.workload_flags)
                        + "</ul>")  # fmt: skip
+
+    if report.fields:
+        out.append("<h2>Source fields</h2>")
+        out.append(_p(f"The {report.covered} of {report.period.label} by the fields of their "
+                      "source (a missing value as unknown):"))  # fmt: skip
+        out.append('<div class="tables">')
+        out += [_table(*fmt.field_rows(report, n)) for n in range(len(report.fields))]
+        out.append("</div>")
 
     out.append("<h2>Improvement measures</h2>")
     if report.improvements.rows:

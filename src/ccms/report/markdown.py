@@ -72,7 +72,9 @@ def render_markdown(report: Report) -> str:
     if i.top:
         header, rows = fmt.issue_rows(report)
         out.append(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns ({i.concerns}):")
-        out += ["", _table(header, [(escape(r[0]), *r[1:]) for r in rows])]
+        named = 1 if header[1] == "name" else 0
+        out += ["", _table(header, [tuple(escape(c) for c in r[: 1 + named]) + tuple(r[1 + named :])
+                                    for r in rows], right=1 + named)]  # fmt: skip
         out += ["", f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
                 + ", ".join(escape(c) for c in i.vital_few) + "."]  # fmt: skip
     else:
@@ -99,6 +101,9 @@ def render_markdown(report: Report) -> str:
     header, rows = fmt.handling_rows(report)
     out.append(_table(header, rows))
     out.append("")
+    timely = fmt.timely_line(report)
+    if timely is not None:
+        out += [escape(timely), ""]
     if h.sla:
         out.append(_table(*fmt.sla_rows(report)))
     else:
@@ -121,6 +126,15 @@ def render_markdown(report: Report) -> str:
         out += ["", f"Workload among handlers: Gini {f.workload_gini:.2f}."]
         if f.workload_flags:
             out += ["", *(f"- {escape(w)}" for w in f.workload_flags)]
+
+    if report.fields:
+        out += ["", "## Source fields", ""]
+        out.append(f"The {report.covered} of {report.period.label} by the fields of their "
+                   "source (a missing value as unknown):")  # fmt: skip
+        for n in range(len(report.fields)):
+            header, rows = fmt.field_rows(report, n)
+            out += ["", _table([escape(c) for c in header],
+                               [(escape(r[0]), *r[1:]) for r in rows])]  # fmt: skip
 
     out += ["", "## Improvement measures", ""]
     if report.improvements.rows:

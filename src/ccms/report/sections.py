@@ -36,6 +36,8 @@ __all__ = [
     "Fairness",
     "FairnessFlag",
     "FairnessGap",
+    "FieldBreakdown",
+    "FieldValue",
     "Handling",
     "IdeaRow",
     "Ideas",
@@ -57,6 +59,7 @@ __all__ = [
     "StandingLike",
     "StepLike",
     "TaskState",
+    "TimelyBasis",
     "TrendPoint",
     "Volume",
 ]
@@ -310,6 +313,7 @@ class CodeCount:
     share: float
     cumulative: float
     previous: int
+    name: str | None = None  # the long source name (``Mortgage > Trouble during payment``)
 
     @property
     def change(self) -> int:
@@ -370,6 +374,38 @@ class ComplaintRate:
     previous_rate: Fraction | None
 
 
+#: Where a report's one "timely" figure comes from: the source's own flag (``reported``), the
+#: SLA table's ``timely_response`` target (``sla``), or nowhere (``none``: no figure shown).
+TimelyBasis = Literal["reported", "sla", "none"]
+
+
+def _no_durations() -> Summary:
+    return Summary(0, 0, None, None, None, 60)
+
+
+@attrs.frozen
+class FieldValue:
+    """One value of a source field: its complaints, how many were closed with monetary relief
+    (remedy ``compensation``) and that share of the value's complaints."""
+
+    value: str
+    count: int
+    monetary: int
+    monetary_share: float
+
+
+@attrs.frozen
+class FieldBreakdown:
+    """The period's covered complaints counted by one source field (an imported attribute such
+    as ``state`` or ``channel_raw``), every value shown, a missing one as ``unknown``.
+    ``label`` is the source's column name (``Submitted via``)."""
+
+    field: str
+    label: str
+    total: int
+    values: tuple[FieldValue, ...]
+
+
 @attrs.frozen
 class SlaStatus:
     """One SLA target's outcomes among complaints received in the period."""
@@ -408,6 +444,9 @@ class Handling:
     backlog_overdue: int
     backlog_on_track: int
     backlog_business_age: Summary | None = None
+    closure: Summary = attrs.field(factory=_no_durations)
+    timely_basis: TimelyBasis = "none"
+    timely_definition: str = ""
 
 
 @attrs.frozen
@@ -634,6 +673,7 @@ class Report:
     points: CsPoints | None = None
     ideas: Ideas = Ideas()
     institutional: Institutional = Institutional()
+    fields: tuple[FieldBreakdown, ...] = ()
 
     @property
     def covered(self) -> str:
@@ -650,7 +690,8 @@ class Report:
         out = [f"{v.covered} {self.covered} received in {self.period.label}{change}."]
         if i.top:
             t = i.top[0]
-            out.append(f"Top issue: {t.code}, {t.count} concerns ({t.share:.0%}).")
+            named = f" ({t.name})" if t.name else ""
+            out.append(f"Top issue: {t.code}{named}, {t.count} concerns ({t.share:.0%}).")
         for s in i.spikes:
             out.append(f"Spike: {s.code} rose to {s.count} from {s.previous} in {prev}.")
         sla = [s for s in h.sla if s.rate.n]

@@ -21,20 +21,22 @@ store always gives the same report (nothing reads the clock).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from ccms.errors import CCMSError, InvalidInput, require_aware
-from ccms.metrics import CalendarLike, StoreLike, case_records
+from ccms.metrics import CalendarLike, CaseRecord, StoreLike, case_record
 from ccms.report.build import build_report
-from ccms.report.period import PERIOD_KINDS, parse_period
+from ccms.report.period import PERIOD_KINDS, Period, parse_period
 from ccms.report.sections import InstitutionalLike, ItemLike, LedgerLike, Report
 
-__all__ = ["EMPTY_STORE", "ReportSourceNotFound", "parse_as_of", "report_from_store"]
+__all__ = ["ALL", "EMPTY_STORE", "ReportSourceNotFound", "parse_as_of", "report_from_store"]
 
+#: The period of every complaint in the store: from the first receipt's day to the last's.
+ALL: Final = "all"
 EMPTY_STORE: Final = (
     "the store holds no complaints, so there is no latest period to report; "
     "give a period label (e.g. 2026-10) or --as-of"
@@ -90,8 +92,11 @@ def report_from_store(
     """The report of ``period`` over every complaint in ``store``.
 
     ``period`` is a kind (``week``, ``month``, ``quarter``: the one holding ``as_of``, or the
-    most recent complaint when ``as_of`` is None) or a label (``2026-10``, ``2026-Q4``,
-    ``2026-W40``). ``calendar`` fills the business-time columns of the records. ``points`` (a
+    most recent complaint when ``as_of`` is None), a label (``2026-10``, ``2026-Q4``,
+    ``2026-W40``), or ``all`` (:data:`ALL`: the days from the first complaint's receipt to the
+    last one's, or to ``as_of``; daily trend up to three months, weekly beyond). The
+    complaints' attributes go to :func:`~ccms.report.build_report` as ``attributes`` (what
+    ``fairness_by``, ``breakdowns`` and the timely figure read). ``calendar`` fills the business-time columns of the records. ``points`` (a
     CS-point ledger), ``ideas`` and ``institutional`` (items) are read as of the report's
     cut-off, as :func:`~ccms.report.build_report` reads them; the store is not asked for them.
     ``options`` go to :func:`~ccms.report.build_report`.
@@ -100,7 +105,25 @@ def report_from_store(
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     if as_of is not None:
         require_aware(as_of, "as_of")
-    records = list(case_records(store, calendar=calendar))
+    records: list[CaseRecord] = []
+    attributes: dict[str, Mapping[str, Any]] = {}
+    for complaint in store.query():
+        records.append(case_record(complaint, store.events(complaint.id), calendar=calendar))
+        if complaint.attributes:
+            attributes[complaint.id] = complaint.attributes
+    options.setdefault("attributes", attributes)
+    if period == ALL:
+        if not records:
+            raise InvalidInput(EMPTY_STORE)
+        first = min(r.received_at for r in records).astimezone(tz).date()
+        last = max(r.received_at for r in records).astimezone(tz).date()
+        if as_of is not None:
+            last = min(last, (as_of - timedelta(microseconds=1)).astimezone(tz).date())
+            first = min(first, last)
+        kind = "month" if (last - first).days < 92 else "quarter"
+        whole = Period.between(kind, first, last + timedelta(days=1))
+        options.setdefault("title", f"VOC report {whole.label}")
+        return build_report(records, period=whole, as_of=as_of, zone=tz, **options)
     if period in PERIOD_KINDS:
         if as_of is not None:
             return build_report(records, period=period, as_of=as_of, zone=tz, **options)
