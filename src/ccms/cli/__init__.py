@@ -1,4 +1,4 @@
-"""The ``ccms`` command: ``demo``, ``report``, ``import``, ``workflow`` and ``schema``."""
+"""The ``ccms`` command: ``demo``, ``report``, ``import``, ``db``, ``workflow`` and ``schema``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ccms.cli.database import db_app
 from ccms.cli.importing import import_app
+from ccms.cli.reporting import report
 
 __all__ = ["app", "main"]
 
@@ -22,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(import_app, name="import")
+app.add_typer(db_app, name="db")
+app.command()(report)
 console = Console()
 
 
@@ -90,77 +94,6 @@ def demo(
         raise typer.BadParameter(f"period must be YYYY-MM, got {period!r}") from None
     result = run_demo(console, db, year=year, month=month, seed=seed, contacts=contacts)
     result.desk.store.close()
-
-
-class ReportFormat(StrEnum):
-    """Report file formats (``both`` = md and html, ``all`` adds json)."""
-
-    md = "md"
-    html = "html"
-    json = "json"
-    both = "both"
-    all = "all"
-
-
-@app.command()
-def report(
-    db: Annotated[
-        Path, typer.Option("--db", help="SQLite complaint store to read (default: the demo's).")
-    ] = Path("ccms-demo.db"),
-    period: Annotated[
-        str,
-        typer.Option(
-            help="week, month or quarter (the one holding --as-of, else the latest complaint), "
-            "or a period: 2026-10, 2026-Q4, 2026-W40."
-        ),
-    ] = "month",
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Report moment: a date (end of that day) or ISO datetime."),
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
-    format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md, html, json, both (md+html), all.")
-    ] = ReportFormat.both,
-    zone: Annotated[str, typer.Option(help="Time zone of dates and periods.")] = "Asia/Seoul",
-    min_n: Annotated[
-        int, typer.Option("--min-n", min=1, help="Smallest group a fairness verdict is given for.")
-    ] = 30,
-) -> None:
-    """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from ccms.desk import ExecutionRecords
-    from ccms.errors import CCMSError
-    from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
-    from ccms.store import SQLiteStore
-
-    formats = {"both": ["md", "html"], "all": ["md", "html", "json"]}.get(
-        format.value, [format.value]
-    )
-    try:
-        if not db.is_file():
-            raise ReportSourceNotFound(db)
-        try:
-            tz = ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise typer.BadParameter(f"unknown time zone {zone!r}; e.g. Asia/Seoul") from None
-        moment = parse_as_of(as_of, tz) if as_of is not None else None
-        with SQLiteStore(db) as store:
-            # improvement tasks, ideas, institutional items and CS points, as stored
-            inputs = ExecutionRecords(store, read_only=True).report_inputs()
-            built = report_from_store(
-                store, period=period, as_of=moment, zone=tz, min_n=min_n, **inputs
-            )
-        written = write_report(built, out / f"ccms-report-{built.period.label}", formats)
-    except CCMSError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    console.print(f"[bold]{built.title}[/] ({built.period.label}, {db})")
-    for line in built.highlights():
-        console.print(f"  • {line}", highlight=False)
-    for path in written:
-        console.print(f"wrote [bold]{path}[/] ({path.stat().st_size:,} bytes)")
 
 
 def main() -> None:

@@ -1,0 +1,127 @@
+"""``ccms report``: the periodic report of a store, opened read-only.
+
+The store is opened with ``SQLiteStore(path, read_only=True)``: SQLite itself refuses every write,
+and a file that is not a ccms store is refused with one line (nothing is written to it, no
+journal mode is switched). What imports remembered in the store (:func:`ccms.interop.store_settings`)
+sets the defaults: its time zone, the long names of its codes, the source fields to count by.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["DEFAULT_ZONE", "ReportFormat", "report"]
+
+console = Console()
+
+#: The zone of a store that remembers none (the demo company's).
+DEFAULT_ZONE = "Asia/Seoul"
+
+
+class ReportFormat(StrEnum):
+    """Report file formats (``both`` = md and html, ``all`` adds json)."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+    both = "both"
+    all = "all"
+
+
+def report(
+    db: Annotated[
+        Path, typer.Option("--db", help="SQLite complaint store to read (default: the demo's).")
+    ] = Path("ccms-demo.db"),
+    period: Annotated[
+        str,
+        typer.Option(
+            help="week, month or quarter (the one holding --as-of, else the latest complaint), "
+            "a period (2026-10, 2026-Q4, 2026-W40), or all (first to last complaint)."
+        ),
+    ] = "month",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Report moment: a date (end of that day) or ISO datetime."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html, json, both (md+html), all.")
+    ] = ReportFormat.both,
+    zone: Annotated[
+        str | None,
+        typer.Option(
+            help="Time zone of dates and periods (default: the store's, from its imports; "
+            f"else {DEFAULT_ZONE})."
+        ),
+    ] = None,
+    fair_by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fair-by",
+            help="A field to compare fairness groups by (repeatable): a case-record field "
+            "(channel, segment, region, handler, ...) or an imported one (state, company, ...). "
+            "Default: channel and segment.",
+        ),
+    ] = None,
+    min_n: Annotated[
+        int, typer.Option("--min-n", min=1, help="Smallest group a fairness verdict is given for.")
+    ] = 30,
+) -> None:
+    """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ccms.desk import ExecutionRecords
+    from ccms.errors import CCMSError
+    from ccms.interop import store_settings
+    from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
+    from ccms.store import SQLiteStore
+
+    formats = {"both": ["md", "html"], "all": ["md", "html", "json"]}.get(
+        format.value, [format.value]
+    )
+    try:
+        if not db.is_file():
+            raise ReportSourceNotFound(db)
+        with SQLiteStore(db, read_only=True) as store:
+            settings = store_settings(store)
+            name = zone or settings.zone or DEFAULT_ZONE
+            try:
+                tz = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise typer.BadParameter(f"unknown time zone {name!r}; e.g. Asia/Seoul") from None
+            moment = parse_as_of(as_of, tz) if as_of is not None else None
+            # improvement tasks, ideas, institutional items and CS points, as stored
+            inputs = ExecutionRecords(store, read_only=True).report_inputs()
+            if fair_by:
+                inputs["fairness_by"] = tuple(fair_by)
+            built = report_from_store(
+                store,
+                period=period,
+                as_of=moment,
+                zone=tz,
+                min_n=min_n,
+                code_names=settings.code_names,
+                breakdowns=settings.fields,
+                **inputs,
+            )
+        written = write_report(
+            built, out / f"ccms-report-{_file_label(built.period.label)}", formats
+        )
+    except CCMSError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(f"[bold]{built.title}[/] ({built.period.label}, {db})")
+    for line in built.highlights():
+        console.print(f"  • {line}", highlight=False)
+    for path in written:
+        console.print(f"wrote [bold]{path}[/] ({path.stat().st_size:,} bytes)")
+
+
+def _file_label(label: str) -> str:
+    """A period label fit for a file name (``2024-03-04 to 2024-12-20`` -> ``2024-03-04_2024-12-20``)."""
+    return label.replace(" to ", "_").replace(" ", "_")
