@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ccms.desk.clock import Clock, ManualClock, SystemClock
 from ccms.desk.context import ContextIndex, LazyExtra
+from ccms.desk.erasure import Erasure, RetentionRun, apply_retention, erase_customer
 from ccms.desk.records import (
     BoardProjection,
     ExecutionRecords,
@@ -23,6 +24,7 @@ __all__ = [
     "Clock",
     "ContextIndex",
     "Desk",
+    "Erasure",
     "ExecutionRecords",
     "LazyExtra",
     "LedgerProjection",
@@ -30,10 +32,13 @@ __all__ = [
     "NoDecision",
     "Projection",
     "Projector",
+    "RetentionRun",
     "Scheduled",
     "StoreRecords",
     "Subscriber",
     "Sweeper",
     "SystemClock",
+    "apply_retention",
+    "erase_customer",
     "standard",
 ]

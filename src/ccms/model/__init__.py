@@ -33,6 +33,7 @@ from ccms.model.events import (
     FoldError,
     HandlerAssigned,
     HandlingStarted,
+    Redacted,
     Rejected,
     Reopened,
     RepeatDetected,
@@ -55,11 +56,13 @@ from ccms.model.events import (
 from ccms.model.ids import new_complaint_id
 from ccms.model.organization import Agent, Authority, Department, Organization, UnknownMember
 from ccms.model.privacy import PersonalKind, PersonalSpan, find_personal, mask_text
+from ccms.model.redaction import REDACTED, redact
 from ccms.model.taxonomy import CodeDefaults, CodeName, Taxonomy, VocCode, VocCodeStr
 from ccms.model.values import Channel, Flag, Money, RemedyKind, Role, Severity, VocKind
 
 __all__ = [
     "CONTACT_ROLES",
+    "REDACTED",
     "Actor",
     "Agent",
     "Authority",
@@ -95,6 +98,7 @@ __all__ = [
     "Personal",
     "PersonalKind",
     "PersonalSpan",
+    "Redacted",
     "Rejected",
     "RemedyKind",
     "Reopened",
@@ -126,5 +130,6 @@ __all__ = [
     "mask",
     "mask_text",
     "new_complaint_id",
+    "redact",
     "sees_contact",
 ]

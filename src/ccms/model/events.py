@@ -51,6 +51,7 @@ __all__ = [
     "HandlerAssigned",
     "HandlingStarted",
     "HistoryImported",
+    "Redacted",
     "Rejected",
     "Reopened",
     "RepeatDetected",
@@ -496,6 +497,20 @@ class FaultWithdrawn(DomainEvent):
     agent: Name
     attributed_version: Annotated[int, Field(ge=1)]
     reason: ShortText = ""
+
+
+class Redacted(DomainEvent):
+    """The complaint's personal data was removed from the stored history (개인정보 파기).
+
+    ``purpose`` says why: ``"erasure"`` (the customer asked to be forgotten) or ``"retention"``
+    (the complaint was closed longer than the retention period). The event itself holds no
+    personal data, and it changes nothing a figure reads (only ``version`` and ``updated_at``
+    move): the words and contact details were rewritten in place, in the events before it (see
+    :mod:`ccms.model.redaction` and ``docs/privacy.md``).
+    """
+
+    type: Literal["redacted"] = "redacted"
+    purpose: Literal["erasure", "retention"]
 
 
 _IMPORT_KEY = r"^[a-z][a-z0-9_]{0,63}$"

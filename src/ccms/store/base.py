@@ -1094,6 +1094,31 @@ class ComplaintStore(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+    # -- personal data: erasure and retention (docs/privacy.md) ------------------------------
+
+    def redact(
+        self,
+        complaints: Sequence[tuple[Complaint, Sequence[DomainEvent]]] = (),
+        *,
+        customer: Customer | None = None,
+    ) -> None:
+        """Rewrite stored personal data in place, everything in one transaction.
+
+        Each ``(snapshot, history)`` replaces what is stored of complaint ``snapshot.id``: its
+        snapshot (stored at ``snapshot.version``, else :class:`ccms.errors.ConcurrencyConflict`;
+        :class:`ccms.errors.ComplaintNotFound` if not stored), its events one for one
+        (``history`` is the whole new history, in order: as many events as are stored, each of
+        the stored one's type and version, else :class:`InvalidAppend`), the snapshot column
+        of its customer id, and the snapshots kept for its idempotency keys (``history``
+        folded to their versions). ``customer`` replaces the stored customer of its id.
+        Positions, versions, wake-ups, records and checkpoints stay as they were and nothing is
+        appended (record the redaction with an event of its own). On a refusal nothing is
+        written. The replaced bytes leave no copy in the store's files that the store can
+        overwrite (SQLite: ``secure_delete`` for the rewrite, then a WAL checkpoint; see
+        ``docs/privacy.md`` for what each store guarantees).
+        """
+        ...
+
 
 #: The longest idempotency key a store takes (a key is a request id, not a payload).
 MAX_KEY_LENGTH: Final = 256

@@ -480,3 +480,49 @@ class InMemoryStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- personal data: erasure and retention (docs/privacy.md) ------------------------------
+
+    def redact(
+        self,
+        complaints: Sequence[tuple[Complaint, Sequence[DomainEvent]]] = (),
+        *,
+        customer: Customer | None = None,
+    ) -> None:
+        """Rewrite stored personal data in place, all at once; see the port's docs."""
+        from ccms.store.redaction import check_history, check_redaction, folded_at
+
+        items, customer = check_redaction(complaints, customer)
+        with self._lock:
+            self._check_open()
+            for snapshot, history in items:
+                current = self._snapshots.get(snapshot.id)
+                if current is None:
+                    raise ComplaintNotFound(snapshot.id)
+                if current.version != snapshot.version:
+                    raise ConcurrencyConflict(
+                        snapshot.id, expected=snapshot.version, actual=current.version
+                    )
+                stored = [(s.event.type, s.event.version) for s in self._history[snapshot.id]]
+                check_history(snapshot.id, stored, history)
+            for snapshot, history in items:
+                cid = snapshot.id
+                new = [
+                    StoredEvent(s.position, e)
+                    for s, e in zip(self._history[cid], history, strict=True)
+                ]
+                self._history[cid] = new
+                for entry in new:
+                    self._log[entry.position - 1] = entry
+                self._snapshots[cid] = snapshot
+                events = {s.position: s.event for s in new}
+                for key, first in self._keys.items():
+                    if isinstance(first, AppendResult) and first.complaint.id == cid:
+                        self._keys[key] = AppendResult(
+                            folded_at(history, first.complaint.version),
+                            tuple(events[p] for p in first.positions),
+                            first.duplicate,
+                            first.positions,
+                        )
+            if customer is not None:
+                self._customers[customer.id] = customer
