@@ -236,9 +236,20 @@ def test_actor_headers_reach_the_workflow(client: TestClient) -> None:
         json={"command": "close_cc_card"},
         headers={"X-Actor-Id": "kim", "X-Actor-Role": "handler"},
     )
-    assert refused.status_code in (403, 422), refused.text
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "NotPermitted"
+    assert refused.json()["role"] == "handler"
+    assert "supervisor" in refused.json()["roles"]
+    supervisor = {"X-Actor-Id": "park", "X-Actor-Role": "supervisor"}
+    escalated = client.post(
+        f"/complaints/{cid}/commands",
+        json={"command": "escalate", "level": 1, "reason": "asked for a manager"},
+        headers=supervisor,
+    )
+    assert ok(escalated)["version"] == 3
     history = ok(client.get(f"/complaints/{cid}"))["history"]
     assert history[1]["actor"] == {"id": "system", "role": "system"}
+    assert history[-1]["actor"] == {"id": "park", "role": "supervisor"}
 
 
 def test_tick_and_report_errors(client: TestClient, clock: ManualClock) -> None:
