@@ -37,6 +37,7 @@ __all__ = [
     "PolicyError",
     "RegistryError",
     "RetiredVocCode",
+    "StoreBusy",
     "StoreError",
     "TaxonomyError",
     "UnknownVocCode",
@@ -247,11 +248,52 @@ class ConcurrencyConflict(StoreError):
 
 
 class IdempotencyConflict(StoreError):
-    """An idempotency key was reused for a different complaint or command."""
+    """An idempotency key was reused for a different complaint or command; nothing was written.
 
-    def __init__(self, key: str, detail: str) -> None:
+    ``first`` and ``attempted`` name the key's first command and the refused one (a command or
+    event type, never its content), when the store knows them.
+
+    >>> err = IdempotencyConflict("req-7", "for classify on complaint C1, not start on C1",
+    ...                           first="classify", attempted="start")
+    >>> print(err)
+    idempotency key 'req-7' was already used for classify on complaint C1, not start on C1
+    >>> err.first, err.attempted
+    ('classify', 'start')
+    """
+
+    def __init__(
+        self, key: str, detail: str, *, first: str | None = None, attempted: str | None = None
+    ) -> None:
         self.key = key
+        self.first = first
+        self.attempted = attempted
         super().__init__(f"idempotency key {key!r} was already used {detail}")
+
+
+class StoreBusy(StoreError):
+    """The database was busy (locked by another writer, a lock or statement timeout, a
+    serialization failure, no free connection): the operation changed nothing; retry it.
+
+    A sibling of :class:`ConcurrencyConflict`: both say "try again", but a busy store says nothing
+    about versions (a read can be refused too), so a retry need not reload anything.
+
+    >>> err = StoreBusy("SQLiteStore('a.db')", "append", "database is locked")
+    >>> print(err)
+    SQLiteStore('a.db') is busy during append (database is locked); nothing was changed: retry after a short wait, or allow a longer wait (the store's timeout)
+    >>> isinstance(err, RuntimeError), err.operation
+    (True, 'append')
+    """
+
+    TEMPLATE = (
+        "{store} is busy during {operation} ({reason}); nothing was changed: retry after a short "
+        "wait, or allow a longer wait (the store's timeout)"
+    )
+
+    def __init__(self, store: str, operation: str, reason: str) -> None:
+        self.store = store
+        self.operation = operation
+        self.reason = reason
+        super().__init__(self.TEMPLATE.format(store=store, operation=operation, reason=reason))
 
 
 class ConfigError(CCMSError, ValueError):

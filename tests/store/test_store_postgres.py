@@ -37,7 +37,13 @@ from ccms.errors import (  # noqa: E402
     StoreError,
 )
 from ccms.model import Customer, StageChanged  # noqa: E402
-from ccms.store import ComplaintStore, InvalidAppend, StoreClosed, StreamConflict  # noqa: E402
+from ccms.store import (  # noqa: E402
+    ComplaintStore,
+    InvalidAppend,
+    StoreClosed,
+    StoreSchemaError,
+    StreamConflict,
+)
 from ccms.store.postgres import (  # noqa: E402
     SCHEMA_VERSION,
     Migration,
@@ -145,7 +151,9 @@ def test_migrate_creates_a_schema_explicitly(
 def test_a_schema_not_migrated_is_refused_without_migrate(
     postgres_url: str, new_schema: Callable[[], str]
 ) -> None:
-    with pytest.raises(StoreError, match=r"not 1: run ccms.store.postgres.migrate\(\) first"):
+    with pytest.raises(
+        StoreError, match=rf"not {SCHEMA_VERSION}: run ccms.store.postgres.migrate\(\) first"
+    ):
         PostgresStore(postgres_url, schema=new_schema(), migrate=False)
 
 
@@ -154,7 +162,9 @@ def test_a_newer_schema_is_refused(store: PostgresStore, postgres_url: str) -> N
         conn.execute(
             f"INSERT INTO \"{store.schema}\".schema_version (version, description) VALUES (99, 'x')"
         )
-    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 1 only"):
+    with pytest.raises(
+        StoreSchemaError, match=f"schema version 99; this ccms uses version {SCHEMA_VERSION}"
+    ):
         PostgresStore(postgres_url, schema=store.schema)
 
 
@@ -165,15 +175,16 @@ def test_an_older_schema_is_upgraded_when_opened(
     with PostgresStore(postgres_url, schema=name) as store:
         e = received_event("C", _T)
         store.append(e.apply(None), [e], expected_version=0)
-    step = Migration(2, "a test column", "ALTER TABLE {s}.complaints ADD COLUMN note text;")
+    nxt = SCHEMA_VERSION + 1
+    step = Migration(nxt, "a test column", "ALTER TABLE {s}.complaints ADD COLUMN note text;")
     monkeypatch.setattr(postgres_module, "MIGRATIONS", (*postgres_module.MIGRATIONS, step))
-    monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", nxt)
     with PostgresStore(postgres_url, schema=name) as store:
         assert store.get("C") == e.apply(None)
     with _raw(postgres_url) as conn:
         versions = conn.execute(f'SELECT version FROM "{name}".schema_version').fetchall()
         conn.execute(f'SELECT note FROM "{name}".complaints')
-    assert versions == [(1,), (2,)]
+    assert versions == [(v,) for v in range(1, nxt + 1)]
 
 
 def test_a_failed_migration_changes_nothing(
@@ -181,13 +192,16 @@ def test_a_failed_migration_changes_nothing(
 ) -> None:
     name = new_schema()
     PostgresStore(postgres_url, schema=name).close()
-    broken = Migration(2, "broken", "ALTER TABLE {s}.complaints ADD COLUMN x text; SELECT 1/0;")
+    nxt = SCHEMA_VERSION + 1
+    broken = Migration(nxt, "broken", "ALTER TABLE {s}.complaints ADD COLUMN x text; SELECT 1/0;")
     monkeypatch.setattr(postgres_module, "MIGRATIONS", (*postgres_module.MIGRATIONS, broken))
-    monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", nxt)
     with pytest.raises(StoreError, match="division by zero"):
         PostgresStore(postgres_url, schema=name)
     with _raw(postgres_url) as conn:
-        assert conn.execute(f'SELECT max(version) FROM "{name}".schema_version').fetchone() == (1,)
+        assert conn.execute(f'SELECT max(version) FROM "{name}".schema_version').fetchone() == (
+            SCHEMA_VERSION,
+        )
         columns = conn.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_schema = %s AND table_name = 'complaints'",

@@ -113,7 +113,7 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) 
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(StoreError, match="schema version 99; this ccms reads version 4 only"):
+    with pytest.raises(StoreError, match="schema version 99; this ccms uses version 5"):
         SQLiteStore(path)
 
 
@@ -523,7 +523,8 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: str) -> Non
         assert [s.position for s in store.stream(after=6)] == [7]
         store.save_checkpoint("p", position=9, state={"n": 9}, expected_position=0)
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (5,)
+    assert raw.execute("PRAGMA application_id").fetchone() == (sqlite_module.APPLICATION_ID,)
     names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
     event_columns = [row[1] for row in raw.execute("PRAGMA table_info(events)")]
     key_columns = [row[1] for row in raw.execute("PRAGMA table_info(idempotency)")]
@@ -534,7 +535,7 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: str) -> Non
     assert {"streams", "streams_kind", "events_records", "checkpoints"} <= names
     assert event_columns == ["position", "stream_id", "version", "type", "body", "prev", "kind"]
     assert key_columns[1] == "stream_id"
-    assert key_columns[-1] == "kind"
+    assert key_columns[-2:] == ["kind", "fingerprint"]
     with SQLiteStore(path) as again:  # opening a migrated file again changes nothing
         assert again.wake_at("OPEN") is None
         assert again.get("OPEN") == c2
@@ -574,7 +575,7 @@ def test_a_failed_migration_leaves_the_version_3_file_as_it_was(tmp_path: Path) 
     # A stray table under the name the migration creates last makes it fail.
     raw.execute("CREATE TABLE checkpoints (x)")
     raw.close()
-    with pytest.raises(sqlite3.OperationalError, match="checkpoints"):
+    with pytest.raises(StoreError, match="checkpoints"):
         SQLiteStore(path)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (3,)
@@ -592,7 +593,7 @@ def test_a_failed_migration_leaves_the_version_1_file_as_it_was(tmp_path: Path) 
     # A stray index under the name the migration creates makes its last statement fail.
     raw.execute("CREATE INDEX complaints_wake ON complaints (id)")
     raw.close()
-    with pytest.raises(sqlite3.OperationalError, match="complaints_wake"):
+    with pytest.raises(StoreError, match="complaints_wake"):
         SQLiteStore(path)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (1,)

@@ -27,6 +27,7 @@ ccms.errors.InvalidInput: unknown query filter 'colour'; allowed: channel, code_
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ import attrs
 from ccms.errors import (
     CCMSError,
     ConcurrencyConflict,
+    IdempotencyConflict,
     InvalidInput,
     StoreError,
     require_aware,
@@ -58,15 +60,19 @@ __all__ = [
     "InvalidCheckpoint",
     "InvalidRecordAppend",
     "LogEntry",
+    "NotACcmsStore",
     "Record",
     "RecordAppendResult",
     "StoreClosed",
+    "StoreReadOnly",
+    "StoreSchemaError",
     "StoredEvent",
     "StoredRecord",
     "StreamConflict",
     "check_append",
     "check_checkpoint",
     "check_due",
+    "check_fingerprint",
     "check_id",
     "check_key",
     "check_kind",
@@ -75,12 +81,16 @@ __all__ = [
     "check_version",
     "check_wake_at",
     "customer_json",
+    "events_fingerprint",
+    "fingerprint",
     "from_micros",
     "json_object",
     "json_text",
+    "key_conflict",
     "micros",
     "record_from_json",
     "record_json",
+    "records_fingerprint",
 ]
 
 #: ``wake_at=ASAP``: wake the complaint at the next tick (the earliest instant there is).
@@ -141,6 +151,54 @@ class StoreClosed(StoreError):
     def __init__(self, store: str) -> None:
         self.store = store
         super().__init__(f"{store} is closed; open a new store to go on")
+
+
+class StoreReadOnly(StoreError):
+    """The store was opened read-only (for reports); open it writable to change it.
+
+    >>> print(StoreReadOnly("SQLiteStore('x.db')", "append"))
+    SQLiteStore('x.db') was opened read-only, so append is refused (nothing was written); open it with SQLiteStore(path) to write
+    """
+
+    def __init__(self, store: str, operation: str) -> None:
+        self.store = store
+        self.operation = operation
+        super().__init__(
+            f"{store} was opened read-only, so {operation} is refused (nothing was written); "
+            "open it with SQLiteStore(path) to write"
+        )
+
+
+class NotACcmsStore(StoreError):
+    """A file (or database) that is not a ccms store: not SQLite at all, another program's
+    database, or an empty one; nothing was written to it.
+
+    >>> print(NotACcmsStore("notes.db", "it has tables but no ccms schema (user_version 0)"))
+    notes.db is not a ccms store: it has tables but no ccms schema (user_version 0); nothing was written to it
+    """
+
+    def __init__(self, path: str, why: str) -> None:
+        self.path = path
+        self.why = why
+        super().__init__(f"{path} is not a ccms store: {why}; nothing was written to it")
+
+
+class StoreSchemaError(StoreError):
+    """A ccms store whose schema version this ccms cannot use (``found`` is newer than
+    ``supported``, or too old to read without upgrading it); nothing was written.
+
+    >>> err = StoreSchemaError("a.db", found=9, supported=5, what="open it with the ccms that wrote it")
+    >>> print(err)
+    a.db has store schema version 9; this ccms uses version 5: open it with the ccms that wrote it
+    """
+
+    def __init__(self, where: str, *, found: int, supported: int, what: str) -> None:
+        self.where = where
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"{where} has store schema version {found}; this ccms uses version {supported}: {what}"
+        )
 
 
 @attrs.frozen(slots=True)
@@ -930,8 +988,11 @@ class ComplaintStore(Protocol):
         expected_version: int,
         idempotency_key: str | None = None,
         wake_at: datetime | None = ASAP,
+        fingerprint: str | None = None,
+        customer: Customer | None = None,
     ) -> AppendResult:
-        """Atomically add ``events``, replace the snapshot with ``complaint`` and set its wake-up.
+        """Atomically add ``events``, replace the snapshot with ``complaint``, set its wake-up
+        and (if given) insert or replace ``customer``, all in one transaction.
 
         ``expected_version`` is the version stored before (0 for a new complaint). ``wake_at`` is
         when the complaint next needs looking at (see :meth:`due`): an aware datetime, ``ASAP``
@@ -939,9 +1000,13 @@ class ComplaintStore(Protocol):
         :class:`InvalidAppend` for malformed input (a naive ``wake_at`` raises
         :class:`ccms.errors.NaiveDatetimeError`), :class:`ccms.errors.ConcurrencyConflict` if the
         stored version differs, :class:`ccms.errors.IdempotencyConflict` if ``idempotency_key`` was
-        used for another complaint; in every case nothing is written. A key already used for this
-        complaint writes nothing (the wake-up included) and returns the original result with
-        ``duplicate=True``.
+        used for another command (see :func:`key_conflict`), :class:`ccms.errors.StoreBusy` if the
+        database is busy; in every case nothing is written, the customer included.
+
+        ``fingerprint`` (:func:`fingerprint`) names the command the key stands for; without one
+        the store takes :func:`events_fingerprint` of ``events``. A key already used with the same
+        fingerprint writes nothing (the wake-up and the customer included) and returns the
+        original result with ``duplicate=True``, checked in the append's own transaction.
         """
         ...
 
@@ -968,9 +1033,11 @@ class ComplaintStore(Protocol):
         an empty store), cheaply."""
         ...
 
-    def idempotent_result(self, key: str) -> AppendResult | None:
+    def idempotent_result(self, key: str, *, fingerprint: str | None = None) -> AppendResult | None:
         """The result of the append first made with ``idempotency_key=key`` (``duplicate=True``),
-        or ``None`` if the key was never used; lets a service answer a retry before doing work."""
+        or ``None`` if the key was never used; lets a service answer a retry before doing work.
+        With a ``fingerprint``, a key first used with another one raises
+        :class:`ccms.errors.IdempotencyConflict` (the complaint id is the caller's to check)."""
         ...
 
     def get(self, complaint_id: str) -> Complaint:
@@ -1022,9 +1089,11 @@ class ComplaintStore(Protocol):
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> RecordAppendResult:
         """Atomically add ``records`` to the ``kind`` stream ``stream_id``, at the end of the
-        global log (contiguous positions).
+        global log (contiguous positions). ``fingerprint`` is as for :meth:`append` (by default
+        :func:`records_fingerprint`): the same key with other records conflicts.
 
         The records are all of this stream, at versions ``expected_version + 1``, ``+ 2``, ...
         (else :class:`InvalidRecordAppend`); ``expected_version`` is the stream's stored version
@@ -1162,3 +1231,124 @@ def customer_json(customer: Customer) -> str:
         if isinstance(value, Personal):
             data[name] = value.reveal()
     return json.dumps(data, ensure_ascii=False)
+
+
+# -- idempotency: a key is bound to a fingerprint of its command ----------------------------------
+
+#: The longest fingerprint a store keeps (``name:`` and a SHA-256 in hex fit easily).
+_FINGERPRINT_LIMIT = 200
+
+
+def fingerprint(name: str, payload: Any) -> str:
+    """The fingerprint of a command: ``"name:"`` and the SHA-256 of its payload's canonical JSON
+    (sorted keys, no spaces, unicode kept). ``name`` (a command or event type, no ``:``) is kept
+    in clear so that a conflict can say which command a key was first used for; the payload (which
+    may hold free text) only as its hash.
+
+    >>> fp = fingerprint("classify", {"codes": ["PRD.DEF"], "complaint": "C1"})
+    >>> fp.split(":")[0], len(fp.split(":")[1])
+    ('classify', 64)
+    >>> fp == fingerprint("classify", {"complaint": "C1", "codes": ("PRD.DEF",)})
+    True
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= 64 or ":" in name:
+        raise InvalidInput(
+            f"a fingerprint's name must be a str of 1 to 64 characters without ':', got {name!r:.80}"
+        )
+    try:
+        text = json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+    except (TypeError, ValueError) as err:
+        raise InvalidInput(f"the payload of {name!r} is not plain JSON: {err}") from None
+    return f"{name}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _digest(name: str, parts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode())
+        h.update(b"\x00")
+    return f"{name}:{h.hexdigest()}"
+
+
+def events_fingerprint(events: Sequence[DomainEvent], bodies: Sequence[str] | None = None) -> str:
+    """The fingerprint a store gives an append made without one: its events' types and JSON
+    (``bodies``: their ``model_dump_json()``, when the caller has them already). A retry of the
+    very same append matches; any other events under the same key conflict."""
+    texts = bodies if bodies is not None else [e.model_dump_json() for e in events]
+    return _digest(
+        events[0].type if events else "append",
+        (t for pair in zip((e.type for e in events), texts, strict=True) for t in pair),
+    )
+
+
+def records_fingerprint(records: Sequence[Record], bodies: Sequence[str] | None = None) -> str:
+    """The fingerprint a store gives a record append made without one: the records' types,
+    versions and JSON."""
+    texts = bodies if bodies is not None else [record_json(r) for r in records]
+    return _digest(
+        records[0].type if records else "append",
+        (t for r, b in zip(records, texts, strict=True) for t in (r.type, str(r.version), b)),
+    )
+
+
+def check_fingerprint(value: object) -> str | None:
+    """A fingerprint as :func:`fingerprint` makes it (or ``None``), else InvalidInput."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or not 3 <= len(value) <= _FINGERPRINT_LIMIT
+        or ":" not in value[1:-1]
+    ):
+        raise InvalidInput(
+            f"a fingerprint must be a str 'name:digest' of at most {_FINGERPRINT_LIMIT} "
+            f"characters (see ccms.store.fingerprint), got {type(value).__name__} {value!r:.80}"
+        )
+    return value
+
+
+def _command_name(fp: str | None) -> str | None:
+    return None if fp is None else fp.partition(":")[0]
+
+
+def key_conflict(
+    key: str,
+    *,
+    first: tuple[str | None, str, bool],
+    then: tuple[str | None, str, bool],
+    what: str = "complaint",
+) -> IdempotencyConflict | None:
+    """Whether an append may be answered with the result of ``key``'s first append: ``None`` if
+    so, else the :class:`~ccms.errors.IdempotencyConflict` to raise (nothing is written).
+
+    ``first`` and ``then`` are ``(fingerprint, stream id, opens the stream)`` of the key's first
+    append and of the new one. The same fingerprint on the same stream is a retry; so is the same
+    fingerprint on another stream when both appends open their stream (a retried ``receive``
+    whose complaint id was drawn anew). A key stored without a fingerprint (before stores kept
+    them) matches on the stream alone. Anything else is a conflict naming both commands.
+
+    >>> first = (fingerprint("classify", {"c": "C1"}), "C1", False)
+    >>> key_conflict("k", first=first, then=first) is None
+    True
+    >>> print(key_conflict("k", first=first, then=(fingerprint("start", {"c": "C1"}), "C1", False)))
+    idempotency key 'k' was already used for classify on complaint C1, not for start on complaint C1: give each command its own key
+    """
+    first_fp, first_id, first_opens = first
+    fp, stream_id, opens = then
+    if first_fp is None or fp is None:
+        same = first_id == stream_id
+    else:
+        same = first_fp == fp and (first_id == stream_id or (first_opens and opens))
+    if same:
+        return None
+    before = _command_name(first_fp) or "an earlier command"
+    now = _command_name(fp) or "another command"
+    return IdempotencyConflict(
+        key,
+        f"for {before} on {what} {first_id}, not for {now} on {what} {stream_id}: give each "
+        "command its own key",
+        first=_command_name(first_fp),
+        attempted=_command_name(fp),
+    )

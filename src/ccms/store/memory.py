@@ -27,7 +27,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from ccms.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConflict
+from ccms.errors import ComplaintNotFound, ConcurrencyConflict, IdempotencyConflict, InvalidInput
 from ccms.model import Complaint, Customer, DomainEvent
 from ccms.store.base import (
     ASAP,
@@ -46,6 +46,7 @@ from ccms.store.base import (
     check_append,
     check_checkpoint,
     check_due,
+    check_fingerprint,
     check_id,
     check_key,
     check_kind,
@@ -53,10 +54,13 @@ from ccms.store.base import (
     check_records,
     check_version,
     check_wake_at,
+    events_fingerprint,
     from_micros,
+    key_conflict,
     micros,
     record_from_json,
     record_json,
+    records_fingerprint,
 )
 
 __all__ = ["InMemoryStore"]
@@ -105,6 +109,7 @@ class InMemoryStore:
         self._log: list[StoredEvent | _Entry] = []
         self._events = 0
         self._keys: dict[str, _Key] = {}
+        self._fingerprints: dict[str, str] = {}
         self._customers: dict[str, Customer] = {}
         self._wake: dict[str, int | None] = {}
         self._schedule: list[tuple[int, str]] = []
@@ -128,19 +133,36 @@ class InMemoryStore:
         expected_version: int,
         idempotency_key: str | None = None,
         wake_at: datetime | None = ASAP,
+        fingerprint: str | None = None,
+        customer: Customer | None = None,
     ) -> AppendResult:
         """Append atomically; see :meth:`ccms.store.ComplaintStore.append`."""
         batch = check_append(complaint, events, expected_version)
         check_key(idempotency_key)
+        check_fingerprint(fingerprint)
         wake = check_wake_at(complaint.id, wake_at)
+        if customer is not None and not isinstance(customer, Customer):
+            raise InvalidInput(
+                f"append(customer=...) must be a Customer, got {type(customer).__name__}"
+            )
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or events_fingerprint(batch)
         with self._lock:
             self._check_open()
             if idempotency_key is not None and idempotency_key in self._keys:
                 first = self._complaint_result(idempotency_key, f"not complaint {complaint.id}")
-                if first.complaint.id != complaint.id:
-                    raise IdempotencyConflict(
-                        idempotency_key, f"for complaint {first.complaint.id}, not {complaint.id}"
-                    )
+                conflict = key_conflict(
+                    idempotency_key,
+                    first=(
+                        self._fingerprints.get(idempotency_key),
+                        first.complaint.id,
+                        first.complaint.version == 1,
+                    ),
+                    then=(print_, complaint.id, expected_version == 0),
+                )
+                if conflict is not None:
+                    raise conflict
                 return AppendResult(first.complaint, first.events, True, first.positions)
             current = self._snapshots.get(complaint.id)
             actual = 0 if current is None else current.version
@@ -154,8 +176,11 @@ class InMemoryStore:
             self._snapshots[complaint.id] = complaint
             self._set_wake(complaint, None if wake is None else micros(wake))
             result = AppendResult(complaint, batch, False, tuple(s.position for s in stored))
-            if idempotency_key is not None:
+            if customer is not None:
+                self._customers[customer.id] = customer
+            if idempotency_key is not None and print_ is not None:
                 self._keys[idempotency_key] = result
+                self._fingerprints[idempotency_key] = print_
             return result
 
     def append_new(
@@ -243,14 +268,25 @@ class InMemoryStore:
             raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, {instead}")
         return first
 
-    def idempotent_result(self, key: str) -> AppendResult | None:
+    def idempotent_result(self, key: str, *, fingerprint: str | None = None) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
-        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
+        record append, or of another ``fingerprint``, raises
+        :class:`~ccms.errors.IdempotencyConflict`."""
+        check_fingerprint(fingerprint)
         with self._lock:
             self._check_open()
             if key not in self._keys:
                 return None
             first = self._complaint_result(key, "not a complaint")
+            stored = self._fingerprints.get(key)
+        if fingerprint is not None and stored is not None and stored != fingerprint:
+            conflict = key_conflict(
+                key,
+                first=(stored, first.complaint.id, False),
+                then=(fingerprint, first.complaint.id, False),
+            )
+            assert conflict is not None
+            raise conflict
         return AppendResult(first.complaint, first.events, True, first.positions)
 
     def get(self, complaint_id: str) -> Complaint:
@@ -341,9 +377,15 @@ class InMemoryStore:
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> RecordAppendResult:
         """Append records atomically; see :meth:`ccms.store.ComplaintStore.append_records`."""
         batch = check_records(kind, stream_id, records, expected_version)
+        check_key(idempotency_key)
+        check_fingerprint(fingerprint)
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or records_fingerprint(batch)
         with self._lock:
             self._check_open()
             if idempotency_key is not None and idempotency_key in self._keys:
@@ -357,6 +399,14 @@ class InMemoryStore:
                     raise IdempotencyConflict(
                         idempotency_key, f"for {first[0]} stream {first[1]}, not {here}"
                     )
+                conflict = key_conflict(
+                    idempotency_key,
+                    first=(self._fingerprints.get(idempotency_key), stream_id, False),
+                    then=(print_, stream_id, False),
+                    what=f"{kind} stream",
+                )
+                if conflict is not None:
+                    raise conflict
                 written = [self._log[p - 1] for p in first[2]]
                 return RecordAppendResult(
                     tuple(e.record() for e in written if isinstance(e, _Entry)), first[2], True
@@ -371,8 +421,9 @@ class InMemoryStore:
             self._log.extend(entries)
             self._streams.setdefault(kind, {}).setdefault(stream_id, []).extend(entries)
             positions = range(start, start + len(entries))
-            if idempotency_key is not None:
+            if idempotency_key is not None and print_ is not None:
                 self._keys[idempotency_key] = (kind, stream_id, positions)
+                self._fingerprints[idempotency_key] = print_
         return RecordAppendResult(batch, positions)
 
     def _stream(self, kind: str, stream_id: str) -> list[_Entry]:

@@ -77,10 +77,12 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
     ) from missing
 
 from ccms.errors import (
+    CCMSError,
     ComplaintNotFound,
     ConcurrencyConflict,
     IdempotencyConflict,
     InvalidInput,
+    StoreBusy,
     StoreError,
 )
 from ccms.model import Complaint, Customer, DomainEvent, event_from_json
@@ -97,10 +99,12 @@ from ccms.store.base import (
     StoreClosed,
     StoredEvent,
     StoredRecord,
+    StoreSchemaError,
     StreamConflict,
     check_append,
     check_checkpoint,
     check_due,
+    check_fingerprint,
     check_id,
     check_key,
     check_kind,
@@ -109,10 +113,13 @@ from ccms.store.base import (
     check_version,
     check_wake_at,
     customer_json,
+    events_fingerprint,
     from_micros,
+    key_conflict,
     micros,
     record_from_json,
     record_json,
+    records_fingerprint,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "PostgresStore", "migrate"]
@@ -315,6 +322,125 @@ BEGIN
 END $$;
 """
 
+_V2 = """
+ALTER TABLE {s}.idempotency ADD COLUMN fingerprint text;
+DROP PROCEDURE {s}.append_complaint;
+DROP PROCEDURE {s}.append_records;
+
+-- As in version 1, and: the key keeps the fingerprint of its command; the customer's row (when
+-- given) is written in the same transaction, after the version check, so a refused append
+-- writes nothing at all.
+CREATE PROCEDURE {s}.append_complaint(
+    p_id text, p_expected bigint, p_version bigint, p_key text,
+    p_stage text, p_department text, p_handler text, p_closed bigint, p_due bigint,
+    p_wake bigint, p_codes text[], p_received bigint, p_customer text, p_channel text,
+    p_body text, p_types text[], p_bodies text[],
+    p_fingerprint text, p_customer_id text, p_customer_body text,
+    INOUT outcome text DEFAULT NULL, INOUT first_position bigint DEFAULT NULL,
+    INOUT actual bigint DEFAULT NULL
+)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer := cardinality(p_types);
+    v_last bigint;
+BEGIN
+    IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
+        outcome := 'key';
+        RETURN;
+    END IF;
+    IF p_expected = 0 THEN
+        INSERT INTO {s}.complaints (id, version, received_us, stage, department, handler,
+            closed_us, due_us, customer_id, channel, codes, wake_us, body)
+        VALUES (p_id, p_version, p_received, p_stage, p_department, p_handler, p_closed, p_due,
+            p_customer, p_channel, p_codes, p_wake, p_body)
+        ON CONFLICT (id) DO NOTHING;
+    ELSE
+        UPDATE {s}.complaints SET version = p_version, received_us = p_received,
+            stage = p_stage, department = p_department, handler = p_handler,
+            closed_us = p_closed, due_us = p_due, customer_id = p_customer,
+            channel = p_channel, codes = p_codes, wake_us = p_wake, body = p_body
+        WHERE id = p_id AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        outcome := 'conflict';
+        actual := COALESCE((SELECT c.version FROM {s}.complaints c WHERE c.id = p_id), 0);
+        RETURN;
+    END IF;
+    IF p_customer_id IS NOT NULL THEN
+        INSERT INTO {s}.customers (id, body) VALUES (p_customer_id, p_customer_body)
+        ON CONFLICT (id) DO UPDATE SET body = excluded.body;
+    END IF;
+    IF p_key IS NOT NULL THEN
+        INSERT INTO {s}.idempotency (key, kind, stream_id, first_version, last_version, snapshot,
+            fingerprint)
+        VALUES (p_key, 'complaint', p_id, p_version, p_version, p_body, p_fingerprint)
+        ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'CC001', MESSAGE = 'idempotency key taken meanwhile';
+        END IF;
+    END IF;
+    UPDATE {s}.log_position SET last = last + n RETURNING last INTO v_last;
+    INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
+    SELECT v_last - n + t.i, 'complaint', p_id, p_version, t.i - 1, t.type, t.body
+    FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
+    outcome := 'written';
+    first_position := v_last - n + 1;
+    actual := p_version;
+    PERFORM set_config('synchronous_commit', 'off', true);
+    COMMIT;
+    PERFORM pg_logical_emit_message(true, 'ccms', '');
+END $$;
+
+CREATE PROCEDURE {s}.append_records(
+    p_kind text, p_id text, p_expected bigint, p_key text, p_types text[], p_bodies text[],
+    p_fingerprint text,
+    INOUT outcome text DEFAULT NULL, INOUT first_position bigint DEFAULT NULL,
+    INOUT actual bigint DEFAULT NULL
+)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer := cardinality(p_types);
+    v_last bigint;
+BEGIN
+    IF p_key IS NOT NULL AND EXISTS (SELECT FROM {s}.idempotency WHERE key = p_key) THEN
+        outcome := 'key';
+        RETURN;
+    END IF;
+    IF p_expected = 0 THEN
+        INSERT INTO {s}.streams (kind, id, version) VALUES (p_kind, p_id, n)
+        ON CONFLICT (kind, id) DO NOTHING;
+    ELSE
+        UPDATE {s}.streams SET version = p_expected + n
+        WHERE kind = p_kind AND id = p_id AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        outcome := 'conflict';
+        actual := COALESCE(
+            (SELECT s.version FROM {s}.streams s WHERE s.kind = p_kind AND s.id = p_id), 0);
+        RETURN;
+    END IF;
+    IF p_key IS NOT NULL THEN
+        INSERT INTO {s}.idempotency (key, kind, stream_id, first_version, last_version,
+            fingerprint)
+        VALUES (p_key, p_kind, p_id, p_expected + 1, p_expected + n, p_fingerprint)
+        ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'CC001', MESSAGE = 'idempotency key taken meanwhile';
+        END IF;
+    END IF;
+    UPDATE {s}.log_position SET last = last + n RETURNING last INTO v_last;
+    INSERT INTO {s}.events (position, kind, stream_id, version, idx, type, body)
+    SELECT v_last - n + t.i, p_kind, p_id, p_expected + t.i, 0, t.type, t.body
+    FROM unnest(p_types, p_bodies) WITH ORDINALITY AS t(type, body, i);
+    outcome := 'written';
+    first_position := v_last - n + 1;
+    actual := p_expected + n;
+    PERFORM set_config('synchronous_commit', 'off', true);
+    COMMIT;
+    PERFORM pg_logical_emit_message(true, 'ccms', '');
+END $$;
+"""
+
 #: Every migration, in order; a schema at version ``v`` runs those after ``v`` when it opens.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
@@ -322,6 +448,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "the global log (events, log_position), complaints, streams, idempotency keys, "
         "customers, checkpoints and the append functions",
         _V1,
+    ),
+    Migration(
+        2,
+        "idempotency keys keep their command's fingerprint; an append writes the customer's row "
+        "in its own transaction",
+        _V2,
     ),
 )
 #: The schema this module reads and writes.
@@ -383,10 +515,11 @@ def _apply(conn: Connection, schema: str) -> int:
         row = conn.execute(f"SELECT COALESCE(max(version), 0) FROM {s}.schema_version").fetchone()
         found = 0 if row is None else int(row[0])
         if found > SCHEMA_VERSION:
-            raise StoreError(
-                f"PostgreSQL schema {schema} has store schema version {found}; this ccms reads "
-                f"version {SCHEMA_VERSION} only (and migrates older ones to it): use the ccms "
-                "that wrote it"
+            raise StoreSchemaError(
+                f"PostgreSQL schema {schema}",
+                found=found,
+                supported=SCHEMA_VERSION,
+                what="use the ccms that wrote it (this one migrates older ones)",
             )
         for step in MIGRATIONS[found:]:
             try:
@@ -413,24 +546,37 @@ def _installed(conn: Connection, schema: str) -> int | None:
     return 0 if found is None else int(found[0])
 
 
+#: SQLSTATEs of a busy database: a serialization failure, a deadlock, a lock timeout
+#: (lock_not_available), a statement timeout (query_canceled), too many connections.
+_BUSY_STATES: Final = frozenset({"40001", "40P01", "55P03", "57014", "53300"})
+
+
 @contextlib.contextmanager
 def _driver_errors(where: str) -> Iterator[None]:
-    """Driver errors as ccms errors: bad values as InvalidInput, the rest as StoreError."""
+    """Driver errors as ccms errors: a busy database as StoreBusy, bad values as InvalidInput,
+    the rest as StoreError."""
     try:
         yield
     except PoolTimeout as err:
-        raise StoreError(
-            f"{where}: no database connection became free in time ({err}); the database is busy "
-            "or unreachable: retry, or give the store a larger pool (max_size=...)"
-        ) from err
-    except psycopg.DataError as err:
-        raise InvalidInput(f"{where}: PostgreSQL cannot store this value: {err}") from err
-    except psycopg.OperationalError as err:
-        raise StoreError(
-            f"{where}: the database connection failed ({err}); check the server and retry"
+        raise StoreBusy(
+            where,
+            "waiting for a connection",
+            f"no pool connection became free in time: {err}; a larger pool (max_size=...) helps",
         ) from err
     except psycopg.Error as err:
-        raise StoreError(f"{where}: PostgreSQL refused the operation: {err}") from err
+        raise _translated(where, err) from err
+
+
+def _translated(where: str, err: psycopg.Error) -> CCMSError:
+    if err.sqlstate in _BUSY_STATES:
+        return StoreBusy(where, "a statement", f"{type(err).__name__}: {err}".strip())
+    if isinstance(err, psycopg.DataError):
+        return InvalidInput(f"{where}: PostgreSQL cannot store this value: {err}")
+    if isinstance(err, psycopg.OperationalError):
+        return StoreError(
+            f"{where}: the database connection failed ({err}); check the server and retry"
+        )
+    return StoreError(f"{where}: PostgreSQL refused the operation: {err}")
 
 
 def migrate(target: str | Pool, *, schema: str = "public") -> int:
@@ -466,11 +612,11 @@ class _Sql:
         self.append_complaint = (
             f"CALL {s}.append_complaint({cast}, %s::text, %s::text, %s::text, %s::bigint, "
             "%s::bigint, %s::bigint, %b::text[], %s::bigint, %s::text, %s::text, %s::text, "
-            "%b::text[], %b::text[])"
+            "%b::text[], %b::text[], %s::text, %s::text, %s::text)"
         )
         self.append_records = (
             f"CALL {s}.append_records(%s::text, %s::text, %s::bigint, %s::text, %b::text[], "
-            "%b::text[])"
+            "%b::text[], %s::text)"
         )
         self.insert_new = (
             f"INSERT INTO {s}.complaints (id, version, received_us, stage, department, handler, "
@@ -494,8 +640,8 @@ class _Sql:
             "SELECT min(position) FROM e"
         )
         self.key = (
-            f"SELECT kind, stream_id, first_version, last_version, snapshot FROM {s}.idempotency "
-            "WHERE key = %s"
+            f"SELECT kind, stream_id, first_version, last_version, snapshot, fingerprint "
+            f"FROM {s}.idempotency WHERE key = %s"
         )
         self.key_events = (
             f"SELECT position, version, type, body FROM {s}.events WHERE kind = %s "
@@ -697,14 +843,24 @@ class PostgresStore:
         expected_version: int,
         idempotency_key: str | None = None,
         wake_at: datetime | None = ASAP,
+        fingerprint: str | None = None,
+        customer: Customer | None = None,
     ) -> AppendResult:
         """Append atomically in one round trip: ``CALL append_complaint`` (no table lock; the
-        positions from the one-row counter, last; returns once the append is flushed)."""
+        customer's row and the key with its fingerprint in the same transaction; the positions
+        from the one-row counter, last; returns once the append is flushed)."""
         batch = check_append(complaint, events, expected_version)
         check_key(idempotency_key)
+        check_fingerprint(fingerprint)
         wake = check_wake_at(complaint.id, wake_at)
+        if customer is not None and not isinstance(customer, Customer):
+            raise InvalidInput(f"customer must be a Customer, got {type(customer).__name__}")
         cid = complaint.id
         snapshot = complaint.model_dump_json()
+        bodies = [e.model_dump_json() for e in batch]
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or events_fingerprint(batch, bodies)
         params = (
             cid,
             expected_version,
@@ -722,7 +878,10 @@ class PostgresStore:
             complaint.channel.value,
             snapshot,
             [e.type for e in batch],
-            [e.model_dump_json() for e in batch],
+            bodies,
+            print_,
+            None if customer is None else customer.id,
+            None if customer is None else customer_json(customer),
         )
         with self._connection() as conn:
             outcome, first, actual = self._call(conn, self._sql.append_complaint, params)
@@ -731,13 +890,19 @@ class PostgresStore:
             if idempotency_key is not None:
                 earlier = self._earlier(conn, idempotency_key)
                 if earlier is not None:
-                    kind, stream_id, result = earlier
-                    if (kind, stream_id) != (COMPLAINT, cid):
-                        what = "complaint" if kind == COMPLAINT else f"{kind} stream"
+                    kind, stream_id, result, stored = earlier
+                    if kind != COMPLAINT:
                         raise IdempotencyConflict(
-                            idempotency_key, f"for {what} {stream_id}, not complaint {cid}"
+                            idempotency_key, f"for {kind} stream {stream_id}, not complaint {cid}"
                         )
                     assert isinstance(result, AppendResult)
+                    conflict = key_conflict(
+                        idempotency_key,
+                        first=(stored, stream_id, result.complaint.version == 1),
+                        then=(print_, cid, expected_version == 0),
+                    )
+                    if conflict is not None:
+                        raise conflict
                     return result
             if actual is None:  # a key taken meanwhile, and gone: no one can remove a key
                 row = conn.execute(self._sql.version, (cid,)).fetchone()
@@ -844,14 +1009,14 @@ class PostgresStore:
 
     def _earlier(
         self, conn: Connection, key: str
-    ) -> tuple[str, str, AppendResult | RecordAppendResult] | None:
-        """(kind, stream id, the first result, a duplicate) of the append made with ``key``,
-        durable, or ``None`` if the key was never used."""
+    ) -> tuple[str, str, AppendResult | RecordAppendResult, str | None] | None:
+        """(kind, stream id, the first result (a duplicate), its fingerprint) of the append
+        made with ``key``, durable, or ``None`` if the key was never used."""
         row = conn.execute(self._sql.key, (key,)).fetchone()
         if row is None:
             return None
         self._durable(conn)
-        kind, stream_id, first_version, last_version, snapshot = row
+        kind, stream_id, first_version, last_version, snapshot, stored = row
         rows = conn.execute(
             self._sql.key_events, (kind, stream_id, first_version, last_version)
         ).fetchall()
@@ -866,20 +1031,29 @@ class PostgresStore:
                     True,
                     positions,
                 ),
+                stored,
             )
         records = tuple(record_from_json(kind, stream_id, int(v), t, b) for _, v, t, b in rows)
-        return kind, stream_id, RecordAppendResult(records, positions, True)
+        return kind, stream_id, RecordAppendResult(records, positions, True), stored
 
-    def idempotent_result(self, key: str) -> AppendResult | None:
+    def idempotent_result(self, key: str, *, fingerprint: str | None = None) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
-        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
+        record append, or of another ``fingerprint``, raises
+        :class:`~ccms.errors.IdempotencyConflict`."""
+        check_fingerprint(fingerprint)
         with self._connection() as conn:
             earlier = self._earlier(conn, key)
         if earlier is None:
             return None
-        kind, stream_id, result = earlier
+        kind, stream_id, result, stored = earlier
         if not isinstance(result, AppendResult):
             raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, not a complaint")
+        if fingerprint is not None and stored is not None and stored != fingerprint:
+            conflict = key_conflict(
+                key, first=(stored, stream_id, False), then=(fingerprint, stream_id, False)
+            )
+            assert conflict is not None
+            raise conflict
         return result
 
     def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
@@ -1052,18 +1226,25 @@ class PostgresStore:
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> RecordAppendResult:
         """Append records atomically in one round trip, as :meth:`append` does (the stream's
         row guarded by its version, the positions taken last); see the port's docs."""
         batch = check_records(kind, stream_id, records, expected_version)
         check_key(idempotency_key)
+        check_fingerprint(fingerprint)
+        bodies = [record_json(r) for r in batch]
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or records_fingerprint(batch, bodies)
         params = (
             kind,
             stream_id,
             expected_version,
             idempotency_key,
             [r.type for r in batch],
-            [record_json(r) for r in batch],
+            bodies,
+            print_,
         )
         here = f"{kind} stream {stream_id}"
         with self._connection() as conn:
@@ -1073,13 +1254,21 @@ class PostgresStore:
             if idempotency_key is not None:
                 earlier = self._earlier(conn, idempotency_key)
                 if earlier is not None:
-                    found_kind, found_id, result = earlier
+                    found_kind, found_id, result, stored = earlier
                     if (found_kind, found_id) != (kind, stream_id):
                         what = "complaint" if found_kind == COMPLAINT else f"{found_kind} stream"
                         raise IdempotencyConflict(
                             idempotency_key, f"for {what} {found_id}, not {here}"
                         )
                     assert isinstance(result, RecordAppendResult)
+                    conflict = key_conflict(
+                        idempotency_key,
+                        first=(stored, stream_id, False),
+                        then=(print_, stream_id, False),
+                        what=f"{kind} stream",
+                    )
+                    if conflict is not None:
+                        raise conflict
                     return result
             if actual is None:
                 row = conn.execute(self._sql.stream_version, (kind, stream_id)).fetchone()

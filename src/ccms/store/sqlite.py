@@ -57,6 +57,7 @@ from ccms.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
     InvalidInput,
+    StoreBusy,
     StoreError,
 )
 from ccms.model import Complaint, Customer, DomainEvent, event_from_json
@@ -68,15 +69,19 @@ from ccms.store.base import (
     ComplaintQuery,
     CustomerNotFound,
     LogEntry,
+    NotACcmsStore,
     Record,
     RecordAppendResult,
     StoreClosed,
     StoredEvent,
     StoredRecord,
+    StoreReadOnly,
+    StoreSchemaError,
     StreamConflict,
     check_append,
     check_checkpoint,
     check_due,
+    check_fingerprint,
     check_id,
     check_key,
     check_kind,
@@ -85,16 +90,26 @@ from ccms.store.base import (
     check_version,
     check_wake_at,
     customer_json,
+    events_fingerprint,
     from_micros,
+    key_conflict,
     micros,
     record_from_json,
     record_json,
+    records_fingerprint,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: The schema this module writes, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: The oldest schema a read-only store reads as it is (it cannot migrate): 4 and 5 differ only
+#: in the idempotency keys' fingerprints.
+_OLDEST_READABLE = 4
+#: ``PRAGMA application_id`` of a ccms store ("ccms" in ASCII), set since schema 5.
+APPLICATION_ID = 0x63636D73
+#: The tables every ccms store has had since schema 1.
+_CCMS_TABLES = frozenset({"complaints", "events", "idempotency", "customers"})
 
 #: What schema 4 adds to 3 (created as written here by a new file and by the migration 3 -> 4):
 #: the record streams, the partial unique index of record rows, and the checkpoints.
@@ -158,7 +173,8 @@ CREATE TABLE idempotency (
     snapshot     TEXT NOT NULL,
     first_pos    INTEGER NOT NULL DEFAULT 0,
     last_pos     INTEGER NOT NULL DEFAULT 0,
-    kind         TEXT
+    kind         TEXT,
+    fingerprint  TEXT
 );
 CREATE TABLE customers (
     id   TEXT PRIMARY KEY,
@@ -226,6 +242,12 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE idempotency RENAME COLUMN complaint_id TO stream_id",
         "ALTER TABLE idempotency ADD COLUMN kind TEXT",
         *(part.strip() for part in _RECORD_OBJECTS.split(";") if part.strip()),
+    ),
+    # 4 -> 5: an idempotency key keeps the fingerprint of its command (NULL for the keys stored
+    # before: they match on their stream alone, as they did); the file says it is a ccms store.
+    4: (
+        "ALTER TABLE idempotency ADD COLUMN fingerprint TEXT",
+        f"PRAGMA application_id = {APPLICATION_ID}",
     ),
 }
 
@@ -324,6 +346,21 @@ def _insert_records(count: int) -> str:
 _LOG_COLUMNS = "position, kind, stream_id, version, type, body"
 
 
+_SAVE_CUSTOMER = (
+    "INSERT INTO customers (id, body) VALUES (?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET body = excluded.body"
+)
+
+
+def _customer_row(customer: object) -> tuple[str, str] | None:
+    """(id, body) of a customer to store, or ``None``; anything else is InvalidInput."""
+    if customer is None:
+        return None
+    if not isinstance(customer, Customer):
+        raise InvalidInput(f"customer must be a Customer, got {type(customer).__name__}")
+    return customer.id, customer_json(customer)
+
+
 def _entry(row: tuple[Any, ...]) -> LogEntry:
     position, kind, stream_id, version, type_, body = row
     if kind is None:
@@ -333,6 +370,37 @@ def _entry(row: tuple[Any, ...]) -> LogEntry:
 
 #: What an object remembers of a complaint it wrote: (seq, version, last_pos, columns).
 _Row = tuple[int, int, int, tuple[Any, ...]]
+
+#: SQLite's primary result codes for a database another connection holds.
+_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_READONLY_CODE = 8  # SQLITE_READONLY
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements raise ccms errors: a busy or locked database as
+    :class:`~ccms.errors.StoreBusy`, a write to a read-only one as
+    :class:`~ccms.store.StoreReadOnly`, any other operational failure (disk full, I/O) as
+    :class:`~ccms.errors.StoreError`; never a raw driver error."""
+
+    label = "SQLiteStore"
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as err:
+            raise _translated(err, self.label, sql) from err
+
+
+def _translated(err: sqlite3.OperationalError, label: str, sql: str) -> StoreError:
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    text = str(err)
+    operation = sql.split(None, 1)[0].upper() if sql.strip() else "a statement"
+    if primary in _BUSY_CODES or "locked" in text or "busy" in text:
+        return StoreBusy(label, operation, text)
+    if primary == _READONLY_CODE or "readonly" in text:
+        return StoreReadOnly(label, operation)
+    return StoreError(f"{label}: SQLite could not run {operation}: {text}")
 
 
 class SQLiteStore:
@@ -360,30 +428,117 @@ class SQLiteStore:
         *,
         timeout: float = 30.0,
         durability: Literal["full", "normal"] = "full",
+        read_only: bool = False,
     ) -> None:
         if durability not in ("full", "normal"):
             raise InvalidInput(f"durability must be 'full' or 'normal', got {durability!r}")
         self.durability = durability
         self.path = str(path)
+        self.read_only = bool(read_only)
         self._lock = threading.RLock()
         self._closed = False
         self._rows: dict[str, _Row] = {}
-        self._conn = sqlite3.connect(
-            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        memory = self.path == ":memory:" or self.path.startswith("file::memory:")
+        if self.read_only:
+            if memory:
+                raise InvalidInput("a read-only SQLiteStore needs the path of a store file")
+            if not Path(self.path).is_file():
+                raise NotACcmsStore(self.path, "there is no such file")
+            # A URI with mode=ro: SQLite itself refuses every write on this connection.
+            target = Path(self.path).resolve().as_uri() + "?mode=ro"
+        else:
+            target = self.path
         try:
-            if self.path != ":memory:" and not self.path.startswith("file::memory:"):
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute(f"PRAGMA synchronous={durability.upper()}")
-            self._migrate()
+            conn = sqlite3.connect(
+                target,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                factory=_Connection,
+                uri=self.read_only,
+            )
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot open {self.path} as an SQLite database: {err}") from err
+        self._conn = conn
+        conn.label = repr(self)
+        try:
+            # Before anything is written (the journal mode included): is it a ccms store?
+            self._schema = self._identify()
+            if self.read_only:
+                conn.execute("PRAGMA query_only = ON")
+            else:
+                if not memory:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(f"PRAGMA synchronous={durability.upper()}")
+                self._migrate()
+                self._schema = SCHEMA_VERSION
         except BaseException:
-            self._conn.close()
+            conn.close()
             raise
 
     def __repr__(self) -> str:
+        if getattr(self, "read_only", False):
+            return f"SQLiteStore({self.path!r}, read_only=True)"
         return f"SQLiteStore({self.path!r})"
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _identify(self) -> int:
+        """The file's ccms schema version (0: an empty database a writable store may create);
+        raises :class:`~ccms.store.NotACcmsStore` for anything else and
+        :class:`~ccms.store.StoreSchemaError` for a version this ccms cannot use. Reads only."""
+        conn = self._conn
+        try:
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            (app,) = conn.execute("PRAGMA application_id").fetchone()
+            tables = {
+                str(name)
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+        except StoreBusy:
+            raise
+        except (sqlite3.DatabaseError, StoreError) as err:
+            raise NotACcmsStore(self.path, f"it is not an SQLite database ({err})") from None
+        if app not in (0, APPLICATION_ID):
+            raise NotACcmsStore(
+                self.path, f"it is another program's SQLite database (application_id {app})"
+            )
+        if found == 0:
+            if tables:
+                shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+                raise NotACcmsStore(
+                    self.path, f"it is an SQLite database of other tables ({shown}), no ccms schema"
+                )
+            if self.read_only:
+                raise NotACcmsStore(self.path, "it is an empty SQLite database")
+            return 0
+        if not tables >= _CCMS_TABLES:
+            raise NotACcmsStore(
+                self.path,
+                f"it has user_version {found} but not the ccms tables (complaints, events)",
+            )
+        if found > SCHEMA_VERSION:
+            raise StoreSchemaError(
+                self.path,
+                found=found,
+                supported=SCHEMA_VERSION,
+                what="open it with the ccms that wrote it",
+            )
+        if self.read_only and found < _OLDEST_READABLE:
+            raise StoreSchemaError(
+                self.path,
+                found=found,
+                supported=SCHEMA_VERSION,
+                what="a read-only store cannot upgrade it: open it once with SQLiteStore(path)",
+            )
+        return int(found)
+
+    def _writable(self, operation: str) -> None:
+        if self.read_only:
+            raise StoreReadOnly(repr(self), operation)
 
     def _migrate(self) -> None:
         conn = self._conn
@@ -394,6 +549,7 @@ class SQLiteStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif found in _MIGRATIONS:
                 for version in range(found, SCHEMA_VERSION):
@@ -401,10 +557,11 @@ class SQLiteStore:
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif found != SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has store schema version {found}; this ccms reads version "
-                    f"{SCHEMA_VERSION} only (and migrates older ones to it): open it with the ccms "
-                    "that wrote it"
+                raise StoreSchemaError(
+                    self.path,
+                    found=found,
+                    supported=SCHEMA_VERSION,
+                    what="open it with the ccms that wrote it (this one migrates older ones)",
                 )
             conn.execute("COMMIT")
         except BaseException:
@@ -434,11 +591,17 @@ class SQLiteStore:
         expected_version: int,
         idempotency_key: str | None = None,
         wake_at: datetime | None = ASAP,
+        fingerprint: str | None = None,
+        customer: Customer | None = None,
     ) -> AppendResult:
-        """Append atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's docs."""
+        """Append atomically in one ``BEGIN IMMEDIATE`` transaction (the customer's row, the
+        idempotency key and its fingerprint included); see the port's docs."""
+        self._writable("append")
         batch = check_append(complaint, events, expected_version)
         check_key(idempotency_key)
+        check_fingerprint(fingerprint)
         wake = check_wake_at(complaint.id, wake_at)
+        customer_row = _customer_row(customer)
         cid = complaint.id
         version = complaint.version
         count = len(batch)
@@ -446,8 +609,12 @@ class SQLiteStore:
         codes = sorted(set(complaint.codes))
         columns = _columns(complaint, None if wake is None else micros(wake), "\n".join(codes))
         rows: list[Any] = []
-        for e in batch:
-            rows.extend((cid, version, e.type, e.model_dump_json(), None))
+        bodies = [e.model_dump_json() for e in batch]
+        for e, body in zip(batch, bodies, strict=True):
+            rows.extend((cid, version, e.type, body, None))
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or events_fingerprint(batch, bodies)
         with self._lock:
             conn = self._db()
             remembered = self._rows.pop(cid, None)
@@ -457,14 +624,21 @@ class SQLiteStore:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     if idempotency_key is not None:
-                        earlier = self._earlier(conn, idempotency_key, f"not complaint {cid}")
-                        if earlier is not None:
+                        found = self._earlier(conn, idempotency_key, f"not complaint {cid}")
+                        if found is not None:
                             conn.execute("ROLLBACK")
-                            if earlier.complaint.id != cid:
-                                raise IdempotencyConflict(
-                                    idempotency_key,
-                                    f"for complaint {earlier.complaint.id}, not {cid}",
-                                )
+                            earlier, first_print = found
+                            conflict = key_conflict(
+                                idempotency_key,
+                                first=(
+                                    first_print,
+                                    earlier.complaint.id,
+                                    earlier.complaint.version == 1,
+                                ),
+                                then=(print_, cid, expected_version == 0),
+                            )
+                            if conflict is not None:
+                                raise conflict
                             return earlier
                     old: tuple[Any, ...] | None
                     if remembered is not None:
@@ -505,11 +679,13 @@ class SQLiteStore:
                             remembered = None
                             continue
                     first = last - count + 1
+                    if customer_row is not None:
+                        conn.execute(_SAVE_CUSTOMER, customer_row)
                     if idempotency_key is not None:
                         conn.execute(
                             "INSERT INTO idempotency (key, stream_id, version, snapshot, "
-                            "first_pos, last_pos) VALUES (?, ?, ?, ?, ?, ?)",
-                            (idempotency_key, cid, version, snapshot, first, last),
+                            "first_pos, last_pos, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (idempotency_key, cid, version, snapshot, first, last, print_),
                         )
                     conn.execute("COMMIT")
                 except BaseException:
@@ -536,6 +712,7 @@ class SQLiteStore:
         (:class:`~ccms.store.InvalidAppend`) writes nothing of the whole batch. Results are in
         item order.
         """
+        self._writable("append_new")
         checked = [(c, check_append(c, events, 0)) for c, events in items]
         moment = check_wake_at("batch", wake_at)
         wake = None if moment is None else micros(moment)
@@ -580,21 +757,37 @@ class SQLiteStore:
                 raise
         return out
 
-    def idempotent_result(self, key: str) -> AppendResult | None:
+    def idempotent_result(self, key: str, *, fingerprint: str | None = None) -> AppendResult | None:
         """The result first stored under ``key`` (``duplicate=True``), or ``None``; a key of a
-        record append raises :class:`~ccms.errors.IdempotencyConflict`."""
+        record append, or of another ``fingerprint``, raises
+        :class:`~ccms.errors.IdempotencyConflict`."""
+        check_fingerprint(fingerprint)
         with self._lock:
-            return self._earlier(self._db(), key, "not a complaint")
+            found = self._earlier(self._db(), key, "not a complaint")
+        if found is None:
+            return None
+        earlier, stored = found
+        if fingerprint is not None and stored is not None and stored != fingerprint:
+            cid = earlier.complaint.id
+            conflict = key_conflict(key, first=(stored, cid, False), then=(fingerprint, cid, False))
+            assert conflict is not None
+            raise conflict
+        return earlier
 
-    @staticmethod
-    def _earlier(conn: sqlite3.Connection, key: str, instead: str) -> AppendResult | None:
+    def _earlier(
+        self, conn: sqlite3.Connection, key: str, instead: str
+    ) -> tuple[AppendResult, str | None] | None:
+        """The result first stored under ``key`` and its fingerprint, or ``None``; a key of a
+        record append raises IdempotencyConflict (after a rollback)."""
+        print_ = "fingerprint" if self._schema >= 5 else "NULL"
         row = conn.execute(
-            "SELECT snapshot, first_pos, last_pos, kind, stream_id FROM idempotency WHERE key = ?",
+            f"SELECT snapshot, first_pos, last_pos, kind, stream_id, {print_} FROM idempotency "
+            "WHERE key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        snapshot, first, last, kind, stream_id = row
+        snapshot, first, last, kind, stream_id, stored = row
         if kind is not None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -604,15 +797,17 @@ class SQLiteStore:
             "ORDER BY position",
             (first, last),
         ).fetchall()
-        return AppendResult(
+        result = AppendResult(
             Complaint.model_validate_json(snapshot),
             tuple(event_from_json(body, type_) for _, type_, body in rows),
             True,
             tuple(int(p) for p, _, _ in rows),
         )
+        return result, stored
 
     def reschedule(self, complaint_id: str, *, version: int, wake_at: datetime | None) -> bool:
         """Set the wake-up if the stored version is ``version`` (one guarded ``UPDATE``)."""
+        self._writable("reschedule")
         check_version(version)
         wake = check_wake_at(complaint_id, wake_at, append=False)
         with self._lock:
@@ -625,13 +820,11 @@ class SQLiteStore:
 
     def save_customer(self, customer: Customer) -> None:
         """Insert or replace a customer; personal data is stored in clear (guard the file)."""
-        body = customer_json(customer)
+        self._writable("save_customer")
+        row = _customer_row(customer)
+        assert row is not None
         with self._lock:
-            self._db().execute(
-                "INSERT INTO customers (id, body) VALUES (?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                (customer.id, body),
-            )
+            self._db().execute(_SAVE_CUSTOMER, row)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -840,14 +1033,22 @@ class SQLiteStore:
         *,
         expected_version: int,
         idempotency_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> RecordAppendResult:
         """Append records atomically in one ``BEGIN IMMEDIATE`` transaction; see the port's
         docs. The stream's row is read and written in the transaction, and the partial unique
         index on (kind, stream_id, version) refuses a duplicate version whatever happens."""
+        self._writable("append_records")
         batch = check_records(kind, stream_id, records, expected_version)
+        check_key(idempotency_key)
+        check_fingerprint(fingerprint)
         rows: list[Any] = []
-        for r in batch:
-            rows.extend((kind, stream_id, r.version, r.type, record_json(r)))
+        bodies = [record_json(r) for r in batch]
+        for r, body in zip(batch, bodies, strict=True):
+            rows.extend((kind, stream_id, r.version, r.type, body))
+        print_ = None
+        if idempotency_key is not None:
+            print_ = fingerprint or records_fingerprint(batch, bodies)
         here = f"{kind} stream {stream_id}"
         with self._lock:
             conn = self._db()
@@ -861,6 +1062,14 @@ class SQLiteStore:
                             raise IdempotencyConflict(
                                 idempotency_key, f"for {earlier[0]} stream {earlier[1]}, not {here}"
                             )
+                        conflict = key_conflict(
+                            idempotency_key,
+                            first=(earlier[3], stream_id, False),
+                            then=(print_, stream_id, False),
+                            what=f"{kind} stream",
+                        )
+                        if conflict is not None:
+                            raise conflict
                         return earlier[2]
                 row = conn.execute(
                     "SELECT seq, version FROM streams WHERE kind = ? AND id = ?", (kind, stream_id)
@@ -890,8 +1099,8 @@ class SQLiteStore:
                 if idempotency_key is not None:
                     conn.execute(
                         "INSERT INTO idempotency (key, stream_id, version, snapshot, first_pos, "
-                        "last_pos, kind) VALUES (?, ?, ?, '', ?, ?, ?)",
-                        (idempotency_key, stream_id, version, first, last, kind),
+                        "last_pos, kind, fingerprint) VALUES (?, ?, ?, '', ?, ?, ?, ?)",
+                        (idempotency_key, stream_id, version, first, last, kind, print_),
                     )
                 conn.execute("COMMIT")
             except BaseException:
@@ -900,18 +1109,19 @@ class SQLiteStore:
                 raise
         return RecordAppendResult(batch, range(first, last + 1))
 
-    @staticmethod
     def _earlier_records(
-        conn: sqlite3.Connection, key: str, here: str
-    ) -> tuple[str, str, RecordAppendResult] | None:
-        """(kind, stream id, the first result) of a record append made with ``key``, or
-        ``None``; a complaint's key raises IdempotencyConflict (after a rollback)."""
+        self, conn: sqlite3.Connection, key: str, here: str
+    ) -> tuple[str, str, RecordAppendResult, str | None] | None:
+        """(kind, stream id, the first result, its fingerprint) of a record append made with
+        ``key``, or ``None``; a complaint's key raises IdempotencyConflict (after a rollback)."""
         row = conn.execute(
-            "SELECT kind, stream_id, first_pos, last_pos FROM idempotency WHERE key = ?", (key,)
+            "SELECT kind, stream_id, first_pos, last_pos, fingerprint FROM idempotency "
+            "WHERE key = ?",
+            (key,),
         ).fetchone()
         if row is None:
             return None
-        kind, stream_id, first, last = row
+        kind, stream_id, first, last, stored = row
         if kind is None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -923,7 +1133,7 @@ class SQLiteStore:
         ).fetchall()
         records = tuple(record_from_json(kind, stream_id, v, t, b) for _, v, t, b in rows)
         positions = tuple(int(p) for p, _, _, _ in rows)
-        return kind, stream_id, RecordAppendResult(records, positions, True)
+        return kind, stream_id, RecordAppendResult(records, positions, True), stored
 
     def records(self, kind: str, stream_id: str) -> list[Record]:
         """The stream's records in version order (``[]`` if never written), read through the
@@ -1029,6 +1239,7 @@ class SQLiteStore:
     ) -> None:
         """Write the position and the state in one ``BEGIN IMMEDIATE`` transaction if the
         stored position is ``expected_position``; see the port's docs."""
+        self._writable("save_checkpoint")
         label, position, text = check_checkpoint(name, position, state, expected_position)
         with self._lock:
             conn = self._db()

@@ -108,6 +108,7 @@ from ccms.store.base import (
     StoredEvent,
     StoredRecord,
     StreamConflict,
+    fingerprint,
 )
 
 __all__ = [
@@ -593,7 +594,9 @@ class LogModel:
     def __init__(self) -> None:
         self.entries: list[tuple[str, str, int, DomainEvent | Record]] = []
         self.complaints: dict[str, Complaint] = {}
-        self.keys: dict[str, tuple[str, str, tuple[int, ...]]] = {}
+        #: key -> (kind, stream id, positions, what was sent: (snapshot, events, expected
+        #: version) of a complaint append, (records, expected version) of a record append)
+        self.keys: dict[str, tuple[str, str, tuple[int, ...], tuple[Any, ...]]] = {}
         self.checkpoints: dict[str, tuple[int, dict[str, Any]]] = {}
 
     def version(self, kind: str, stream_id: str) -> int:
@@ -641,38 +644,53 @@ def _model_append(
     *,
     key: str | None = None,
     offset: int = 0,
+    resend: bool = False,
 ) -> None:
     """Append to ``store`` what the model says comes next on the stream (``count`` records, or a
     complaint's next command), ``offset`` versions off for records, and check the store's answer
-    against the model's: written, a duplicate, a conflict of versions or of keys."""
+    against the model's: written, a duplicate, a conflict of versions or of keys. With
+    ``resend``, a key already used on this stream sends exactly what it sent first (a retry).
+
+    A key is bound to what it was first sent with: the same stream and the same events (or
+    records) is a duplicate, anything else an IdempotencyConflict."""
     current = model.version(kind, stream_id)
     first = model.keys.get(key) if key is not None else None
+    same_stream = first is not None and first[:2] == (kind, stream_id)
     if kind == COMPLAINT:
         snapshot: Complaint
         events: tuple[DomainEvent, ...]
-        if current == 0:
-            e = received_event(stream_id, _T0)
-            snapshot, events = e.apply(None), (e,)
+        if resend and first is not None and same_stream:
+            snapshot, events, expected = first[3]
         else:
-            snapshot, events = _note(model.complaints[stream_id], f"v{current + 1}", _T0)
-        if first is not None and first[:2] != (COMPLAINT, stream_id):
+            expected = current
+            if current == 0:
+                e = received_event(stream_id, _T0)
+                snapshot, events = e.apply(None), (e,)
+            else:
+                snapshot, events = _note(model.complaints[stream_id], f"v{current + 1}", _T0)
+        if first is not None and (not same_stream or first[3][1] != events):
             with pytest.raises(IdempotencyConflict):
-                store.append(snapshot, events, expected_version=current, idempotency_key=key)
+                store.append(snapshot, events, expected_version=expected, idempotency_key=key)
             return
-        result = store.append(snapshot, events, expected_version=current, idempotency_key=key)
+        result = store.append(snapshot, events, expected_version=expected, idempotency_key=key)
         if first is not None:
             assert result.duplicate is True
             assert result.positions == first[2]
+            assert result.events == first[3][1]
             return
         positions = tuple(model.add(COMPLAINT, stream_id, events))
         assert result.positions == positions
         model.complaints[stream_id] = snapshot
+        sent: tuple[Any, ...] = (snapshot, events, expected)
     else:
-        expected = current + offset
-        if expected < 0:
-            return
-        batch = record_batch(kind, stream_id, after=expected, count=count)
-        if first is not None and first[:2] != (kind, stream_id):
+        if resend and first is not None and same_stream:
+            batch, expected = first[3]
+        else:
+            expected = current + offset
+            if expected < 0:
+                return
+            batch = record_batch(kind, stream_id, after=expected, count=count)
+        if first is not None and (not same_stream or first[3][0] != batch):
             with pytest.raises(IdempotencyConflict):
                 store.append_records(
                     kind, stream_id, batch, expected_version=expected, idempotency_key=key
@@ -695,8 +713,9 @@ def _model_append(
             return
         positions = tuple(model.add(kind, stream_id, batch))
         assert written == RecordAppendResult(tuple(batch), positions, False)
+        sent = (list(batch), expected)
     if key is not None:
-        model.keys[key] = (kind, stream_id, positions)
+        model.keys[key] = (kind, stream_id, positions, sent)
 
 
 class StoreContract:
@@ -862,6 +881,220 @@ class StoreContract:
         assert caught.value.key == "k"
         assert _dump(store) == before
         assert store.find("B") is None
+
+    def test_a_key_reused_for_another_command_of_the_same_complaint_conflicts(
+        self, store: ComplaintStore
+    ) -> None:
+        e = received_event("A", _T0)
+        a1 = e.apply(None)
+        store.append(a1, [e], expected_version=0, idempotency_key="k")
+        a2, note = _note(a1, "handled", _T0)
+        store.append(a2, note, expected_version=1, idempotency_key="n")
+        before = _dump(store)
+        a3, other = _note(a2, "another command", _T0)
+        for key, first in (("k", e.type), ("n", note[0].type)):
+            with pytest.raises(IdempotencyConflict) as caught:
+                store.append(a3, other, expected_version=2, idempotency_key=key)
+            assert (caught.value.key, caught.value.first) == (key, first)
+            assert caught.value.attempted == other[0].type
+            assert "on complaint A" in str(caught.value)
+        assert _dump(store) == before
+        # The same append again is a retry, whatever the versions now.
+        assert store.append(a2, note, expected_version=1, idempotency_key="n").duplicate
+
+    def test_a_fingerprint_binds_the_key_to_its_command(self, store: ComplaintStore) -> None:
+        receive = fingerprint("receive", {"channel": "phone", "text": "late"})
+        a = received_event("A", _T0)
+        first = store.append(
+            a.apply(None), [a], expected_version=0, idempotency_key="r", fingerprint=receive
+        )
+        before = _dump(store)
+        # A retry of the receive that drew another complaint id gets the first complaint.
+        b = received_event("B", _T0 + timedelta(minutes=1))
+        again = store.append(
+            b.apply(None), [b], expected_version=0, idempotency_key="r", fingerprint=receive
+        )
+        assert again.duplicate is True
+        assert (again.complaint, again.events, again.positions) == (
+            first.complaint,
+            first.events,
+            first.positions,
+        )
+        # Another command under the key: refused, named, nothing written.
+        other = fingerprint("receive", {"channel": "phone", "text": "broken"})
+        with pytest.raises(IdempotencyConflict) as caught:
+            store.append(
+                b.apply(None), [b], expected_version=0, idempotency_key="r", fingerprint=other
+            )
+        assert (caught.value.first, caught.value.attempted) == ("receive", "receive")
+        start = fingerprint("start", {"complaint": "A"})
+        a2, note = _note(first.complaint, "started", _T0)
+        with pytest.raises(IdempotencyConflict, match="for receive on complaint A, not for start"):
+            store.append(a2, note, expected_version=1, idempotency_key="r", fingerprint=start)
+        assert _dump(store) == before
+        assert store.find("B") is None
+        # The fingerprint, not the events, says what the command was: a retry whose policies
+        # added other events is still the same command.
+        started = store.append(a2, note, expected_version=1, idempotency_key="s", fingerprint=start)
+        before = _dump(store)
+        a2b, later = _note(first.complaint, "started, seen later", _T0 + timedelta(hours=1))
+        retry = store.append(a2b, later, expected_version=1, idempotency_key="s", fingerprint=start)
+        assert (retry.duplicate, retry.events, retry.complaint) == (True, note, a2)
+        assert retry.positions == started.positions
+        # The same fingerprint on another complaint that is not new is a conflict.
+        c = received_event("C", _T0)
+        store.append(c.apply(None), [c], expected_version=0)
+        c2, on_c = _note(c.apply(None), "started", _T0)
+        before = _dump(store)
+        with pytest.raises(
+            IdempotencyConflict, match="on complaint A, not for start on complaint C"
+        ):
+            store.append(c2, on_c, expected_version=1, idempotency_key="s", fingerprint=start)
+        assert _dump(store) == before
+        # idempotent_result checks the fingerprint when given one.
+        found = store.idempotent_result("s", fingerprint=start)
+        assert found is not None
+        assert (found.duplicate, found.complaint, found.positions) == (True, a2, started.positions)
+        unchecked = store.idempotent_result("s")
+        assert unchecked is not None
+        assert unchecked.complaint == a2
+        with pytest.raises(IdempotencyConflict) as caught:
+            store.idempotent_result("s", fingerprint=receive)
+        assert (caught.value.first, caught.value.attempted) == ("start", "receive")
+        assert store.idempotent_result("never", fingerprint=start) is None
+
+    @pytest.mark.parametrize("bad", [5, "", "no-colon", "x" * 300, b"a:b"])
+    def test_a_bad_fingerprint_is_refused_and_writes_nothing(
+        self, store: ComplaintStore, bad: Any
+    ) -> None:
+        e = received_event("A", _T0)
+        before = _dump(store)
+        with pytest.raises(InvalidInput, match="fingerprint"):
+            store.append(
+                e.apply(None), [e], expected_version=0, idempotency_key="k", fingerprint=bad
+            )
+        with pytest.raises(InvalidInput, match="fingerprint"):
+            store.idempotent_result("k", fingerprint=bad)
+        assert _dump(store) == before
+
+    def test_a_record_key_reused_for_other_records_conflicts(self, store: ComplaintStore) -> None:
+        batch = record_batch("idea", "I-1", count=2)
+        store.append_records("idea", "I-1", batch, expected_version=0, idempotency_key="r")
+        before = _dump(store)
+        more = record_batch("idea", "I-1", after=2)
+        with pytest.raises(IdempotencyConflict, match="on idea stream I-1"):
+            store.append_records("idea", "I-1", more, expected_version=2, idempotency_key="r")
+        assert _dump(store) == before
+        again = store.append_records("idea", "I-1", batch, expected_version=0, idempotency_key="r")
+        assert again.duplicate is True
+        # An explicit fingerprint names the command instead of the records.
+        task = fingerprint("open_task", {"task": "T-1"})
+        store.append_records(
+            "idea",
+            "I-2",
+            record_batch("idea", "I-2"),
+            expected_version=0,
+            idempotency_key="t",
+            fingerprint=task,
+        )
+        late = store.append_records(
+            "idea",
+            "I-2",
+            record_batch("idea", "I-2", count=2),
+            expected_version=0,
+            idempotency_key="t",
+            fingerprint=task,
+        )
+        assert (late.duplicate, len(late.records)) == (True, 1)
+
+    @pytest.mark.usefixtures("busy_switching")
+    def test_racing_retries_of_one_new_complaint_store_it_once(self, store: ComplaintStore) -> None:
+        # Two handles append a new complaint under one key and fingerprint, each with the
+        # complaint id it drew: one is stored, the other gets its result (never a conflict).
+        other = self.second_handle(store)
+        try:
+            for r in range(8):
+                key = f"recv-{r}"
+                command = fingerprint("receive", {"round": r})
+                barrier = threading.Barrier(2)
+                results: dict[int, AppendResult] = {}
+                errors: list[BaseException] = []
+
+                def write(
+                    n: int,
+                    handle: ComplaintStore,
+                    barrier: threading.Barrier = barrier,
+                    results: dict[int, AppendResult] = results,
+                    errors: list[BaseException] = errors,
+                    key: str = key,
+                    command: str = command,
+                ) -> None:
+                    e = received_event(f"R{key}-{n}", _T0)
+                    barrier.wait()
+                    try:
+                        results[n] = handle.append(
+                            e.apply(None),
+                            [e],
+                            expected_version=0,
+                            idempotency_key=key,
+                            fingerprint=command,
+                        )
+                    except BaseException as err:
+                        errors.append(err)
+
+                threads = [
+                    threading.Thread(target=write, args=(n, h))
+                    for n, h in enumerate((store, other))
+                ]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                assert errors == []
+                assert sorted(r.duplicate for r in results.values()) == [False, True]
+                assert results[0].complaint == results[1].complaint
+                assert results[0].positions == results[1].positions
+            assert len(store) == 8
+            assert len(list(other.stream())) == 8
+        finally:
+            self._close_second(store, other)
+
+    # -- the customer is written with its append -------------------------------------------------
+
+    def test_a_customer_is_written_in_the_same_transaction_as_its_append(
+        self, store: ComplaintStore
+    ) -> None:
+        kim = Customer(id="CUST-1", name="Kim", phone="010-1111-2222")
+        e = received_event("A", _T0, customer_id="CUST-1")
+        store.append(e.apply(None), [e], expected_version=0, idempotency_key="k", customer=kim)
+        assert store.get_customer("CUST-1").phone == kim.phone
+        before = _dump(store)
+        moved = Customer(id="CUST-1", name="Kim", phone="010-9999-0000")
+        # Refused: the id is taken (a stale version), the key is another command's, or a
+        # duplicate: in every case the stored customer is left as it was.
+        with pytest.raises(ConcurrencyConflict):
+            store.append(e.apply(None), [e], expected_version=0, customer=moved)
+        b = received_event("B", _T0, customer_id="CUST-1")
+        with pytest.raises(IdempotencyConflict):
+            store.append(
+                b.apply(None), [b], expected_version=0, idempotency_key="k", customer=moved
+            )
+        again = store.append(
+            e.apply(None), [e], expected_version=0, idempotency_key="k", customer=moved
+        )
+        assert again.duplicate is True
+        with pytest.raises(InvalidInput):
+            store.append(b.apply(None), [b], expected_version=0, customer=moved.ref())  # type: ignore[arg-type]
+        with pytest.raises(InvalidAppend):
+            store.append(b.apply(None), [], expected_version=0, customer=moved)
+        assert store.get_customer("CUST-1").phone == kim.phone
+        assert _dump(store) == before
+        with pytest.raises(CustomerNotFound):
+            store.get_customer("CUST-2")
+        # An accepted append replaces it.
+        a2, note = _note(e.apply(None), "moved house", _T0)
+        store.append(a2, note, expected_version=1, customer=moved)
+        assert store.get_customer("CUST-1").phone == moved.phone
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -2106,9 +2339,20 @@ class StoreContract:
                 handle=st.integers(0, 1),
                 which=st.integers(0, 3),
                 key=st.none() | st.sampled_from(["k1", "k2", "k3"]),
+                resend=st.booleans(),
             )
-            def append_complaint(self, handle: int, which: int, key: str | None) -> None:
-                _model_append(self.handles[handle], self.model, COMPLAINT, f"C{which}", 1, key=key)
+            def append_complaint(
+                self, handle: int, which: int, key: str | None, resend: bool
+            ) -> None:
+                _model_append(
+                    self.handles[handle],
+                    self.model,
+                    COMPLAINT,
+                    f"C{which}",
+                    1,
+                    key=key,
+                    resend=resend,
+                )
 
             @rule(
                 handle=st.integers(0, 1),
@@ -2117,9 +2361,17 @@ class StoreContract:
                 count=st.integers(1, 3),
                 offset=st.sampled_from([0, 0, 0, -1, 1]),
                 key=st.none() | st.sampled_from(["k1", "k2", "k3"]),
+                resend=st.booleans(),
             )
             def append_records(
-                self, handle: int, kind: str, which: int, count: int, offset: int, key: str | None
+                self,
+                handle: int,
+                kind: str,
+                which: int,
+                count: int,
+                offset: int,
+                key: str | None,
+                resend: bool,
             ) -> None:
                 _model_append(
                     self.handles[handle],
@@ -2129,6 +2381,7 @@ class StoreContract:
                     count,
                     key=key,
                     offset=offset,
+                    resend=resend,
                 )
 
             @rule(
