@@ -128,7 +128,7 @@ def test_a_router_blind_to_load_is_caught() -> None:
     caught(
         lambda: suite.test_a_chosen_handler_exists_is_active_and_has_capacity(IgnoresLoad()),
         "a chosen handler exists, is active and has capacity",
-        r"chose '\w', who is at capacity \(load \d/\d\)",
+        r"chose '\w', who is at capacity \(load \d/\d; \w: ",
     )
 
 

@@ -72,8 +72,9 @@ def test_the_example_package_passes_and_its_wrong_variants_fail(tmp_path: Path) 
         HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"),  # nothing written in examples/
     )
     assert code == 0, out
-    # 5 router properties, 3 SLA properties (no sweep: skipped), the registry, the wrong variants
-    assert counts(out) == {"passed": 10, "skipped": 1}, out
+    # 6 router properties (no requirements: skipped), 6 SLA properties (no sweep: skipped), the
+    # registry, the wrong variants
+    assert counts(out) == {"passed": 13, "skipped": 2}, out
     assert "has no sweep(ctx)" in out
 
 
@@ -92,7 +93,7 @@ def test_the_twenty_lines_of_the_docs_run_and_pass(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text, encoding="utf-8")
     code, out = run_pytest(tmp_path, "test_my_router.py", path=(tmp_path,))
     assert code == 0, out
-    assert counts(out) == {"passed": 5}, out
+    assert counts(out) == {"passed": 5, "skipped": 1}, out  # no requirements: skipped
 
 
 SUITES = textwrap.dedent(
@@ -136,7 +137,7 @@ def test_the_marker_builds_registered_policies_and_mistakes_are_explained(
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
     )
     assert code == 1, out
-    assert counts(out) == {"passed": 9, "errors": 10}, out
+    assert counts(out) == {"passed": 12, "skipped": 1, "errors": 12}, out
     assert (
         "TestForgotTheFixture needs a 'handler_router' fixture returning the handler router "
         "policy to test; define one in the class or a conftest.py, or mark the class "

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import strategies as st
 
 from ccms.errors import NaiveDatetimeError
-from ccms.testing.conformance._common import broke, durations, moments, run_property
+from ccms.testing.conformance._common import T0, after, broke, durations, moments, run_property
+from ccms.testing.conformance._landmarks import closing_after, landmarks, open_time
 
 __all__ = ["CalendarSuite"]
 
@@ -46,6 +48,28 @@ class CalendarSuite:
         """Durations from zero to 20 days."""
         return durations()
 
+    def _moments(self, cal: Any) -> st.SearchStrategy[datetime]:
+        """:meth:`moments`, and as often moments near where calendars break: the DST changes
+        of the calendar's zone, its holidays and short days, its closing edges (exactly, or a
+        microsecond either side)."""
+        marks = landmarks([cal])
+        near: list[st.SearchStrategy[datetime]] = [self.moments()]
+        if marks:
+            near.append(
+                st.builds(
+                    lambda m, minutes: after(m, timedelta(minutes=minutes)),
+                    st.sampled_from(marks),
+                    st.integers(-3 * 1440, 3 * 1440),
+                )
+            )
+        near.append(_edges(cal, self.moments(), marks))
+        return st.one_of(near)
+
+    def _to_closing(self, cal: Any) -> st.SearchStrategy[tuple[datetime, timedelta]]:
+        """A start and the business time from it to one of the next closing edges (so ``add``
+        of it must land exactly on that edge), else any duration."""
+        return _to_closing(cal, self._moments(cal), self.durations())
+
     def test_between_inverts_add(self, business_calendar: Any) -> None:
         """``between(s, add(s, d)) == d`` and the result is aware."""
         cal = business_calendar
@@ -63,17 +87,19 @@ class CalendarSuite:
                     f"is {back}",
                 )
 
-        run_property(prop, max_examples=self.max_examples, start=self.moments(), d=self.durations())
+        run_property(
+            prop, max_examples=self.max_examples, start=self._moments(cal), d=self.durations()
+        )
 
     def test_add_of_zero_is_the_start(self, business_calendar: Any) -> None:
         """``add(s, 0)`` is the instant ``s`` (open or not)."""
         cal = business_calendar
 
         def prop(start: datetime) -> None:
-            if (got := cal.add(start, timedelta(0))) != start:
+            if not _same(got := cal.add(start, timedelta(0)), start):
                 broke(cal, "add of zero is the start", f"add({start.isoformat()}, 0) = {got}")
 
-        run_property(prop, max_examples=self.max_examples, start=self.moments())
+        run_property(prop, max_examples=self.max_examples, start=self._moments(cal))
 
     def test_add_is_monotonic(self, business_calendar: Any) -> None:
         """A longer duration, or a later start, never gives an earlier result."""
@@ -81,15 +107,15 @@ class CalendarSuite:
 
         def prop(start: datetime, shift: timedelta, a: timedelta, b: timedelta) -> None:
             a, b = min(a, b), max(a, b)
-            if cal.add(start, a) > cal.add(start, b):
+            if _utc(cal.add(start, a)) > _utc(cal.add(start, b)):
                 broke(
                     cal,
                     "add is monotonic in the duration",
                     f"from {start.isoformat()}: add {a} = {cal.add(start, a).isoformat()} is "
                     f"after add {b} = {cal.add(start, b).isoformat()}",
                 )
-            later = start + shift
-            if cal.add(start, a) > cal.add(later, a):
+            later = after(start, shift)
+            if _utc(cal.add(start, a)) > _utc(cal.add(later, a)):
                 broke(
                     cal,
                     "add is monotonic in the start",
@@ -100,7 +126,7 @@ class CalendarSuite:
         run_property(
             prop,
             max_examples=self.max_examples,
-            start=self.moments(),
+            start=self._moments(cal),
             shift=self.durations(),
             a=self.durations(),
             b=self.durations(),
@@ -112,7 +138,7 @@ class CalendarSuite:
 
         def prop(start: datetime, a: timedelta, b: timedelta) -> None:
             stepwise, at_once = cal.add(cal.add(start, a), b), cal.add(start, a + b)
-            if stepwise != at_once:
+            if not _same(stepwise, at_once):
                 broke(
                     cal,
                     "add is additive",
@@ -123,7 +149,7 @@ class CalendarSuite:
         run_property(
             prop,
             max_examples=self.max_examples,
-            start=self.moments(),
+            start=self._moments(cal),
             a=self.durations(),
             b=self.durations(),
         )
@@ -132,9 +158,12 @@ class CalendarSuite:
         """For ``d > 0``, the microsecond before ``add(s, d)`` is business time."""
         cal = business_calendar
 
-        def prop(start: datetime, d: timedelta) -> None:
+        def prop(case: tuple[datetime, timedelta]) -> None:
+            start, d = case
+            if not d:
+                return
             end = cal.add(start, d)
-            if cal.between(end - _US, end) != _US:
+            if cal.between(after(end, -_US), end) != _US:
                 broke(
                     cal,
                     "add never ends in closed time",
@@ -143,12 +172,7 @@ class CalendarSuite:
                     "edge)",
                 )
 
-        run_property(
-            prop,
-            max_examples=self.max_examples,
-            start=self.moments(),
-            d=self.durations().filter(bool),
-        )
+        run_property(prop, max_examples=self.max_examples, case=self._to_closing(cal))
 
     def test_between_is_additive_antisymmetric_and_bounded(self, business_calendar: Any) -> None:
         """``between(a, c) == between(a, b) + between(b, c)``, ``between(b, a) ==
@@ -172,20 +196,49 @@ class CalendarSuite:
                     f"(a={a.isoformat()}, b={b.isoformat()})",
                 )
             lo, hi = min(a, b), max(a, b)
+            real = _utc(hi) - _utc(lo)
             span = cal.between(lo, hi)
-            if not timedelta(0) <= span <= hi - lo:
+            if not timedelta(0) <= span <= real:
                 broke(
                     cal,
                     "business time is between zero and real time",
-                    f"between({lo.isoformat()}, {hi.isoformat()}) = {span}, real time {hi - lo}",
+                    f"between({lo.isoformat()}, {hi.isoformat()}) = {span}, real time {real}",
                 )
 
         run_property(
             prop,
             max_examples=self.max_examples,
-            a=self.moments(),
-            b=self.moments(),
-            c=self.moments(),
+            a=self._moments(cal),
+            b=self._moments(cal),
+            c=self._moments(cal),
+        )
+
+    def test_business_time_agrees_with_the_hours(self, business_calendar: Any) -> None:
+        """``between`` counts exactly the open time of the calendar's own ``hours_on(day)`` in
+        its ``zone``, day by day (holidays, closures and short days as ``hours_on`` gives them;
+        hours in wall time, so a DST night is an hour shorter or longer); ``add`` lands where
+        that much open time has passed. For calendars with ``zone`` and ``hours_on``."""
+        cal = business_calendar
+        if open_time(cal, T0, T0) is None:
+            pytest.skip(f"{cal!r} has no zone and hours_on(day) to compare with")
+
+        def prop(start: datetime, minutes: int) -> None:
+            end = after(start, timedelta(minutes=minutes))
+            expected = open_time(cal, start, end)
+            got = cal.between(start, end)
+            if got != expected:
+                broke(
+                    cal,
+                    "business time agrees with the hours",
+                    f"between({start.isoformat()}, {end.isoformat()}) = {got}, but the hours "
+                    f"open in that span add up to {expected}: {_days(cal, start, end)}",
+                )
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            start=self._moments(cal),
+            minutes=st.one_of(st.integers(0, 2 * 1440), st.integers(0, 8 * 1440)),
         )
 
     def test_naive_datetimes_are_refused(self, business_calendar: Any) -> None:
@@ -214,3 +267,56 @@ class CalendarSuite:
                 "refuses naive datetimes",
                 f"{label} returned {got!r}; expected NaiveDatetimeError",
             )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _same(a: datetime, b: datetime) -> bool:
+    """The same instant (``==`` on datetimes of one zone compares wall times, and a datetime in
+    a DST fold never equals one of another zone)."""
+    return a.astimezone(UTC) == b.astimezone(UTC)
+
+
+def _days(cal: Any, start: datetime, end: datetime) -> str:
+    """The hours of each local day from ``start`` to ``end`` (at most a week shown)."""
+    zone = getattr(cal, "zone", None)
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    shown: list[str] = []
+    day = first
+    while day <= last and len(shown) < 8:
+        hours = cal.hours_on(day)
+        text = " ".join(f"{a}-{b}" for a, b in hours) or "closed"
+        shown.append(f"{day.isoformat()} {day.strftime('%a')} {text}")
+        day += timedelta(days=1)
+    return "; ".join(shown)
+
+
+@st.composite
+def _edges(
+    draw: st.DrawFn, cal: Any, base: st.SearchStrategy[datetime], marks: list[datetime]
+) -> datetime:
+    """A closing edge after a drawn moment (or a landmark), exactly or a microsecond off."""
+    around = draw(st.one_of(base, st.sampled_from(marks)) if marks else base)
+    edge = closing_after(cal, around, draw(st.integers(0, 3)))
+    if edge is None:
+        return around
+    return after(edge, draw(st.sampled_from([timedelta(0), -_US, _US])))
+
+
+@st.composite
+def _to_closing(
+    draw: st.DrawFn,
+    cal: Any,
+    starts: st.SearchStrategy[datetime],
+    durations: st.SearchStrategy[timedelta],
+) -> tuple[datetime, timedelta]:
+    start = draw(starts)
+    if draw(st.booleans()):
+        edge = closing_after(cal, start, draw(st.integers(0, 12)))
+        if edge is not None:
+            zone = getattr(cal, "zone", UTC)
+            return start, cal.between(start, edge.astimezone(zone))
+    return start, draw(durations)

@@ -19,6 +19,7 @@ __all__ = [
     "T0",
     "ZONES",
     "ConformanceError",
+    "after",
     "broke",
     "durations",
     "moments",
@@ -51,6 +52,17 @@ def broke(policy: object, prop: str, detail: str) -> NoReturn:
     ccms.testing.conformance._common.ConformanceError: 'my_router' breaks 'deterministic': two calls gave kim, then lee
     """
     raise ConformanceError(BROKE.format(policy=policy, prop=prop, detail=detail))
+
+
+def after(moment: datetime, delta: timedelta) -> datetime:
+    """``delta`` of elapsed time after ``moment``, in ``moment``'s zone (Python's ``+`` on a
+    zoned datetime adds wall time: across a DST change it lands an hour off, or in a gap).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> after(datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York")), timedelta(hours=1))
+    datetime.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=zoneinfo.ZoneInfo(key='America/New_York'))
+    """
+    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
 
 
 def run_property(

@@ -10,7 +10,7 @@ Private module; the public face is :mod:`ccms.testing.conformance`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import attrs
@@ -37,14 +37,15 @@ from ccms.model import (
     ResultRegistered,
     Resumed,
     Severity,
+    Transferred,
     VocKind,
     WaitingOnCustomer,
     Withdrawn,
 )
 from ccms.policy.base import PolicyContext
-from ccms.testing.conformance._common import T0, ZONES
+from ccms.testing.conformance._common import T0, ZONES, after
 
-__all__ = ["ACTIONS", "Script", "Step", "play", "scripts"]
+__all__ = ["ACTIONS", "EPISODES", "Script", "Step", "play", "scripts"]
 
 #: What a step may do (an action that does not fit the stage is skipped).
 ACTIONS: Final = (
@@ -59,6 +60,20 @@ ACTIONS: Final = (
     "supervisor",
     "close",
     "withdraw",
+    "transfer",
+)
+#: Runs of actions where policies break (a pause and its resume, a wait the history ends in, a
+#: reopen after a result or a close, a transfer between two assignments, a supervisor request):
+#: scripts are built from these as often as from single actions.
+EPISODES: Final[tuple[tuple[str, ...], ...]] = (
+    ("start", "wait", "resume"),
+    ("wait",),
+    ("result", "notify", "close", "reopen"),
+    ("result", "reopen"),
+    ("assign", "transfer", "assign"),
+    ("wait", "resume", "wait"),
+    ("supervisor",),
+    ("respond",),
 )
 _SYS = Actor.system()
 _OPEN_WORK = ("received", "in_progress")
@@ -94,25 +109,57 @@ class Script:
         )
 
 
+_GAPS: Final = st.one_of(
+    st.integers(1, 600),  # minutes: the common case, and what shrinks best
+    st.integers(1, 72).map(lambda h: 60 * h),  # whole hours: deadlines on opening and closing edges
+    st.integers(1, 3 * 1440),
+)
+
+
+def _step(action: str) -> st.SearchStrategy[Step]:
+    return st.builds(Step, st.just(action), _GAPS, st.booleans())
+
+
+_SINGLE: Final = st.sampled_from(ACTIONS).flatmap(lambda a: _step(a).map(lambda s: [s]))
+_EPISODE: Final = st.sampled_from(EPISODES).flatmap(
+    lambda actions: st.tuples(*(_step(a) for a in actions)).map(list)
+)
+
+
 @st.composite
 def scripts(
-    draw: st.DrawFn, *, max_steps: int = 10, segments: Sequence[str] = ("general", "vip")
+    draw: st.DrawFn,
+    *,
+    max_steps: int = 12,
+    segments: Sequence[str] = ("general", "vip"),
+    landmarks: Sequence[datetime] = (),
 ) -> Script:
-    """Scripts of up to ``max_steps`` steps, 1 minute to 3 days apart, sweeping now and then."""
-    received = T0 + timedelta(minutes=draw(st.integers(0, 7 * 1440)))
-    steps = draw(
-        st.lists(
-            st.builds(
-                Step,
-                st.sampled_from(ACTIONS),
-                st.one_of(st.integers(1, 600), st.integers(1, 3 * 1440)),
-                st.booleans(),
-            ),
-            max_size=max_steps,
+    """Scripts of up to ``max_steps`` steps, 1 minute to 3 days apart, sweeping now and then.
+
+    The steps come one at a time or as :data:`EPISODES` (pause and resume, reopen, transfer),
+    half the histories end waiting on the customer, and the complaint is received at any minute
+    of a week from :data:`T0`, at a whole hour, or up to three days before one of ``landmarks``
+    (DST changes, holidays, short days: see :func:`landmarks`), so its clocks run across it.
+    """
+    where = draw(st.integers(0, 2 if landmarks else 1))
+    if where == 0:
+        received = (T0 + timedelta(minutes=draw(st.integers(0, 7 * 1440)))).astimezone(
+            draw(st.sampled_from(ZONES))
         )
-    )
+    elif where == 1:
+        received = (T0 + timedelta(hours=draw(st.integers(0, 7 * 24)))).astimezone(
+            draw(st.sampled_from(ZONES))
+        )
+    else:
+        mark = draw(st.sampled_from(tuple(landmarks)))
+        before = draw(st.one_of(st.integers(0, 72).map(lambda h: 60 * h), st.integers(0, 4320)))
+        received = (mark.astimezone(UTC) - timedelta(minutes=before)).astimezone(mark.tzinfo)
+    chunks = draw(st.lists(st.one_of(_SINGLE, _EPISODE), max_size=max_steps))
+    steps = [step for chunk in chunks for step in chunk][:max_steps]
+    if draw(st.booleans()):
+        steps = [*steps[: max_steps - 1], draw(_step("wait"))]
     return Script(
-        received_at=received.astimezone(draw(st.sampled_from(ZONES))),
+        received_at=received,
         kind=draw(st.sampled_from(VocKind)),
         severity=draw(st.sampled_from(Severity)),
         channel=draw(st.sampled_from(Channel)),
@@ -146,7 +193,7 @@ def _event(action: str, c: Complaint, at: datetime) -> DomainEvent | None:
     if action == "start" and stage == "received":
         return HandlingStarted(stage="in_progress", **stamp)
     if action == "assign":
-        handler = "kim" if c.handler != "kim" else "lee"
+        handler = "choi" if c.department == "billing" else "kim" if c.handler != "kim" else "lee"
         return HandlerAssigned(handler=handler, **stamp)
     if action == "wait" and stage in _OPEN_WORK:
         return WaitingOnCustomer(stage="waiting_on_customer", **stamp)
@@ -166,6 +213,9 @@ def _event(action: str, c: Complaint, at: datetime) -> DomainEvent | None:
         return Closed(stage="closed", **stamp)
     if action == "withdraw":
         return Withdrawn(stage="withdrawn", **stamp)
+    if action == "transfer":
+        to = "billing" if c.department != "billing" else "cs"
+        return Transferred(from_department=c.department, to_department=to, **stamp)
     return None
 
 
@@ -205,7 +255,7 @@ def play(
     complaint = first.apply(None)
     now = script.received_at
     for step in script.steps:
-        now = now + timedelta(minutes=step.minutes)
+        now = after(now, timedelta(minutes=step.minutes))
         event = _event(step.action, complaint, now)
         if event is not None:
             events.append(event)

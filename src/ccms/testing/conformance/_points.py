@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ccms.model import Actor, DomainEvent, Withdrawn
 from ccms.policy.sla import SlaPolicy, SlaTable
 from ccms.scoring import Award, Ledger, Reverse
-from ccms.testing.conformance._common import broke, run_property
+from ccms.testing.conformance._common import after, broke, run_property
 from ccms.testing.conformance._history import Script, context, play, scripts
 from ccms.testing.conformance._sla import sample_organization
 
@@ -49,7 +49,7 @@ class PointRulesSuite:
         """The script's events, a sweep three days later, then maybe a withdrawal (which the
         built-in rules answer by reversing bad points)."""
         events, last = play(script, _SLA.sweep, sample_organization())
-        ctx = context(events, last + timedelta(days=3), sample_organization())
+        ctx = context(events, after(last, timedelta(days=3)), sample_organization())
         events = [*events, *_SLA.sweep(ctx)]
         if withdraw:
             c = context(events, ctx.now).complaint
@@ -58,7 +58,7 @@ class PointRulesSuite:
                     Withdrawn(
                         complaint_id=c.id,
                         version=c.version + 1,
-                        at=ctx.now + timedelta(hours=1),
+                        at=after(ctx.now, timedelta(hours=1)),
                         actor=Actor.system(),
                         stage="withdrawn",
                     )

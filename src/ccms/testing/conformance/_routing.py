@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
+import pytest
 from hypothesis import strategies as st
 
 from ccms.errors import PolicyError
@@ -40,7 +41,7 @@ from ccms.policy.routing import (
 )
 from ccms.testing.conformance._common import T0, broke, run_property
 
-__all__ = ["DepartmentRouterSuite", "HandlerRouterSuite", "routing_contexts"]
+__all__ = ["DepartmentRouterSuite", "HandlerRouterSuite", "RoutingCase", "routing_contexts"]
 
 T = TypeVar("T")
 
@@ -199,6 +200,54 @@ def routing_contexts(draw: st.DrawFn, suite: _RoutingInputs | None = None) -> Po
     )
 
 
+def _agent_line(a: Agent, ctx: PolicyContext, *, load: bool = True) -> str:
+    bits = [a.department, a.role.value, "active" if a.active else "INACTIVE"]
+    if load:
+        bits.append(f"load {ctx.open_load.get(a.id, 0)}/{a.capacity}")
+    bits.append("speaks " + "+".join(sorted(a.languages)))
+    if a.skills:
+        bits.append("skills " + "+".join(sorted(a.skills)))
+    auth = a.authority
+    if auth.max_amount is not None or len(auth.remedies) > 3:
+        limit = f" up to {auth.max_amount.amount}" if auth.max_amount is not None else ""
+        bits.append(f"may {'+'.join(sorted(r.value for r in auth.remedies))}{limit}")
+    return f"{a.id}: {', '.join(bits)}"
+
+
+@attrs.frozen(repr=False)
+class RoutingCase:
+    """A routing context drawn by the suites, shown in a few lines: the complaint's routing
+    fields, then one line per agent (department, role, active, load/capacity, languages, skills,
+    authority). Shrinking removes the agents a failure does not need."""
+
+    ctx: PolicyContext
+
+    def __repr__(self) -> str:
+        c = self.ctx.complaint
+        concern = c.concerns[0]
+        head = [
+            f"complaint {c.id} in {c.department or '(no department)'}",
+            f"handler {c.handler}" if c.handler else "",
+            f"{concern.kind.value}/{concern.severity.value}",
+            f"code {concern.code}" if concern.code else "",
+            f"wants {concern.requested_remedy.value}" if concern.requested_remedy else "",
+            f"customer {c.customer.segment}, speaks {c.customer.language}",
+            f"flags {'+'.join(sorted(f.value for f in c.flags))}" if c.flags else "",
+        ]
+        lines = [", ".join(h for h in head if h)]
+        if self.ctx.extra:
+            lines.append(f"extra {dict(self.ctx.extra)}")
+        depts = ", ".join(d.id for d in self.ctx.organization.departments)
+        lines.append(f"departments {depts}")
+        lines += [_agent_line(a, self.ctx) for a in self.ctx.organization.agents]
+        lines += [
+            f"load of {k} (not an agent): {v}"
+            for k, v in self.ctx.open_load.items()
+            if not self.ctx.organization.has_agent(k)
+        ]
+        return "RoutingCase(\n  " + "\n  ".join(lines) + "\n)"
+
+
 def _copy(ctx: PolicyContext) -> PolicyContext:
     """An equal context built from fresh objects (a policy must not depend on identity)."""
     return ctx.evolve(
@@ -243,6 +292,10 @@ class HandlerRouterSuite(_RoutingInputs):
     #: Whether the handler chosen must belong to the complaint's department (false for a router
     #: drawing from a pool of agents across departments).
     same_department: ClassVar[bool] = True
+    #: What the router promises beyond availability, as handler filters the chosen agent must
+    #: pass: e.g. ``(language_match(), authority_fit())`` for a router that promises the
+    #: customer's language and the authority for the likely remedy.
+    requirements: ClassVar[tuple[Any, ...]] = ()
 
     def _decide(self, router: Any, ctx: PolicyContext) -> HandlerDecision | None:
         decision = router.decide(ctx)
@@ -263,14 +316,14 @@ class HandlerRouterSuite(_RoutingInputs):
             broke(router, prop, f"chose {handler!r}, who is not in the organization ({known})")
         agent = org.agent(handler)
         if not agent.active:
-            broke(router, prop, f"chose {handler!r}, who is inactive\n{d.explain()}")
+            broke(router, prop, f"chose {handler!r}, who is inactive: {_agent_line(agent, ctx)}")
         load = ctx.open_load.get(handler, 0)
         if load >= agent.capacity:
             broke(
                 router,
                 prop,
-                f"chose {handler!r}, who is at capacity (load {load}/{agent.capacity})\n"
-                f"{d.explain()}",
+                f"chose {handler!r}, who is at capacity (load {load}/{agent.capacity}; "
+                f"{_agent_line(agent, ctx, load=False)})",
             )
         department = ctx.complaint.department
         if self.same_department and department is not None and agent.department != department:
@@ -284,25 +337,53 @@ class HandlerRouterSuite(_RoutingInputs):
     def test_decides_a_handler_decision_or_abstains(self, handler_router: Any) -> None:
         """``decide(ctx)`` returns a :class:`~ccms.policy.HandlerDecision` or ``None``."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             self._decide(handler_router, ctx)
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.contexts())
+        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
 
     def test_a_chosen_handler_exists_is_active_and_has_capacity(self, handler_router: Any) -> None:
         """The handler chosen is a known, active agent below capacity (``open_load < capacity``)."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             d = self._decide(handler_router, ctx)
             if d is not None and d.handler is not None:
                 self._check_chosen(handler_router, ctx, d)
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.contexts())
+        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+
+    def test_a_chosen_handler_meets_the_requirements(self, handler_router: Any) -> None:
+        """The handler chosen passes every filter in :attr:`requirements` (the customer's
+        language, the skills, the authority the router promises)."""
+        if not self.requirements:
+            pytest.skip("no requirements: set requirements = (language_match(), ...)")
+
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
+            d = self._decide(handler_router, ctx)
+            if d is None or d.handler is None or not ctx.organization.has_agent(d.handler):
+                return
+            agent = ctx.organization.agent(d.handler)
+            for requirement in self.requirements:
+                excluded = requirement.bind(ctx)(agent)
+                if excluded is not None:
+                    verdict, why = excluded
+                    broke(
+                        handler_router,
+                        f"a chosen handler meets the requirements ({requirement!r})",
+                        f"chose {d.handler!r}, who {verdict.value.replace('_', ' ')}: {why} "
+                        f"({_agent_line(agent, ctx)})",
+                    )
+
+        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
 
     def test_no_handler_says_why(self, handler_router: Any) -> None:
         """``handler=None`` comes with at least one reason; candidates agree with the choice."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             d = self._decide(handler_router, ctx)
             if d is None:
                 return
@@ -321,13 +402,14 @@ class HandlerRouterSuite(_RoutingInputs):
                     f"handler {d.handler!r} but candidates marked chosen: {chosen}\n{d.explain()}",
                 )
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.contexts())
+        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
 
     def test_unavailable_agents_are_never_chosen(self, handler_router: Any) -> None:
         """Once the chosen agent is made inactive, or at capacity, someone else is chosen (or
         nobody)."""
 
-        def prop(ctx: PolicyContext, how: str) -> None:
+        def prop(case: RoutingCase, how: str) -> None:
+            ctx = case.ctx
             d = self._decide(handler_router, ctx)
             if d is None or d.handler is None:
                 return
@@ -343,7 +425,7 @@ class HandlerRouterSuite(_RoutingInputs):
         run_property(
             prop,
             max_examples=self.max_examples,
-            ctx=self.contexts(),
+            case=self.contexts().map(RoutingCase),
             how=st.sampled_from(["inactive", "at_capacity"]),
         )
 
@@ -351,7 +433,8 @@ class HandlerRouterSuite(_RoutingInputs):
         """Equal contexts give equal decisions, call after call; ``open_load`` and ``extra`` are
         not changed."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             load, extra = dict(ctx.open_load), dict(ctx.extra)
             first = self._decide(handler_router, ctx)
             if dict(ctx.open_load) != load or dict(ctx.extra) != extra:
@@ -371,7 +454,7 @@ class HandlerRouterSuite(_RoutingInputs):
                         f"{_show(again)}",
                     )
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.contexts())
+        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
 
 
 def _show(decision: HandlerDecision | DepartmentDecision | None) -> str:
@@ -424,7 +507,8 @@ class DepartmentRouterSuite(_RoutingInputs):
     ) -> None:
         """The department decided is one the organization has, and the rule is not empty."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             d = self._decide(department_router, ctx)
             if isinstance(d, PolicyError):
                 if not str(d):
@@ -444,12 +528,15 @@ class DepartmentRouterSuite(_RoutingInputs):
             if not isinstance(d.rule, str) or not d.rule.strip():
                 broke(department_router, "says which rule decided", f"empty rule in {d!r}")
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.department_contexts())
+        run_property(
+            prop, max_examples=self.max_examples, case=self.department_contexts().map(RoutingCase)
+        )
 
     def test_is_deterministic(self, department_router: Any) -> None:
         """Equal contexts give equal decisions (or the same error), call after call."""
 
-        def prop(ctx: PolicyContext) -> None:
+        def prop(case: RoutingCase) -> None:
+            ctx = case.ctx
             first = _key(self._decide(department_router, ctx))
             for label, other in (("a second call", ctx), ("an equal context", _copy(ctx))):
                 again = _key(self._decide(department_router, other))
@@ -460,7 +547,9 @@ class DepartmentRouterSuite(_RoutingInputs):
                         f"{label} decided differently: first {first}, then {again}",
                     )
 
-        run_property(prop, max_examples=self.max_examples, ctx=self.department_contexts())
+        run_property(
+            prop, max_examples=self.max_examples, case=self.department_contexts().map(RoutingCase)
+        )
 
 
 def _key(outcome: DepartmentDecision | PolicyError | None) -> object:

@@ -6,7 +6,7 @@ Private module; the public face is :mod:`ccms.testing.conformance`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -17,13 +17,23 @@ from ccms.model import (
     Department,
     DomainEvent,
     Escalated,
+    HandlerAssigned,
     Organization,
     Role,
+    Transferred,
 )
 from ccms.policy.base import PolicyContext
 from ccms.policy.sla import SlaState
-from ccms.testing.conformance._common import broke, run_property
+from ccms.testing.conformance._common import after, broke, run_property
 from ccms.testing.conformance._history import Script, context, play, scripts
+from ccms.testing.conformance._landmarks import closing_after, landmarks
+from ccms.testing.conformance._sla_reference import (
+    calendar_of,
+    elapsed,
+    holder,
+    reference,
+    wall_between,
+)
 
 __all__ = ["EscalationSuite", "SlaPolicySuite", "sample_organization"]
 
@@ -33,13 +43,17 @@ _FINAL = ("met", "breached", "not_started")
 
 def sample_organization() -> Organization:
     """The organization histories are played in: ``cs`` with handlers kim and lee, supervisor
-    park (the head)."""
+    park (the head); ``billing``, where choi (its head) takes what is transferred there."""
     return Organization(
-        departments=(Department(id="cs", name="Customer service", head="park"),),
+        departments=(
+            Department(id="cs", name="Customer service", head="park"),
+            Department(id="billing", name="Billing", head="choi"),
+        ),
         agents=(
             Agent(id="kim", name="Kim", department="cs"),
             Agent(id="lee", name="Lee", department="cs"),
             Agent(id="park", name="Park", department="cs", role=Role.SUPERVISOR),
+            Agent(id="choi", name="Choi", department="billing", role=Role.SUPERVISOR),
         ),
     )
 
@@ -53,12 +67,25 @@ class _HistoryInputs:
     segments: ClassVar[tuple[str, ...]] = ("general", "vip")
 
     def scripts(self) -> st.SearchStrategy[Script]:
-        """Scripted histories: up to ten steps along the VOC stages, swept now and then."""
+        """Scripted histories: up to twelve steps along the VOC stages, swept now and then
+        (override to draw your own; by default the suites also aim them at the DST changes,
+        holidays and short days of the policy's calendars)."""
         return scripts(segments=self.segments)
 
+    def _scripts(self, policy: Any) -> st.SearchStrategy[Script]:
+        if type(self).scripts is not _HistoryInputs.scripts:
+            return self.scripts()
+        calendars = getattr(policy, "calendars", None)
+        found = calendars.values() if isinstance(calendars, Mapping) else [calendars]
+        marks = landmarks([c for c in found if c is not None])
+        return scripts(segments=self.segments, landmarks=marks)
+
     def waits(self) -> st.SearchStrategy[list[timedelta]]:
-        """Increasing offsets after the last event at which the policy is asked again."""
-        minutes = st.one_of(st.integers(0, 600), st.integers(0, 30 * 1440))
+        """Increasing offsets after the last event at which the policy is asked again: minutes,
+        whole hours (where deadlines meet opening and closing edges) or days."""
+        minutes = st.one_of(
+            st.integers(0, 600), st.integers(0, 96).map(lambda h: 60 * h), st.integers(0, 30 * 1440)
+        )
         return st.lists(minutes, min_size=1, max_size=4).map(
             lambda ms: [timedelta(minutes=m) for m in sorted(ms)]
         )
@@ -127,12 +154,15 @@ class SlaPolicySuite(_HistoryInputs):
         def prop(script: Script, waits: list[timedelta]) -> None:
             events, last = play(script, _sweep(sla_policy), org)
             for wait in waits:
-                ctx = context(events, last + wait, org)
+                ctx = context(events, after(last, wait), org)
                 for name, state in self._evaluate(sla_policy, ctx).items():
                     _check_state(sla_policy, name, state, ctx.now)
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
         )
 
     def test_time_only_moves_clocks_forward(self, sla_policy: Any) -> None:
@@ -145,7 +175,7 @@ class SlaPolicySuite(_HistoryInputs):
             before: Mapping[str, SlaState] = {}
             at_before = last
             for wait in waits:
-                now = last + wait
+                now = after(last, wait)
                 states = self._evaluate(sla_policy, context(events, now, org))
                 for name, s in states.items():
                     b = before.get(name)
@@ -180,7 +210,10 @@ class SlaPolicySuite(_HistoryInputs):
                 before, at_before = states, now
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
         )
 
     def test_decisions_are_pure(self, sla_policy: Any) -> None:
@@ -189,7 +222,7 @@ class SlaPolicySuite(_HistoryInputs):
 
         def prop(script: Script, waits: list[timedelta]) -> None:
             events, last = play(script, _sweep(sla_policy), org)
-            ctx = context(events, last + waits[0], org)
+            ctx = context(events, after(last, waits[0]), org)
             twin = context([e.model_copy() for e in events], ctx.now, org)
             for method in ("evaluate", "decide"):
                 call = getattr(sla_policy, method, None)
@@ -205,7 +238,10 @@ class SlaPolicySuite(_HistoryInputs):
                     )
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
         )
 
     def test_sweep_is_idempotent(self, sla_policy: Any) -> None:
@@ -217,10 +253,99 @@ class SlaPolicySuite(_HistoryInputs):
         def prop(script: Script, waits: list[timedelta]) -> None:
             events, last = play(script, _sweep(sla_policy), org)
             for wait in waits:
-                events = _check_idempotent(sla_policy, context(events, last + wait, org))
+                events = _check_idempotent(sla_policy, context(events, after(last, wait), org))
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
+        )
+
+    def test_elapsed_is_the_time_the_clock_ran(self, sla_policy: Any) -> None:
+        """Each target's status and ``elapsed`` agree with the target itself: the clock runs
+        from a ``start`` event to a ``stop`` event, not while the stage is one of its ``pause``
+        stages, restarts or resumes on a reopen as ``reopen`` says, and counts elapsed time
+        (through UTC, correct across DST) or the policy's calendar's business time (holidays
+        and short days included) for a ``business`` target."""
+        org = self.organization()
+
+        def prop(script: Script, waits: list[timedelta]) -> None:
+            events, last = play(script, _sweep(sla_policy), org)
+            for wait in waits:
+                ctx = context(events, after(last, wait), org)
+                for name, state in self._evaluate(sla_policy, ctx).items():
+                    _check_reference(sla_policy, name, state, events, ctx.now)
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
+        )
+
+    def test_due_at_is_when_the_time_runs_out(self, sla_policy: Any) -> None:
+        """For a clock still within its duration, ``due_at`` is the first moment the remaining
+        time runs out from ``now`` (``between(now, due_at) == remaining``, and a business
+        deadline falls in open time or exactly on a closing edge, never at the next opening);
+        paused clocks are also asked at the moment their deadline would fall on closing time."""
+        org = self.organization()
+
+        def prop(script: Script, waits: list[timedelta]) -> None:
+            events, last = play(script, _sweep(sla_policy), org)
+            for wait in waits:
+                ctx = context(events, after(last, wait), org)
+                for name, state in self._evaluate(sla_policy, ctx).items():
+                    _check_due(sla_policy, name, state, ctx.now)
+                    at = _closing_moment(sla_policy, state, ctx.now)
+                    if at is not None:
+                        again = self._evaluate(sla_policy, context(events, at, org)).get(name)
+                        if again is not None:
+                            _check_due(sla_policy, name, again, at, closing=True)
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
+        )
+
+    def test_the_owner_is_who_held_it_when_it_mattered(self, sla_policy: Any) -> None:
+        """A state's ``owner`` (when given) is who held the complaint (its handler, else its
+        department; a transfer releases the handler) at the stop of a met clock, at the deadline
+        of a breached one, and now otherwise."""
+        org = self.organization()
+
+        def prop(script: Script, waits: list[timedelta]) -> None:
+            events, last = play(script, _sweep(sla_policy), org)
+            for wait in waits:
+                ctx = context(events, after(last, wait), org)
+                for name, s in self._evaluate(sla_policy, ctx).items():
+                    if s.owner is None or s.status == "not_started":
+                        continue
+                    if s.status == "met":
+                        moment, when = s.stopped_at, "the stop"
+                    elif s.status == "breached":
+                        moment, when = s.due_at, "the deadline"
+                    else:
+                        moment, when = ctx.now, "now"
+                    if moment is None:
+                        continue
+                    expected = holder(events, moment)
+                    if s.owner != expected:
+                        broke(
+                            sla_policy,
+                            "the owner is who held it when it mattered",
+                            f"{name} {s.status}: owner {s.owner!r}, but {expected!r} held the "
+                            f"complaint at {when} ({moment.isoformat()})\n"
+                            f"  {_show_history(events)}",
+                        )
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(sla_policy),
+            waits=self.waits(),
         )
 
     def _evaluate(self, policy: Any, ctx: PolicyContext) -> Mapping[str, SlaState]:
@@ -230,6 +355,134 @@ class SlaPolicySuite(_HistoryInputs):
         ):
             broke(policy, "evaluate returns {target: SlaState}", f"got {states!r}")
         return states
+
+
+def _show_history(events: Sequence[DomainEvent]) -> str:
+    """The history in one line: each event's type (and stage) at its time."""
+    parts = []
+    for e in events:
+        extra = ""
+        if isinstance(e, HandlerAssigned):
+            extra = f" {e.handler}"
+        elif isinstance(e, Transferred):
+            extra = f" to {e.to_department}"
+        parts.append(f"{e.at.isoformat(timespec='minutes')} {e.type}{extra}")
+    return "history: " + "; ".join(parts)
+
+
+def _show_runs(runs: Sequence[tuple[datetime, datetime | None]]) -> str:
+    if not runs:
+        return "none"
+    return ", ".join(
+        f"{a.isoformat(timespec='minutes')}..{b.isoformat(timespec='minutes') if b else 'now'}"
+        for a, b in runs
+    )
+
+
+def _check_reference(
+    policy: Any, name: str, s: SlaState, events: Sequence[DomainEvent], now: datetime
+) -> None:
+    target = s.target
+    ref = reference(target, events, now)
+    where = f"{name} at {now.isoformat()}"
+    allowed = {
+        "not_started": ("not_started",),
+        "running": ("running", "at_risk", "breached"),
+        "paused": ("paused", "breached"),
+        "stopped": ("met", "breached"),
+    }[ref.state]
+    if s.status not in allowed:
+        broke(
+            policy,
+            "the status follows the target's start, stop and pause",
+            f"{where}: status {s.status}, but the clock is {ref.state} (target starts on "
+            f"{list(target.start)}, stops on {list(target.stop)}, pauses in "
+            f"{list(target.pause)})\n  {_show_history(events)}",
+        )
+    if ref.state == "not_started":
+        return
+    try:
+        calendar = calendar_of(policy, target)
+    except LookupError:
+        return  # a business target on a calendar the policy does not expose: nothing to hold
+    expected = elapsed(ref, calendar, now)
+    if s.elapsed != expected:
+        if s.elapsed > expected and any(p for p in s.paused) and ref.state != "stopped":
+            why = "paused time is not counted"
+        elif target.business:
+            why = "business time is the calendar's"
+        else:
+            why = "elapsed is real time"
+        how = "business time" if target.business else "elapsed (UTC) time"
+        broke(
+            policy,
+            f"elapsed is the time the clock ran ({why})",
+            f"{where}: elapsed {s.elapsed}, but the clock ran {expected} of {how} "
+            f"(running {_show_runs(ref.runs)}; reopen={target.reopen})\n  {_show_history(events)}",
+        )
+
+
+_US = timedelta(microseconds=1)
+
+
+def _between(calendar: Any) -> Any:
+    return calendar.between if calendar is not None else wall_between
+
+
+def _check_due(
+    policy: Any, name: str, s: SlaState, now: datetime, *, closing: bool = False
+) -> None:
+    if s.status not in ("running", "at_risk", "paused") or s.due_at is None:
+        return
+    if s.remaining <= timedelta(0):
+        return
+    try:
+        calendar = calendar_of(policy, s.target)
+    except LookupError:
+        return
+    between = _between(calendar)
+    due = s.due_at
+    what = "a deadline at closing time" if closing else "due_at"
+    if between(now, due) != s.remaining:
+        broke(
+            policy,
+            "due_at is when the remaining time runs out",
+            f"{name} {s.status} at {now.isoformat()} with {s.remaining} to go: due_at "
+            f"{due.isoformat()} is {between(now, due)} of clock time away ({what})",
+        )
+    if calendar is not None and between(after(due, -_US), due) != _US:
+        broke(
+            policy,
+            "due_at is when the remaining time runs out",
+            f"{name} {s.status} at {now.isoformat()} with {s.remaining} to go: due_at "
+            f"{due.isoformat()} is after closed time; the time runs out at the closing edge "
+            "before it",
+        )
+
+
+def _closing_moment(policy: Any, s: SlaState, now: datetime) -> datetime | None:
+    """For a paused business clock: the moment after ``now`` from which its remaining time
+    runs out exactly at a closing edge (``None`` if there is none to find)."""
+    if s.status != "paused" or not s.target.business or s.remaining <= timedelta(0):
+        return None
+    try:
+        calendar = calendar_of(policy, s.target)
+    except LookupError:
+        return None
+    natural = calendar.add(now, s.remaining)
+    edge = closing_after(calendar, after(natural, -_US))
+    if edge is None:
+        return None
+    lo, hi = now.astimezone(UTC), edge.astimezone(UTC)  # between(x, edge): >= remaining at lo
+    if calendar.between(lo, edge) < s.remaining:
+        return None
+    while hi - lo > _US:
+        mid = lo + (hi - lo) // 2
+        if calendar.between(mid, edge) >= s.remaining:
+            lo = mid
+        else:
+            hi = mid
+    return lo if calendar.between(lo, edge) == s.remaining else None
 
 
 def _check_state(policy: Any, name: str, s: SlaState, now: datetime) -> None:
@@ -281,8 +534,18 @@ class EscalationSuite(_HistoryInputs):
     The policy has ``decide(ctx)`` (``None`` or a decision with ``level >= 1`` and reasons) and
     ``sweep(ctx)`` (``Escalated`` events). Over scripted histories: with no new events the level
     never decreases as time passes; decisions are deterministic; a sweep only proposes levels
-    above every level in the history, stamps them for the next version, and is idempotent.
+    above every level in the history, stamps them for the next version, and is idempotent; a
+    sweep records the level decided now; while the complaint waits on the customer, time alone
+    raises no level (:attr:`waiting_stages`); and, swept whenever ``next_wake`` says, time
+    raises the level one rung at a time (:attr:`one_rung_at_a_time`).
     """
+
+    #: Stages in which the SLA clock is paused, so time alone must not escalate (empty: the
+    #: ladder escalates on the complaint's age even then).
+    waiting_stages: ClassVar[tuple[str, ...]] = ("waiting_on_customer",)
+    #: Whether each time threshold is passed on its own (false if two rungs may fall due at
+    #: the same moment, e.g. a 3-day rung over a 3-day SLA target's 100%).
+    one_rung_at_a_time: ClassVar[bool] = True
 
     def test_levels_never_decrease_with_time(self, escalation_policy: Any) -> None:
         """The decided level (0 for none) never falls as time passes without events."""
@@ -292,7 +555,7 @@ class EscalationSuite(_HistoryInputs):
             events, last = play(script, _sweep(escalation_policy), org)
             previous, at = 0, last
             for wait in waits:
-                ctx = context(events, last + wait, org)
+                ctx = context(events, after(last, wait), org)
                 d = escalation_policy.decide(ctx)
                 if d is not None and (d.level < 1 or not d.reasons):
                     broke(
@@ -310,7 +573,10 @@ class EscalationSuite(_HistoryInputs):
                 previous, at = _level(d), ctx.now
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(escalation_policy),
+            waits=self.waits(),
         )
 
     def test_decisions_are_deterministic(self, escalation_policy: Any) -> None:
@@ -319,7 +585,7 @@ class EscalationSuite(_HistoryInputs):
 
         def prop(script: Script, waits: list[timedelta]) -> None:
             events, last = play(script, _sweep(escalation_policy), org)
-            ctx = context(events, last + waits[-1], org)
+            ctx = context(events, after(last, waits[-1]), org)
             twin = context([e.model_copy() for e in events], ctx.now, org)
             first = escalation_policy.decide(ctx)
             for label, other in (("a second call", ctx), ("an equal context", twin)):
@@ -331,7 +597,10 @@ class EscalationSuite(_HistoryInputs):
                     )
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(escalation_policy),
+            waits=self.waits(),
         )
 
     def test_sweep_only_raises_the_level_and_is_idempotent(self, escalation_policy: Any) -> None:
@@ -341,7 +610,7 @@ class EscalationSuite(_HistoryInputs):
         def prop(script: Script, waits: list[timedelta]) -> None:
             events, last = play(script, _sweep(escalation_policy), org)
             for wait in waits:
-                ctx = context(events, last + wait, org)
+                ctx = context(events, after(last, wait), org)
                 top = max(
                     [ctx.complaint.escalation_level]
                     + [e.level for e in events if isinstance(e, Escalated)]
@@ -358,5 +627,105 @@ class EscalationSuite(_HistoryInputs):
                 events = new
 
         run_property(
-            prop, max_examples=self.max_examples, script=self.scripts(), waits=self.waits()
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(escalation_policy),
+            waits=self.waits(),
         )
+
+    def test_waiting_on_the_customer_raises_no_level(self, escalation_policy: Any) -> None:
+        """While the complaint waits on the customer (the SLA clock paused), the decided level
+        stays where it is as time passes."""
+        if not self.waiting_stages:
+            pytest.skip("waiting_stages is empty: the ladder escalates on age while waiting")
+        org = self.organization()
+
+        def prop(script: Script, waits: list[timedelta]) -> None:
+            events, last = play(script, _sweep(escalation_policy), org)
+            first = context(events, last, org)
+            if first.complaint.stage not in self.waiting_stages:
+                return
+            before = _level(escalation_policy.decide(first))
+            for wait in waits:
+                ctx = context(events, after(last, wait), org)
+                d = escalation_policy.decide(ctx)
+                if _level(d) > before:
+                    broke(
+                        escalation_policy,
+                        "waiting on the customer raises no level",
+                        f"level {before} when the wait began ({last.isoformat()}), level "
+                        f"{_level(d)} at {ctx.now.isoformat()} while still "
+                        f"{first.complaint.stage}: {d.reasons if d else ()}\n"
+                        f"  {_show_history(events)}",
+                    )
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(escalation_policy),
+            waits=self.waits(),
+        )
+
+    def test_a_sweep_records_the_level_decided(self, escalation_policy: Any) -> None:
+        """An ``Escalated`` event a sweep proposes carries the level ``decide`` gives now."""
+        org = self.organization()
+
+        def prop(script: Script, waits: list[timedelta]) -> None:
+            events, last = play(script, _sweep(escalation_policy), org)
+            for wait in waits:
+                ctx = context(events, after(last, wait), org)
+                swept = list(escalation_policy.sweep(ctx))
+                decided = _level(escalation_policy.decide(ctx))
+                for event in swept:
+                    if isinstance(event, Escalated) and event.level != decided:
+                        broke(
+                            escalation_policy,
+                            "a sweep records the level decided",
+                            f"swept level {event.level} at {ctx.now.isoformat()}, but decide() "
+                            f"gives level {decided}",
+                        )
+                events = [*events, *swept]
+
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            script=self._scripts(escalation_policy),
+            waits=self.waits(),
+        )
+
+    def test_time_raises_the_level_one_rung_at_a_time(self, escalation_policy: Any) -> None:
+        """Swept at the last event and then at every ``next_wake``, each ``Escalated`` that time
+        alone brings is one level above the last (no rung is skipped)."""
+        wake = getattr(escalation_policy, "next_wake", None)
+        if wake is None or not self.one_rung_at_a_time:
+            pytest.skip(f"{escalation_policy!r} has no next_wake(ctx), or rungs may coincide")
+        org = self.organization()
+
+        def prop(script: Script) -> None:
+            events, last = play(script, _sweep(escalation_policy), org)
+            ctx = context(events, last, org)
+            events = [*events, *escalation_policy.sweep(ctx)]
+            for _ in range(6):
+                ctx = context(events, last, org)
+                top = max(
+                    [ctx.complaint.escalation_level]
+                    + [e.level for e in events if isinstance(e, Escalated)]
+                )
+                moment = wake(ctx)
+                if moment is None:
+                    return
+                last = max(moment, last)
+                ctx = context(events, last, org)
+                swept = list(escalation_policy.sweep(ctx))
+                for event in swept:
+                    if isinstance(event, Escalated) and event.level > top + 1:
+                        broke(
+                            escalation_policy,
+                            "time raises the level one rung at a time",
+                            f"at level {top}, the wake-up at {last.isoformat()} swept level "
+                            f"{event.level} ({event.reason}); level {top + 1} was skipped\n"
+                            f"  {_show_history(events)}",
+                        )
+                events = [*events, *swept]
+
+        run_property(prop, max_examples=self.max_examples, script=self._scripts(escalation_policy))
