@@ -229,9 +229,15 @@ def test_a_retried_command_returns_the_first_result_and_writes_nothing(store: An
     first = desk.classify(c.id, ["PRD.DEF"], idempotency_key="cls-1")
     desk.assign_department(c.id, "qa")
     before = snapshot(store)
-    again = desk.classify(c.id, ["DLV"], idempotency_key="cls-1")  # late retry, other payload
-    assert again == first
+    again = desk.classify(c.id, ["PRD.DEF"], idempotency_key="cls-1", at=T0 + timedelta(days=1))
+    assert again == first  # a late retry of the same command, whatever its at
     assert again.version == 2
+    assert snapshot(store) == before
+    # The same key with another payload is another command: refused, nothing written.
+    with pytest.raises(
+        IdempotencyConflict, match=r"for classify on complaint .*, not for classify"
+    ):
+        desk.classify(c.id, ["DLV"], idempotency_key="cls-1")
     assert snapshot(store) == before
 
 

@@ -50,7 +50,7 @@ from ccms.model._base import unwrap_ccms_error
 from ccms.policy.base import PolicyContext
 from ccms.policy.escalation import SLA_STATES
 from ccms.policy.routing import plan_backlog
-from ccms.store import ASAP, ComplaintStore, check_id, check_key
+from ccms.store import ASAP, ComplaintStore, check_id, check_key, fingerprint
 from ccms.workflow import (
     AssignDepartment,
     AssignHandler,
@@ -153,6 +153,16 @@ def _boundary(build: Callable[[], T], what: str = "command") -> T:
         if isinstance(exc, pydantic.ValidationError):
             return _invalid(exc)
         raise InvalidInput(f"invalid {what}: {exc}") from None
+
+
+def _fingerprint(name: str, complaint_id: str | None, command: pydantic.BaseModel) -> str:
+    """What an idempotency key is bound to: the command's type and payload, and the complaint it
+    is for (``None`` for a ``receive`` whose complaint id is drawn). Not when (``at``) nor who
+    (``actor``): a retry may come later, through another worker."""
+    payload = command.model_dump(mode="json", exclude={"received_at"})
+    return fingerprint(
+        name, {"complaint": complaint_id, "command": type(command).__name__, "payload": payload}
+    )
 
 
 def _invalid(exc: pydantic.ValidationError) -> NoReturn:
@@ -386,17 +396,26 @@ class Desk:
         expected_version: int,
         now: datetime,
         idempotency_key: str | None,
+        command_print: str | None = None,
+        customer: Customer | None = None,
     ) -> Complaint:
         full = (*history, *fired.events)
         complaint, extra, wake = self._sweep(fired.complaint, full, now, fired.complaint.version)
         events = (*fired.events, *extra)
-        result = self.store.append(
-            complaint,
-            events,
-            expected_version=expected_version,
-            idempotency_key=idempotency_key,
-            wake_at=wake,
-        )
+        if idempotency_key is None and customer is None:
+            result = self.store.append(
+                complaint, events, expected_version=expected_version, wake_at=wake
+            )
+        else:
+            result = self.store.append(
+                complaint,
+                events,
+                expected_version=expected_version,
+                idempotency_key=idempotency_key,
+                wake_at=wake,
+                fingerprint=command_print,
+                customer=customer,
+            )
         if not result.duplicate:
             self._stored(result.complaint, (*full, *extra), result.positions)
             self._publish(result.complaint, result.events)
@@ -442,7 +461,9 @@ class Desk:
         ``expected_version`` (optional) is the version the caller last saw: if the complaint has
         moved on, :class:`~ccms.errors.ConcurrencyConflict` is raised and nothing is written.
         A retried command with the same ``idempotency_key`` returns the original result and
-        writes nothing.
+        writes nothing, however late; the key is bound to the command (its type, its payload and
+        the complaint, not ``at`` or ``actor``), so the same key with another command raises
+        :class:`~ccms.errors.IdempotencyConflict` and writes nothing.
         """
         if not isinstance(command, Command):
             raise InvalidInput(
@@ -450,13 +471,18 @@ class Desk:
                 f"Start, ...), got {type(command).__name__}"
             )
         check_key(idempotency_key)
+        command_print = None
         if idempotency_key is not None:
-            previous = self.store.idempotent_result(idempotency_key)
+            check_id(complaint_id)
+            command_print = _fingerprint(command.trigger_name, complaint_id, command)
+            previous = self.store.idempotent_result(idempotency_key, fingerprint=command_print)
             if previous is not None:
                 if previous.complaint.id != complaint_id:
                     raise IdempotencyConflict(
                         idempotency_key,
                         f"for complaint {previous.complaint.id}, not {complaint_id}",
+                        first=command.trigger_name,
+                        attempted=command.trigger_name,
                     )
                 return previous.complaint
         now = self._now(at)
@@ -476,6 +502,7 @@ class Desk:
             expected_version=complaint.version,
             now=now,
             idempotency_key=idempotency_key,
+            command_print=command_print,
         )
 
     # -- commands --------------------------------------------------------------------------------
@@ -496,14 +523,19 @@ class Desk:
     ) -> Complaint:
         """Register a new contact (VOC 제기) with one or more concerns; returns version 1.
 
-        A full :class:`~ccms.model.Customer` is saved to the store (its personal data stays out
-        of the event history); the complaint carries only the :class:`~ccms.model.CustomerRef`.
+        A full :class:`~ccms.model.Customer` is saved to the store in the same transaction as
+        the complaint (its personal data stays out of the event history); the complaint carries
+        only the :class:`~ccms.model.CustomerRef`. A refused receive writes nothing, the customer
+        included.
+
+        A retry with the same ``idempotency_key`` (late, or at the same time through another
+        Desk on the same store) returns the complaint the first one opened, never a second one;
+        the key is bound to the command's content (not ``received_at`` nor ``actor``), so the
+        same key with another receive raises :class:`~ccms.errors.IdempotencyConflict`.
         """
         check_key(idempotency_key)
-        if idempotency_key is not None:
-            previous = self.store.idempotent_result(idempotency_key)
-            if previous is not None:
-                return previous.complaint
+        if complaint_id is not None:
+            check_id(complaint_id)
         now = self._now(received_at, "received_at")
         ref = customer.ref() if isinstance(customer, Customer) else customer
         command = _boundary(
@@ -517,16 +549,26 @@ class Desk:
                 attributes=dict(attributes or {}),
             )
         )
+        command_print = None
+        if idempotency_key is not None:
+            command_print = _fingerprint("receive", complaint_id, command)
+            previous = self.store.idempotent_result(idempotency_key, fingerprint=command_print)
+            if previous is not None:
+                return previous.complaint
         self._check_codes((c.code for c in command.concerns), now)
         cid = complaint_id or new_complaint_id(now, self._rng)
         fired = self.workflow.receive(
             command, complaint_id=cid, actor=actor or Actor.system(), at=now
         )
-        if isinstance(customer, Customer):
-            self.store.save_customer(customer)
         self._catch_up()
         return self._commit(
-            fired, history=(), expected_version=0, now=now, idempotency_key=idempotency_key
+            fired,
+            history=(),
+            expected_version=0,
+            now=now,
+            idempotency_key=idempotency_key,
+            command_print=command_print,
+            customer=customer if isinstance(customer, Customer) else None,
         )
 
     def classify(

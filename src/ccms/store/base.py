@@ -1317,7 +1317,7 @@ def key_conflict(
     key: str,
     *,
     first: tuple[str | None, str, bool],
-    then: tuple[str | None, str, bool],
+    then: tuple[str | None, str | None, bool],
     what: str = "complaint",
 ) -> IdempotencyConflict | None:
     """Whether an append may be answered with the result of ``key``'s first append: ``None`` if
@@ -1328,6 +1328,7 @@ def key_conflict(
     fingerprint on another stream when both appends open their stream (a retried ``receive``
     whose complaint id was drawn anew). A key stored without a fingerprint (before stores kept
     them) matches on the stream alone. Anything else is a conflict naming both commands.
+    (``then``'s stream id is ``None`` for a look-up by fingerprint alone, which cannot say.)
 
     >>> first = (fingerprint("classify", {"c": "C1"}), "C1", False)
     >>> key_conflict("k", first=first, then=first) is None
@@ -1345,10 +1346,10 @@ def key_conflict(
         return None
     before = _command_name(first_fp) or "an earlier command"
     now = _command_name(fp) or "another command"
+    there = "" if stream_id is None else f" on {what} {stream_id}"
     return IdempotencyConflict(
         key,
-        f"for {before} on {what} {first_id}, not for {now} on {what} {stream_id}: give each "
-        "command its own key",
+        f"for {before} on {what} {first_id}, not for {now}{there}: give each command its own key",
         first=_command_name(first_fp),
         attempted=_command_name(fp),
     )

@@ -283,7 +283,7 @@ class InMemoryStore:
             conflict = key_conflict(
                 key,
                 first=(stored, first.complaint.id, False),
-                then=(fingerprint, first.complaint.id, False),
+                then=(fingerprint, None, False),
             )
             assert conflict is not None
             raise conflict

@@ -1050,7 +1050,7 @@ class PostgresStore:
             raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, not a complaint")
         if fingerprint is not None and stored is not None and stored != fingerprint:
             conflict = key_conflict(
-                key, first=(stored, stream_id, False), then=(fingerprint, stream_id, False)
+                key, first=(stored, stream_id, False), then=(fingerprint, None, False)
             )
             assert conflict is not None
             raise conflict

@@ -769,7 +769,9 @@ class SQLiteStore:
         earlier, stored = found
         if fingerprint is not None and stored is not None and stored != fingerprint:
             cid = earlier.complaint.id
-            conflict = key_conflict(key, first=(stored, cid, False), then=(fingerprint, cid, False))
+            conflict = key_conflict(
+                key, first=(stored, cid, False), then=(fingerprint, None, False)
+            )
             assert conflict is not None
             raise conflict
         return earlier
