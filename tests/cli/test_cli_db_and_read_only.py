@@ -119,6 +119,9 @@ def test_report_by_an_imported_field(tmp_path: Path) -> None:
     assert "remedy\\_rate by state" in text or "remedy_rate by state" in text
     assert "by company" in text
     assert "by channel" not in text  # --fair-by replaces the default groups
+    wrong = runner.invoke(app, ["report", "--db", str(db), "--fair-by", "county"])
+    assert wrong.exit_code == 2
+    assert "fairness_by field 'county' is neither" in " ".join(wrong.output.split())
 
 
 def test_report_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:

@@ -109,6 +109,10 @@ def test_fairness_by_an_imported_field_keeps_the_missing_values() -> None:
     assert sum(groups.values()) == 40
     with pytest.raises(InvalidInput, match="fairness_by field 'state' is neither"):
         build_report(_records(), as_of=AS_OF, fairness_by=("state",))
+    with pytest.raises(
+        InvalidInput, match=r"breakdowns field 'county' .* attributes: reported_timely, state"
+    ):
+        build_report(_records(), as_of=AS_OF, attributes=attributes, breakdowns=("county",))
 
 
 def test_fairness_by_a_record_field_with_none_counts_it_as_unknown() -> None:

@@ -152,6 +152,10 @@ BAD_FIELD: Final = (
     "{role} field {field!r} is neither a case-record field ({fields}) nor an attribute of "
     "the complaints (give attributes=, e.g. the store's complaint attributes)"
 )
+NO_FIELD: Final = (
+    "{role} field {field!r} is neither a case-record field nor an attribute of any complaint; "
+    "the complaints' attributes: {known}"
+)
 TIMELY_REPORTED: Final = (
     "source-reported: the source's own timely flag (e.g. the CFPB's \"Timely response?\"), "
     "yes / (yes + no); {unflagged} without a flag not counted"
@@ -307,6 +311,11 @@ def _getter(field: str, role: str, attributes: Mapping[str, Mapping[str, Any]] |
     if attributes is None:
         fields = ", ".join(sorted(_RECORD_FIELDS))
         raise InvalidInput(BAD_FIELD.format(role=role, field=field, fields=fields))
+    if not any(field in a for a in attributes.values()):
+        known = sorted({k for a in attributes.values() for k in a})
+        raise InvalidInput(
+            NO_FIELD.format(role=role, field=field, known=", ".join(known) or "none")
+        )
     empty: Mapping[str, Any] = {}
 
     def attribute(r: CaseRecord) -> str:
