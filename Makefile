@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test test-postgres lint bench fmt clean
+.PHONY: demo test test-postgres lint docs bench fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/lint-imports
 
+# The documentation site (mkdocs.yml) into ./site; strict: a broken link, reference or docstring fails.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
@@ -42,4 +46,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench examples
 
 clean:
-	rm -rf $(VENV) ccms-demo.db ccms-demo-report.md ccms-demo-report.html
+	rm -rf $(VENV) ccms-demo.db ccms-demo-report.md ccms-demo-report.html site
