@@ -5,12 +5,17 @@ generated here (100,000 rows by default; ``--rows 1000000`` for the full run), w
 columns, quoted commas and newlines in a fifth of the narratives, empty optional fields, old
 ``M/D/YYYY`` dates on some rows and a few exact duplicates. Each import runs in a fresh process,
 so its peak RSS (``resource.getrusage``) is its own; a 10,000-row run is the baseline memory is
-compared with. Prints rows/s and peak RSS per size, then MET or MISSED from this run's figures:
+compared with. A bare loop (``csv.reader``, ``json.dumps``, one ``INSERT`` per row into SQLite
+with the same durability) runs interleaved with each import of the same file, as the floor of
+the job on this machine at this moment; the ratio ccms / bare is printed with the load average
+(a shared machine slows both). Prints rows/s (median, min and max of ``--repeat`` runs) and peak
+RSS per size, then MET or MISSED from this run's figures:
 
 - speed: rows read per second of the largest run >= 5,000;
 - memory: the largest run's peak RSS within 25% of the 10,000-row run's.
 
-``python bench/bench_import.py [--rows N] [--keep DIR]``; ``python bench/run.py import``.
+``python bench/bench_import.py [--rows N] [--repeat K] [--keep DIR]``;
+``python bench/run.py import``.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -246,51 +253,131 @@ def child(csv_path: str, db_path: str) -> None:
     )
 
 
-def _run(folder: Path, rows: int) -> dict[str, float]:
-    csv_path = folder / f"cfpb-{rows}.csv"
-    db_path = folder / f"cfpb-{rows}.db"
+def bare_child(csv_path: str, db_path: str) -> None:
+    """The floor of the same job without ccms: ``csv.reader``, one ``json.dumps`` of the row
+    and one ``INSERT OR IGNORE`` (by Complaint ID) per row, 1,000 rows a transaction, into an
+    SQLite file in WAL mode with ``synchronous=FULL`` (what ``SQLiteStore`` uses by default)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
     began = time.perf_counter()
-    generate(csv_path, rows)
-    made = time.perf_counter() - began
-    size = csv_path.stat().st_size / 1e6
-    print(f"  generated {rows:,} rows ({size:,.0f} MB) in {made:,.1f} s", flush=True)
+    rows = imported = 0
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        key = header.index("Complaint ID")
+        batch: list[tuple[str, str]] = []
+
+        def flush() -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            before = conn.total_changes
+            conn.executemany("INSERT OR IGNORE INTO rows VALUES (?, ?)", batch)
+            conn.execute("COMMIT")
+            batch.clear()
+            return conn.total_changes - before
+
+        for row in reader:
+            rows += 1
+            batch.append((row[key], json.dumps(dict(zip(header, row, strict=False)))))
+            if len(batch) >= 1000:
+                imported += flush()
+        if batch:
+            imported += flush()
+    seconds = time.perf_counter() - began
+    conn.close()
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "imported": imported,
+                "seconds": seconds,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def _one(mode: str, csv_path: Path, db_path: Path) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(csv_path), str(db_path)],
+        [sys.executable, __file__, mode, str(csv_path), str(db_path)],
         capture_output=True,
         text=True,
         check=True,
     )
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    rate = figures["rows"] / figures["seconds"]
+    figures["rate"] = figures["rows"] / figures["seconds"]
+    return figures
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
+
+
+def _run(folder: Path, rows: int, repeat: int) -> dict[str, float]:
+    """Import the ``rows``-row file ``repeat`` times with ccms and as many with the bare loop,
+    interleaved; the ccms figures (median rate, the largest peak RSS) and the ratio."""
+    csv_path = folder / f"cfpb-{rows}.csv"
+    began = time.perf_counter()
+    generate(csv_path, rows)
+    made = time.perf_counter() - began
+    size = csv_path.stat().st_size / 1e6
+    print(f"  generated {rows:,} rows ({size:,.0f} MB) in {made:,.1f} s; {_load()}", flush=True)
+    ccms: list[dict[str, float]] = []
+    bare: list[dict[str, float]] = []
+    for _ in range(repeat):
+        ccms.append(_one("--child", csv_path, folder / f"cfpb-{rows}.db"))
+        bare.append(_one("--bare", csv_path, folder / f"bare-{rows}.db"))
+    last = ccms[-1]
+    c_rates = [f["rate"] for f in ccms]
+    b_rates = [f["rate"] for f in bare]
+    c_med, b_med = statistics.median(c_rates), statistics.median(b_rates)
+    peak = max(f["peak_rss_mb"] for f in ccms)
     print(
-        f"  {rows:>9,} rows: {rate:>7,.0f} rows/s ({figures['seconds']:,.1f} s), "
-        f"peak RSS {figures['peak_rss_mb']:,.1f} MB; imported {figures['imported']:,.0f}, "
-        f"rejected {figures['rejected']:,.0f}, duplicates {figures['duplicates']:,.0f}, "
-        f"adds up: {bool(figures['adds_up'])}",
+        f"  {rows:>9,} rows, ccms: {c_med:>7,.0f} rows/s (min {min(c_rates):,.0f}, max "
+        f"{max(c_rates):,.0f}; {len(ccms)} runs), peak RSS {peak:,.1f} MB; imported "
+        f"{last['imported']:,.0f}, rejected {last['rejected']:,.0f}, duplicates "
+        f"{last['duplicates']:,.0f}, adds up: {bool(last['adds_up'])}",
         flush=True,
     )
-    figures["rate"] = rate
-    return figures
+    print(
+        f"  {rows:>9,} rows, bare csv -> json -> sqlite loop: {b_med:>7,.0f} rows/s (min "
+        f"{min(b_rates):,.0f}, max {max(b_rates):,.0f}); ccms / bare = {c_med / b_med:.3f}; "
+        f"{_load()}",
+        flush=True,
+    )
+    return {"rate": c_med, "peak_rss_mb": peak, "bare": b_med}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the largest run")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each contender per size")
     parser.add_argument("--keep", type=Path, default=None, help="folder for the files (kept)")
     parser.add_argument("--child", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args([] if argv is None else argv)
     if args.child:
         child(*args.child)
         return
+    if args.bare:
+        bare_child(*args.bare)
+        return
     sizes = sorted({BASELINE_ROWS, 100_000, args.rows} - {0})
     sizes = [s for s in sizes if s <= max(args.rows, BASELINE_ROWS)]
-    print(f"CFPB import into an SQLite file (WAL); sizes {', '.join(f'{s:,}' for s in sizes)}")
+    print(
+        f"CFPB import into an SQLite file (WAL, synchronous=FULL); sizes "
+        f"{', '.join(f'{s:,}' for s in sizes)}; {max(args.repeat, 1)} run(s) of each contender"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        results = {rows: _run(folder, rows) for rows in sizes}
+        results = {rows: _run(folder, rows, max(args.repeat, 1)) for rows in sizes}
     largest = results[max(results)]
     base = results[min(results)]
     speed_ok = largest["rate"] >= SPEED_TARGET

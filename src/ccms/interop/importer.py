@@ -211,7 +211,8 @@ def _built(cls: type[_M], validate: bool, **values: Any) -> _M:
             name: field.get_default(call_default_factory=True)
             for name, field in cls.model_fields.items()
         }
-    state = {name: values.get(name, default) for name, default in defaults.items()}
+    state = defaults.copy()  # the fields in their order, then the values given over them
+    state.update(values)
     new = cls.__new__(cls)
     object.__setattr__(new, "__dict__", state)
     object.__setattr__(new, "__pydantic_fields_set__", set(values))
