@@ -325,6 +325,8 @@ class Tally:
     refused_log: list[tuple[str, str, str, str, str | None]] = field(default_factory=list)
     #: (key, version first returned, version returned to the resend)
     resends: list[tuple[str, int, int]] = field(default_factory=list)
+    #: retryable answers to commands that had been stored all the same
+    stored_anyway: list[str] = field(default_factory=list)
     #: exceptions outside ccms.errors, or ccms errors that are neither retried nor refusals
     unexpected: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -337,13 +339,15 @@ class Tally:
         self.resends += other.resends
         self.round_wins += other.round_wins
         self.unexpected += other.unexpected
+        self.stored_anyway += other.stored_anyway
         self.seconds = max(self.seconds, other.seconds)
 
     def figures(self) -> str:
         return (
             f"tried {self.tried}, accepted {self.accepted}, conflicts {self.conflicts}, "
             f"busy {self.busy}, stale clock {self.stale}, refused {self.refused}, "
-            f"resent duplicates {self.duplicates}"
+            f"resent duplicates {self.duplicates}, retryable answers to stored commands "
+            f"{len(self.stored_anyway)}"
         )
 
 
@@ -360,7 +364,7 @@ def send(
 
     With ``own_key`` (no other client uses the key), a retryable answer after which the key is
     found stored is a lie ("nothing was changed"): a client without a key would have made the
-    command twice. It is recorded as unexpected.
+    command twice. It is recorded in ``tally.stored_anyway``, and the stored result returned.
     """
     if count:
         tally.tried += 1
@@ -372,12 +376,10 @@ def send(
                 tally.busy += 1
             else:
                 tally.conflicts += 1
-            if own_key and read(lambda: desk.store.idempotent_result(it.key)) is not None:
-                tally.unexpected.append(
-                    f"{it.kind} {it.key}: {type(exc).__name__} ({exc}) was raised, yet the "
-                    "command was stored"
-                )
-                return None
+            found = read(lambda: desk.store.idempotent_result(it.key)) if own_key else None
+            if found is not None:
+                tally.stored_anyway.append(f"{it.kind} {it.key}: {type(exc).__name__}: {exc}")
+                return found.complaint
         except REFUSALS as exc:
             if isinstance(exc, InvalidInput) and STALE_TIME in str(exc):
                 tally.stale += 1
@@ -738,29 +740,65 @@ def read_acks(path: Path) -> list[tuple[str, str, int]]:
     return acks
 
 
-def _die_at_statement(n: int) -> None:
-    """Make this process SIGKILL itself when its SQLite connection starts statement ``n``."""
+def _last_words(path: str, where: str, in_transaction: bool) -> None:
+    """Say (fsynced) where the writer is about to die, then SIGKILL it."""
+    with open(path, "w", encoding="utf-8") as note:
+        note.write(f"{int(in_transaction)} {where}")
+        note.flush()
+        os.fsync(note.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _die_at_statement(n: int, note: str) -> None:
+    """SIGKILL this process when its SQLite connection starts statement ``n`` (the trace
+    callback runs as a statement begins, so inside an append's transaction too)."""
     connect = sqlite3.connect
     seen = [0]
 
-    def trace(_statement: str) -> None:
-        seen[0] += 1
-        if seen[0] >= n:
-            os.kill(os.getpid(), signal.SIGKILL)
-
     def connecting(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         conn = connect(*args, **kwargs)
+
+        def trace(statement: str) -> None:
+            seen[0] += 1
+            if seen[0] >= n:
+                _last_words(note, " ".join(statement.split()[:3]), conn.in_transaction)
+
         conn.set_trace_callback(trace)
         return conn
 
     sqlite3.connect = connecting  # type: ignore[assignment]
 
 
+def _die_at_query(n: int, note: str) -> None:
+    """SIGKILL this process as it is about to send its ``n``-th PostgreSQL statement (between
+    an append's call and its durability barrier too)."""
+    import psycopg
+
+    execute = psycopg.Connection.execute
+    seen = [0]
+
+    def executing(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        if seen[0] >= n:
+            text = query.decode() if isinstance(query, bytes) else str(query)
+            _last_words(note, " ".join(text.split()[:3]), False)
+        return execute(self, query, *args, **kwargs)
+
+    psycopg.Connection.execute = executing  # type: ignore[method-assign]
+
+
 def crash_writer(spec: StoreSpec, acks: str, seed: int, die_at: int | None, ready: Any) -> None:
     """The writer a crash test kills: resume the plan after the last acknowledged intent, and
-    acknowledge each intent (a line in ``acks``, fsynced) only after the Desk returned it."""
+    acknowledge each intent (a line in ``acks``, fsynced) only after the Desk returned it.
+
+    With ``die_at``, the writer kills itself at that SQLite statement or PostgreSQL query and
+    leaves a note of where (``acks + ".kill"``).
+    """
     if die_at is not None:
-        _die_at_statement(die_at)
+        if spec.kind == "sqlite":
+            _die_at_statement(die_at, acks + ".kill")
+        else:
+            _die_at_query(die_at, acks + ".kill")
     done = read_acks(Path(acks))
     store = spec.open()
     desk = make_desk(store)

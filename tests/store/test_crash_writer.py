@@ -10,9 +10,10 @@ kill the store is opened anew and checked: every stream folds to its snapshot wi
 contiguous from 1, the global log has no gap, each complaint's history is a prefix of its plan
 with every command once, and every acknowledged command is there.
 
-On SQLite half of the kills come from inside the writer, at a seeded SQLite statement (the
-connection's trace callback, so inside an append's transaction too); the others, and all of them
-on PostgreSQL, at a seeded random moment. ``CCMS_HEAVY=1`` (or the ``heavy`` Hypothesis
+Half of the kills come from inside the writer, at a seeded statement: on SQLite from the
+connection's trace callback as the statement begins (so inside an append's transaction too), on
+PostgreSQL just before a query is sent (between an append's call and its durability barrier
+too); the others at a seeded random moment, after those (so the first half is the same every run). ``CCMS_HEAVY=1`` (or the ``heavy`` Hypothesis
 profile) kills many more times. PostgreSQL needs ``CCMS_POSTGRES_URL`` as in
 ``tests/store/test_store_postgres.py`` (skipped without it unless ``CCMS_REQUIRE_POSTGRES=1``).
 """
@@ -25,6 +26,7 @@ import random
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +37,9 @@ from conc_kit import PRELOAD, StoreSpec, check_crash, crash_writer, read_acks
 HEAVY = os.environ.get("CCMS_HEAVY") == "1" or os.environ.get("HYPOTHESIS_PROFILE") == "heavy"
 SEED = int(os.environ.get("CCMS_CRASH_SEED", "20261202"))
 KILLS = {"sqlite": 200 if HEAVY else 50, "postgres": 120 if HEAVY else 25}
+#: The kills "at a seeded statement" fall within the first this many (about the writer's first
+#: ten commands).
+STATEMENTS = {"sqlite": 100, "postgres": 50}
 
 CTX = multiprocessing.get_context("forkserver")
 CTX.set_forkserver_preload(PRELOAD)
@@ -88,13 +93,19 @@ def test_a_writer_killed_at_random_loses_nothing_acknowledged(
     acks = tmp_path / "acks.txt"
     rng = random.Random(SEED)
     kills = {"statement": 0, "timer": 0}
+    points: Counter[str] = Counter()  # the statements the writer was killed at
+    transactions = 0  # of those, inside an open SQLite transaction
     stored_after: list[int] = []
     runs = 0
+    checks = 0.0  # seconds spent checking the store after the kills
     while sum(kills.values()) < KILLS[spec.kind]:
         runs += 1
         assert runs <= 3 * KILLS[spec.kind], f"the writer keeps ending by itself: {kills}"
-        inside = spec.kind == "sqlite" and rng.random() < 0.5
-        die_at = rng.randint(1, 100) if inside else None
+        # first half at seeded statements (the same kills every run), then at seeded moments
+        inside = sum(kills.values()) < KILLS[spec.kind] // 2
+        die_at = rng.randint(1, STATEMENTS[spec.kind]) if inside else None
+        note = Path(f"{acks}.kill")
+        note.unlink(missing_ok=True)
         ready = CTX.Event()
         writer = CTX.Process(
             target=crash_writer, args=(spec, str(acks), SEED, die_at, ready), daemon=True
@@ -110,16 +121,30 @@ def test_a_writer_killed_at_random_loses_nothing_acknowledged(
             f"the writer ended with {writer.exitcode}, not by SIGKILL (kills so far {kills})"
         )
         kills["statement" if inside else "timer"] += 1
+        if inside:
+            assert note.exists(), "the writer was killed, yet not at its statement"
+            in_transaction, where = note.read_text().split(" ", 1)
+            points[where.replace(spec.schema, "s")] += 1
+            transactions += int(in_transaction)
         done = read_acks(acks)
+        checking = time.perf_counter()
         with spec.open() as store:
             stored_after.append(check_crash(store, SEED, done))
+        checks += time.perf_counter() - checking
     done = read_acks(acks)
     figures = (
         f"{spec.kind}: {sum(kills.values())} kills ({kills['statement']} at a seeded statement, "
         f"{kills['timer']} at a seeded moment), {len(done)} commands acknowledged, "
-        f"{stored_after[-1]} stored, {time.perf_counter() - started:.1f} s"
+        f"{stored_after[-1]} stored, {time.perf_counter() - started:.1f} s "
+        f"({checks:.1f} s of it checking); killed at "
+        f"{', '.join(f'{w!r} {n}x' for w, n in points.most_common())}"
+        + (f"; {transactions} inside a transaction" if spec.kind == "sqlite" else "")
     )
     print(f"\n  {figures}")
     # the kills fell while commands were being made, not only before the first one
     assert len(done) >= KILLS[spec.kind] // 2, figures
     assert len(set(stored_after)) > len(stored_after) // 4, figures
+    if spec.kind == "sqlite":  # the seeded statement kills are the same every run
+        assert transactions >= 3, (
+            f"{figures}: too few kills inside a transaction; change STATEMENTS"
+        )
