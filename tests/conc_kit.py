@@ -372,10 +372,7 @@ def send(
         try:
             return apply(desk, it)
         except RETRYABLE as exc:
-            if isinstance(exc, BUSY) and BUSY is not ConcurrencyConflict:
-                tally.busy += 1
-            else:
-                tally.conflicts += 1
+            count_retry(tally, exc)
             found = read(lambda: desk.store.idempotent_result(it.key)) if own_key else None
             if found is not None:
                 tally.stored_anyway.append(f"{it.kind} {it.key}: {type(exc).__name__}: {exc}")
@@ -399,6 +396,21 @@ def send(
         time.sleep(0)  # let the winner go on
     tally.unexpected.append(f"{it.kind} {it.key}: still conflicting after {attempts} attempts")
     return None
+
+
+#: Told (once per process) when this process's store first answers busy.
+_on_first_busy: list[Callable[[], object]] = []
+
+
+def count_retry(tally: Tally, exc: BaseException) -> None:
+    """Count a retryable answer: busy or a conflict."""
+    if isinstance(exc, BUSY) and BUSY is not ConcurrencyConflict:
+        if not tally.busy:
+            for tell in _on_first_busy:
+                tell()
+        tally.busy += 1
+    else:
+        tally.conflicts += 1
 
 
 def read(fn: Callable[[], T], attempts: int = 400) -> T:
@@ -436,12 +448,15 @@ class Plan:
 def desk_worker(plan: Plan, w: int, barrier: Any, out: Any, busy_seen: Any = None) -> None:
     """One client process: contended rounds, the common intents, then free interleaving.
 
-    ``busy_seen`` (a queue) is told the worker's number once its store first answered busy.
+    ``busy_seen`` (a queue) is told the worker's number once its store first answers busy (or
+    the worker dies).
     """
     tally = Tally()
     start = time.perf_counter()
+    if busy_seen is not None:
+        _on_first_busy.append(lambda: busy_seen.put(w))
     try:
-        _work(plan, w, barrier, tally, busy_seen)
+        _work(plan, w, barrier, tally)
     except BaseException as exc:  # reported, never lost in the child
         tally.unexpected.append(
             f"worker {w} died: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
@@ -453,21 +468,19 @@ def desk_worker(plan: Plan, w: int, barrier: Any, out: Any, busy_seen: Any = Non
     out.put((w, tally))
 
 
-def _open(spec: StoreSpec, tally: Tally, busy_seen: Any, w: int) -> ComplaintStore:
+def _open(spec: StoreSpec, tally: Tally) -> ComplaintStore:
     for _ in range(3_000):
         try:
             return spec.open()
-        except RETRYABLE:
-            if busy_seen is not None and not tally.busy:
-                busy_seen.put(w)
-            tally.busy += 1
+        except RETRYABLE as exc:
+            count_retry(tally, exc)
             time.sleep(0.01)
     return spec.open()
 
 
-def _work(plan: Plan, w: int, barrier: Any, tally: Tally, busy_seen: Any) -> None:
+def _work(plan: Plan, w: int, barrier: Any, tally: Tally) -> None:
     rng = random.Random(plan.seed * 1_000 + w)
-    store = _open(plan.spec, tally, busy_seen, w)
+    store = _open(plan.spec, tally)
     try:
         desk = make_desk(store, WallClock())
         barrier.wait(timeout=120)
@@ -483,10 +496,7 @@ def _work(plan: Plan, w: int, barrier: Any, tally: Tally, busy_seen: Any) -> Non
                 stored: Complaint | None = apply_at(desk, it, seen)
                 tally.round_wins.append(r)
             except RETRYABLE as exc:
-                if isinstance(exc, BUSY) and BUSY is not ConcurrencyConflict:
-                    tally.busy += 1
-                else:
-                    tally.conflicts += 1
+                count_retry(tally, exc)
                 stored = send(desk, it, tally, count=False)
             if stored is not None:
                 accept(tally, it, stored)
