@@ -33,7 +33,9 @@ def _texts(value: object) -> list[str]:
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             item = getattr(value, name)
-            if (name in _TEXT_FIELDS and isinstance(item, str)) or (name == "reason" and isinstance(item, str) and not isinstance(value, Rejected)):
+            if (name in _TEXT_FIELDS and isinstance(item, str)) or (
+                name == "reason" and isinstance(item, str) and not isinstance(value, Rejected)
+            ):
                 found.append(item)
             else:
                 found.extend(_texts(item))
