@@ -19,17 +19,25 @@ Run it: ``uvicorn ccms_fastapi_host.app:create_app --factory --app-dir examples/
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Request, Response, status
+from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from ccms.desk import Clock, Desk
-from ccms.model import Actor, Complaint, Customer, CustomerRef, Organization, Taxonomy
+from ccms.model import (
+    Actor,
+    Complaint,
+    Customer,
+    CustomerRef,
+    DomainEvent,
+    Organization,
+    Taxonomy,
+)
 from ccms.policy import BusinessCalendar, PolicyContext, SlaPolicy, SlaState
 from ccms.store import SQLiteStore
 
@@ -58,7 +66,7 @@ ActorDep = Annotated[Actor | None, Depends(_actor)]
 IdempotencyKey = Annotated[str | None, Header()]
 
 
-def _seconds(value: Any) -> float | None:
+def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
 
@@ -74,7 +82,9 @@ def _clock_view(state: SlaState) -> dict[str, Any]:
     }
 
 
-def sla_now(desk: Desk, complaint: Complaint, now: datetime) -> dict[str, dict[str, Any]]:
+def sla_now(
+    desk: Desk, complaint: Complaint, history: Sequence[DomainEvent], now: datetime
+) -> dict[str, dict[str, Any]]:
     """The complaint's SLA clocks at ``now``, read by the Desk's own SLA policy."""
     policy = next((s for s in desk.sweepers if isinstance(s, SlaPolicy)), None)
     if policy is None:
@@ -82,7 +92,7 @@ def sla_now(desk: Desk, complaint: Complaint, now: datetime) -> dict[str, dict[s
     ctx = PolicyContext(
         complaint=complaint,
         now=now,
-        events=desk.history(complaint.id),
+        events=history,
         organization=desk.organization,
         taxonomy=desk.taxonomy,
     )
@@ -184,11 +194,15 @@ def create_app(
     def read(complaint_id: str, response: Response, desk: DeskDep) -> dict[str, Any]:
         """The complaint, every event of its history and its SLA clocks now."""
         complaint = desk.get(complaint_id)
+        history = desk.history(complaint_id)
+        if history and history[-1].version != complaint.version:  # a write in between
+            complaint = desk.get(complaint_id)
+            history = desk.history(complaint_id)
         response.headers["ETag"] = f'"{complaint.version}"'
         return {
             "complaint": _complaint(complaint),
-            "history": [e.model_dump(mode="json") for e in desk.history(complaint_id)],
-            "sla": sla_now(desk, complaint, desk.clock.now()),
+            "history": [e.model_dump(mode="json") for e in history],
+            "sla": sla_now(desk, complaint, history, desk.clock.now()),
         }
 
     @app.post("/tick")
@@ -201,7 +215,7 @@ def create_app(
         period: str,
         request: Request,
         desk: DeskDep,
-        format: Literal["json", "md", "html"] = "json",
+        fmt: Annotated[Literal["json", "md", "html"], Query(alias="format")] = "json",
     ) -> dict[str, Any] | Response:
         """The information-sharing report of ``period`` (``2026-10``, ``2026-Q4``, ``2026-W40``)."""
         # imported here: the report's charts load matplotlib, which no other route needs
@@ -210,9 +224,9 @@ def create_app(
         parse_period(period)  # a malformed label is a 422 before the store is read
         calendar: BusinessCalendar = request.app.state.calendar
         built = report_from_store(desk.store, period=period, zone=calendar.zone, calendar=calendar)
-        if format == "md":
+        if fmt == "md":
             return PlainTextResponse(render_markdown(built), media_type="text/markdown")
-        if format == "html":
+        if fmt == "html":
             return HTMLResponse(render_html(built))
         return built.to_dict()
 
