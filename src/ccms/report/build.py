@@ -52,6 +52,7 @@ Rules (all documented in ``docs/report.md``):
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -342,33 +343,36 @@ def code_name(code: str, names: Mapping[str, str] | None) -> str | None:
 
 
 class _FairGroups:
-    """The fairness accumulators of one group field, fed with the field's text value (missing
-    values as ``unknown``, so no complaint is left out of a group or of the overall figure)."""
+    """The fairness accumulators of one group field. A field that is not a case-record field
+    (an imported attribute) is carried in the ``region`` slot of a copy of each record; a
+    missing value is the group ``unknown`` either way, so no complaint is left out of a group
+    or of the overall figure. The frames are labelled with the field's own name."""
 
     def __init__(
         self, field: str, getter: Getter, metrics: Sequence[FairnessMetric], min_n: int
     ) -> None:
         self.field = field
         self.getter = getter
-        placeholder = field if field in _RECORD_FIELDS else "region"
+        self.slot = field if field in _RECORD_FIELDS else "region"
         self.accs = [
-            FairnessAccumulator(m, by=placeholder, control="code", min_n=min_n) for m in metrics
+            FairnessAccumulator(m, by=self.slot, control="code", min_n=min_n) for m in metrics
         ]
-        self.widths = [2 if a.spec.kind == "proportion" else 3 for a in self.accs]
 
     def update(self, r: CaseRecord) -> None:
         group = self.getter(r)
-        for acc, width in zip(self.accs, self.widths, strict=True):
-            spec = acc.spec
-            if not spec.eligible(r):
-                continue
-            v = int(spec.value(r))
-            acc.add_cell(group, r.code, (1, v) if width == 2 else (1, v, v * v))
+        if getattr(r, self.slot) != group:
+            r = copy.copy(r)
+            object.__setattr__(r, self.slot, group)
+        for acc in self.accs:
+            acc.update(r)
 
     def frames(self) -> list[FairnessFrame]:
-        return [
-            FairnessFrame(a.spec, self.field, a.control, a.cells, **a.options) for a in self.accs
-        ]
+        out = []
+        for acc in self.accs:
+            frame = acc.result()
+            frame.by = self.field  # the frame words its flags with the field's own name
+            out.append(frame)
+        return out
 
 
 def _timely(
