@@ -160,8 +160,15 @@ def _fingerprint(name: str, complaint_id: str | None, command: pydantic.BaseMode
     is for (``None`` for a ``receive`` whose complaint id is drawn). Not when (``at``) nor who
     (``actor``): a retry may come later, through another worker."""
     payload = command.model_dump(mode="json", exclude={"received_at"})
+    shown = name.replace(":", "_")[:64] or "command"  # a custom trigger's name, kept readable
     return fingerprint(
-        name, {"complaint": complaint_id, "command": type(command).__name__, "payload": payload}
+        shown,
+        {
+            "complaint": complaint_id,
+            "command": type(command).__name__,
+            "trigger": name,
+            "payload": payload,
+        },
     )
 
 

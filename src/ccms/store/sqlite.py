@@ -379,7 +379,7 @@ _READONLY_CODE = 8  # SQLITE_READONLY
 class _Connection(sqlite3.Connection):
     """A connection whose statements raise ccms errors: a busy or locked database as
     :class:`~ccms.errors.StoreBusy`, a write to a read-only one as
-    :class:`~ccms.store.StoreReadOnly`, any other operational failure (disk full, I/O) as
+    :class:`~ccms.store.StoreReadOnly`, any other failure (disk full, I/O, a damaged file) as
     :class:`~ccms.errors.StoreError`; never a raw driver error."""
 
     label = "SQLiteStore"
@@ -387,11 +387,11 @@ class _Connection(sqlite3.Connection):
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         try:
             return super().execute(sql, parameters)
-        except sqlite3.OperationalError as err:
+        except sqlite3.Error as err:
             raise _translated(err, self.label, sql) from err
 
 
-def _translated(err: sqlite3.OperationalError, label: str, sql: str) -> StoreError:
+def _translated(err: sqlite3.Error, label: str, sql: str) -> StoreError:
     code = getattr(err, "sqlite_errorcode", None)
     primary = None if code is None else code & 0xFF
     text = str(err)
@@ -501,7 +501,8 @@ class SQLiteStore:
         except StoreBusy:
             raise
         except (sqlite3.DatabaseError, StoreError) as err:
-            raise NotACcmsStore(self.path, f"it is not an SQLite database ({err})") from None
+            reason = err.__cause__ if isinstance(err, StoreError) and err.__cause__ else err
+            raise NotACcmsStore(self.path, f"it is not an SQLite database ({reason})") from None
         if app not in (0, APPLICATION_ID):
             raise NotACcmsStore(
                 self.path, f"it is another program's SQLite database (application_id {app})"
