@@ -53,7 +53,7 @@ from ccms.model import (
     fold,
 )
 from ccms.policy import BusinessCalendar
-from ccms.store import ComplaintStore, SQLiteStore
+from ccms.store import ComplaintStore, InMemoryStore, SQLiteStore
 
 #: What the forkserver imports once, so that each worker process starts in milliseconds (the
 #: forkserver of Python 3.11 does not see the tests' sys.path, so not this module itself).
@@ -349,6 +349,11 @@ class Tally:
             f"resent duplicates {self.duplicates}, retryable answers to stored commands "
             f"{len(self.stored_anyway)}"
         )
+
+    def refusals(self) -> str:
+        """The refusals by command and error, most frequent first."""
+        counts = Counter(f"{kind} {error}" for _, kind, _, error, _ in self.refused_log)
+        return ", ".join(f"{what} {n}" for what, n in counts.most_common()) or "none"
 
 
 def send(
@@ -868,3 +873,32 @@ def check_crash(store: ComplaintStore, seed: int, acks: Sequence[tuple[str, str,
     assert stored >= len(acks), f"{stored} intents stored, {len(acks)} acknowledged"
     assert stored <= len(acks) + 1, f"{stored} intents stored, {len(acks)} acknowledged (+1)"
     return stored
+
+
+def reference_histories(seed: int, intents: int) -> dict[str, list[DomainEvent]]:
+    """The histories the first ``intents`` of :func:`crash_plan` give in one uninterrupted run
+    (one Desk, an in-memory store): what a killed and restarted writer must have stored too."""
+    store = InMemoryStore()
+    desk = make_desk(store)
+    tally = Tally()
+    for n, it in enumerate(crash_plan(seed)):
+        if n >= intents:
+            break
+        stored = send(desk, it, tally)
+        assert stored is not None, f"the reference run refused {it.key}: {tally.unexpected}"
+    return {cid: store.events(cid) for cid in store.ids()}
+
+
+def first_difference(
+    got: Mapping[str, Sequence[DomainEvent]], want: Mapping[str, Sequence[DomainEvent]]
+) -> str | None:
+    """Where two sets of histories first differ (``None``: they are equal)."""
+    if list(got) != list(want):
+        return f"complaints {list(got)} against {list(want)}"
+    for cid, events in want.items():
+        for i, (a, b) in enumerate(zip(got[cid], events, strict=False)):
+            if a != b:
+                return f"{cid} event {i}: {a!r} against {b!r}"
+        if len(got[cid]) != len(events):
+            return f"{cid}: {len(got[cid])} events against {len(events)}"
+    return None

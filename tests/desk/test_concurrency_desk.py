@@ -193,7 +193,7 @@ def run_and_check(
             f"distinct accepted {distinct}, slowest client {total.seconds:.1f} s, "
             f"whole run {time.perf_counter() - started:.1f} s"
         )
-        print(f"\n  {figures}")
+        print(f"\n  {figures}\n  refused: {total.refusals()}")
         distinct_problems = sorted({u[:300] for u in total.unexpected})
         assert not total.unexpected, (
             f"{figures}\n{len(total.unexpected)} unexpected answers:\n"

@@ -8,7 +8,8 @@ again, each run resuming after its last acknowledged command (and resending the 
 flight, with the same key: stored once whether or not it had reached the store). After every
 kill the store is opened anew and checked: every stream folds to its snapshot with versions
 contiguous from 1, the global log has no gap, each complaint's history is a prefix of its plan
-with every command once, and every acknowledged command is there.
+with every command once, and every acknowledged command is there. At the end the store holds,
+event for event, what one uninterrupted writer stores for the same commands.
 
 Half of the kills come from inside the writer, at a seeded statement: on SQLite from the
 connection's trace callback as the statement begins (so inside an append's transaction too), on
@@ -32,7 +33,15 @@ from pathlib import Path
 
 import pytest
 
-from conc_kit import PRELOAD, StoreSpec, check_crash, crash_writer, read_acks
+from conc_kit import (
+    PRELOAD,
+    StoreSpec,
+    check_crash,
+    crash_writer,
+    first_difference,
+    read_acks,
+    reference_histories,
+)
 
 HEAVY = os.environ.get("CCMS_HEAVY") == "1" or os.environ.get("HYPOTHESIS_PROFILE") == "heavy"
 SEED = int(os.environ.get("CCMS_CRASH_SEED", "20261202"))
@@ -132,6 +141,10 @@ def test_a_writer_killed_at_random_loses_nothing_acknowledged(
             stored_after.append(check_crash(store, SEED, done))
         checks += time.perf_counter() - checking
     done = read_acks(acks)
+    with spec.open() as store:
+        histories = {cid: store.events(cid) for cid in store.ids()}
+    # event for event what one uninterrupted writer stores (a fresh Desk after every kill)
+    difference = first_difference(histories, reference_histories(SEED, stored_after[-1]))
     figures = (
         f"{spec.kind}: {sum(kills.values())} kills ({kills['statement']} at a seeded statement, "
         f"{kills['timer']} at a seeded moment), {len(done)} commands acknowledged, "
@@ -141,6 +154,9 @@ def test_a_writer_killed_at_random_loses_nothing_acknowledged(
         + (f"; {transactions} inside a transaction" if spec.kind == "sqlite" else "")
     )
     print(f"\n  {figures}")
+    assert difference is None, (
+        f"{figures}: the store differs from an uninterrupted run: {difference}"
+    )
     # the kills fell while commands were being made, not only before the first one
     assert len(done) >= KILLS[spec.kind] // 2, figures
     assert len(set(stored_after)) > len(stored_after) // 4, figures
