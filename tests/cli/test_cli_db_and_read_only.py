@@ -70,6 +70,7 @@ def test_report_refuses_a_file_that_is_not_a_ccms_store_and_leaves_it_alone(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     text = " ".join(result.output.split())
     assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1  # one line, however long
     assert text.startswith(f"error: {path} is not a ccms store")
     assert why in text
     assert "nothing was written" in text

@@ -140,7 +140,7 @@ def upgrade(
         target = parse_url(url)
         found, now = upgrade_target(target)
     except CCMSError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     where = f"{target.shown}" + (
         f" (schema {target.schema})" if target.kind == "postgresql" else ""

@@ -69,7 +69,7 @@ def _run(db: Path, rejects: Path | None, as_of: str | None, importer: Importer) 
             report = importer(store, moment, on_issue)
         seconds = time.perf_counter() - began
     except CCMSError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(f"[bold]imported into {db}[/] as of {moment.isoformat()} (run {report.run})")
     for line in report.lines():

@@ -113,7 +113,7 @@ def report(
             built, out / f"ccms-report-{_file_label(built.period.label)}", formats
         )
     except CCMSError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(f"[bold]{built.title}[/] ({built.period.label}, {db})")
     for line in built.highlights():
