@@ -63,6 +63,7 @@ def report(
         list[str] | None,
         typer.Option(
             "--fair-by",
+            metavar="FIELD",
             help="A field to compare fairness groups by (repeatable): a case-record field "
             "(channel, segment, region, handler, ...) or an imported one (state, company, ...). "
             "Default: channel and segment.",
