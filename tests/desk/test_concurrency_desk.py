@@ -19,6 +19,7 @@ PostgreSQL needs ``CCMS_POSTGRES_URL``; without it those tests are skipped, sayi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
@@ -205,10 +206,22 @@ def run_and_check(
                 f"{figures}\nretryable answers to commands that were stored:\n"
                 + "\n".join(total.stored_anyway[:5])
             )
+        if spec.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(spec.target)) as raw:
+                assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         view = check_store(store)
         check_exactly_once(store, view, accepted, total.refused_log)
         stored_versions = sum(s.version for s in view.snapshots.values())
         assert stored_versions == distinct, f"{figures}: {stored_versions} versions stored"
+        # the parent's index caught up with what the clients stored is a rebuilt one's
+        assert desk.index is not None
+        desk.index.catch_up(store)
+        fresh = make_desk(store).index
+        assert fresh is not None
+        for cid, snapshot in view.snapshots.items():
+            assert desk.index.version(cid) == fresh.version(cid) == snapshot.version, cid
+        assert desk.index.open_load() == fresh.open_load() == store.open_load(), figures
+        assert desk.index.department_load() == fresh.department_load(), figures
         bad = [r for r in total.resends if r[1] != r[2]]
         assert not bad, f"{figures}: resent intents answered differently: {bad[:5]}"
         # every contended round (all clients at one expected version) had exactly one winner
