@@ -1,141 +1,277 @@
-"""Benchmark: ccms metrics (streaming accumulators and the columnar path) against baselines.
+"""Benchmark: ccms metrics at real scale, against baselines measured in the same run.
 
-One synthetic month-and-a-half of complaints (seeded numpy draws: channel, VOC code, receipt,
-first response, resolution, closure, withdrawals, rejections, transfers, reopens, escalation),
-grouped by channel x code (3 x 20 = 60 groups). The figures, the same in every implementation:
-volume, withdrawn, rejected, resolved, open, first-contact resolution, reopen and transfer counts,
-escalations, and the resolution-time distribution (n, exact total, hourly histogram, from which
-mean, median and p90 follow). All measured in this one run:
+The shape: one synthetic month and a half of complaints (seeded numpy draws), 1,000,000 records by
+default (``CCMS_BENCH_METRICS_N``), grouped by channel x VOC code: 8 channels x 200 codes = 1,600
+groups, every one present. Every column the KPIs read is filled (first response, resolution,
+closure, withdrawals, rejections, transfers, reopens, escalations, repeats, waiting and business
+time, SLA targets met and breached, remedies and amounts, the happy call and CSAT), and every
+contender computes the figures of ``KpiAccumulator``'s **default settings**: all figure families,
+one-minute bins for the median and p90. Contenders are interleaved (the order rotates every
+round); each time is a median with its min and max; the results are checked equal before any
+figure is printed. Compared:
 
-* streaming: ``KpiAccumulator.update`` over ``CaseRecord`` objects, against a bare
-  dict-of-sums loop computing the same figures from the same objects;
-* columnar: ``ccms.metrics.columnar.kpis`` on a Polars frame, against a hand-written Polars
-  query and a pandas group-by producing the same sufficient statistics.
+* **streaming**: ``KpiAccumulator.update`` over ``CaseRecord`` objects against a bare
+  dict-of-sums loop (a hand-written function computing the same exact state from the same
+  objects), chunk by chunk, alternating which goes first. Target: ccms at least 0.8x its speed.
+* **columnar**: ``ccms.metrics.columnar.kpis`` on a Polars frame against (a) the query a Polars
+  user writes for the same table (counts, and mean/median/p90 with Polars' own quantiles, per
+  group and overall, SLA, CSAT and remedy tables) and (b) hand-written Polars computing the same
+  sufficient statistics ccms derives its figures from (counts, sums and nearest-rank one-minute
+  bins per group and overall, the same small tables). Targets: at most 1.5x (a) and 1.2x (b).
+* **memory**: the accumulator's state (deep size of its Python objects) after 10k, 100k and all
+  records, and the peak resident size of the process. Target: state per group bounded by the
+  duration bins, not by records (state at N / state at N/10 well under 10x).
+* **Dask**: ``accumulate_frame`` over 4 partitions of ``frame.to_pandas()`` equals one pass exactly.
 
-It also prints the accumulator's state size (pickled bytes) against the number of records, to
-show memory grows with groups and histogram bins, not records. The results are checked equal
-before any figure is printed. Run: ``python bench/run.py metrics`` (``CCMS_BENCH_METRICS_N``
-sets the number of records; default 1,000,000).
+``CCMS_BENCH_METRICS_10M=1`` adds a 10,000,000-record run in bounded memory: records generated
+and dropped chunk by chunk, the accumulator fed by ``update``, the columnar path by ``kpi_stats``
+per 1M-row chunk merged into one accumulator, both equal, with state size and peak memory.
 """
 
 from __future__ import annotations
 
+import gc
 import os
-import pickle
+import statistics
+import resource
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
-from ccms.metrics import CaseRecord, KpiAccumulator, merge_all
-from ccms.metrics.columnar import kpis
+from _figures import figure, interleaved, target
+from ccms.metrics import CaseRecord, CaseStats, Durations, KpiAccumulator
+from ccms.metrics.columnar import kpi_stats, kpis
 
 N = int(os.environ.get("CCMS_BENCH_METRICS_N", "1000000"))
-CHUNK = 200_000
+BIG = os.environ.get("CCMS_BENCH_METRICS_10M", "") not in ("", "0")
+BIG_N = 10_000_000
+CHUNK = 100_000
 SEED = 20261001
 START = datetime(2026, 9, 1, tzinfo=UTC)
+START_US = int(START.timestamp()) * 1_000_000
 BY = ("channel", "code")
-FIGURES = ("status", "fcr", "resolution", "reopen", "transfer", "escalation")
-RES = 3600  # hourly bins: median and p90 to the hour
-CHANNELS = np.array(["web", "phone", "email"])
-CODES = np.array([f"C{i:02d}" for i in range(20)])
-T = TypeVar("T")
+RES = 60  # the default: one-minute bins
+ROUNDS = 5
+CHANNELS = np.array(["web", "phone", "email", "chat", "app", "sms", "visit", "letter"])
+CODES = np.array([f"C{i:03d}" for i in range(200)])
+REMEDIES = np.array(["refund", "exchange", "repair", "compensation", "apology", "explanation"])
+DURATIONS = ("response", "resolution", "response_business", "resolution_business", "waiting",
+             "waiting_business", "company")  # fmt: skip
+SEC = timedelta(seconds=1)
 
 
-def _timed(fn: Callable[[], T], rounds: int = 1) -> tuple[float, T]:
-    best, out = float("inf"), None
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    assert out is not None
-    return best, out
+# ----------------------------------------------------------------------------- the data
 
 
 def columns(n: int, seed: int = SEED) -> dict[str, np.ndarray[Any, Any]]:
     """Seeded synthetic columns (times in whole seconds since START; -1 = missing)."""
     rng = np.random.default_rng(seed)
     received = rng.integers(0, 45 * 86_400, n)
-    # resolution times: log-normal around 20 hours, capped at 30 days; 75% resolved
+    responded = rng.random(n) < 0.9
+    reply = np.minimum(rng.lognormal(np.log(4 * 3600), 1.0, n).astype(np.int64), 20 * 86_400)
     spell = np.minimum(rng.lognormal(np.log(20 * 3600), 1.0, n).astype(np.int64), 30 * 86_400)
-    resolved = np.where(rng.random(n) < 0.75, received + spell, -1)
-    closed = np.where((resolved >= 0) & (rng.random(n) < 0.9), resolved, -1)
-    withdrawn = (resolved < 0) & (rng.random(n) < 0.1)
-    closed = np.where(withdrawn, received + 3600, closed)
+    resolved = rng.random(n) < 0.75
+    closed = resolved & (rng.random(n) < 0.9)
+    withdrawn = ~resolved & (rng.random(n) < 0.1)
+    waiting = np.where(rng.random(n) < 0.2, rng.integers(600, 2 * 86_400, n), 0)
+    weights = 1.0 / (np.arange(len(CODES)) + 10.0)  # a long tail of codes, none empty
+    remedy = np.where(resolved & (rng.random(n) < 0.6), rng.integers(0, len(REMEDIES), n), -1)
+    paid = (remedy >= 0) & (remedy < 4) & (rng.random(n) < 0.7)
+    fed = resolved & ~withdrawn & (rng.random(n) < 0.5)
     return {
         "channel": rng.integers(0, len(CHANNELS), n),
-        "code": np.minimum(rng.geometric(0.2, n) - 1, len(CODES) - 1),  # a Pareto-like mix
+        "code": rng.choice(len(CODES), n, p=weights / weights.sum()),
         "received": received,
-        "resolved": resolved,
-        "closed": closed,
+        "response": np.where(responded, reply, -1),
+        "resolution": np.where(resolved, spell, -1),
+        "closed": np.where(closed, spell, np.where(withdrawn, 3600, -1)),
         "withdrawn": withdrawn,
-        "rejected": (resolved >= 0) & (rng.random(n) < 0.03),
+        "rejected": resolved & (rng.random(n) < 0.03),
         "transfers": rng.choice([0, 0, 0, 1, 2], n),
         "reopens": (rng.random(n) < 0.08).astype(np.int64),
         "escalation_level": (rng.random(n) < 0.05).astype(np.int64),
+        "repeat": rng.random(n) < 0.04,
+        "waiting": np.where(resolved, np.minimum(waiting, spell), waiting),
+        "met": rng.integers(0, 4, n),  # bit 0: response met, bit 1: resolution met
+        "breached": rng.integers(0, 8, n) == 0,  # resolution breached
+        "remedy": remedy,
+        "amount": np.where(paid, rng.integers(1, 500_000, n) * 100, -1),
+        "fed": fed,
+        "satisfied": np.where(fed & (rng.random(n) < 0.9), rng.random(n) < 0.7, -1),
+        "csat": np.where(fed & (rng.random(n) < 0.8), rng.integers(1, 6, n), -1),
     }
 
 
-def records(cols: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> list[CaseRecord]:
+def _business(seconds: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A stand-in for business time: 9 of 24 hours on 5 of 7 days."""
+    return np.where(seconds >= 0, seconds * 45 // 168, -1)
+
+
+def records(c: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> list[CaseRecord]:
     """CaseRecord objects for rows ``lo:hi`` (built outside the timed sections)."""
-    sec = timedelta(seconds=1)
-    ch = CHANNELS[cols["channel"][lo:hi]].tolist()
-    co = CODES[cols["code"][lo:hi]].tolist()
-    rec, res, clo = (cols[k][lo:hi].tolist() for k in ("received", "resolved", "closed"))
-    wd, rj = cols["withdrawn"][lo:hi].tolist(), cols["rejected"][lo:hi].tolist()
-    tr, ro = cols["transfers"][lo:hi].tolist(), cols["reopens"][lo:hi].tolist()
-    es = cols["escalation_level"][lo:hi].tolist()
+    col = {k: v[lo:hi].tolist() for k, v in c.items()}
+    ch, co = CHANNELS[c["channel"][lo:hi]].tolist(), CODES[c["code"][lo:hi]].tolist()
+    rem = [REMEDIES[i] if i >= 0 else None for i in col["remedy"]]
+    b_resp, b_res = (
+        _business(c["response"][lo:hi]).tolist(),
+        _business(c["resolution"][lo:hi]).tolist(),
+    )
+    b_wait = _business(c["waiting"][lo:hi]).tolist()
     out = []
     for i in range(hi - lo):
+        at = START + col["received"][i] * SEC
+        resp, res, clo = col["response"][i], col["resolution"][i], col["closed"][i]
+        met = col["met"][i]
+        amount = col["amount"][i]
+        sat, csat = col["satisfied"][i], col["csat"][i]
         out.append(
             CaseRecord(
-                id=str(lo + i), received_at=START + rec[i] * sec, channel=ch[i],
-                kind="complaint", severity="low", segment="general", stage="x", code=co[i],
-                resolved_at=START + res[i] * sec if res[i] >= 0 else None,
-                closed_at=START + clo[i] * sec if clo[i] >= 0 else None,
-                withdrawn=wd[i], rejected=rj[i], transfers=tr[i], reopens=ro[i],
-                escalation_level=es[i],
+                id=str(lo + i), received_at=at, channel=ch[i], kind="complaint", severity="low",
+                segment="general", stage="x", code=co[i],
+                first_response_at=at + resp * SEC if resp >= 0 else None,
+                resolved_at=at + res * SEC if res >= 0 else None,
+                closed_at=at + clo * SEC if clo >= 0 else None,
+                withdrawn=col["withdrawn"][i], rejected=col["rejected"][i],
+                transfers=col["transfers"][i], reopens=col["reopens"][i],
+                escalation_level=col["escalation_level"][i], repeat=col["repeat"][i],
+                waiting_seconds=col["waiting"][i],
+                business_response_seconds=b_resp[i] if b_resp[i] >= 0 else None,
+                business_resolution_seconds=b_res[i] if b_res[i] >= 0 else None,
+                business_waiting_seconds=b_wait[i],
+                sla_met=("resolution", "response")[: met.bit_count()] if met else (),
+                sla_breached=("resolution",) if col["breached"][i] else (),
+                remedy=rem[i], remedy_amount=Decimal(amount) if amount >= 0 else None,
+                currency="KRW" if amount >= 0 else None, feedback_responded=col["fed"][i],
+                satisfied=bool(sat) if sat >= 0 else None, csat=csat if csat >= 0 else None,
             )
         )  # fmt: skip
     return out
 
 
-def chunks(cols: dict[str, np.ndarray[Any, Any]]) -> Iterator[list[CaseRecord]]:
-    for lo in range(0, N, CHUNK):
-        yield records(cols, lo, min(N, lo + CHUNK))
+def polars_frame(c: dict[str, np.ndarray[Any, Any]]) -> pl.DataFrame:
+    """The same rows as a Polars frame with the documented case-record columns."""
+    received = c["received"] * 1_000_000 + START_US
+
+    def at(offset: np.ndarray[Any, Any]) -> pl.Series:
+        s = pl.Series(np.where(offset >= 0, received + offset * 1_000_000, 0))
+        return s.cast(pl.Datetime("us", "UTC")).scatter(np.flatnonzero(offset < 0), None)
+
+    def nullable(a: np.ndarray[Any, Any], dtype: Any = pl.Int64) -> pl.Series:
+        return pl.Series(a).cast(dtype).scatter(np.flatnonzero(a < 0), None)
+
+    met = c["met"]
+    sla_met = [[], ["resolution"], ["resolution"], ["resolution", "response"]]
+    return pl.DataFrame(
+        {
+            "channel": CHANNELS[c["channel"]],
+            "code": CODES[c["code"]],
+            "received_at": pl.Series(received).cast(pl.Datetime("us", "UTC")),
+            "first_response_at": at(c["response"]),
+            "resolved_at": at(c["resolution"]),
+            "closed_at": at(c["closed"]),
+            **{k: c[k] for k in ("withdrawn", "rejected", "transfers", "reopens",
+                                 "escalation_level", "repeat")},
+            "waiting_seconds": c["waiting"],
+            "business_response_seconds": nullable(_business(c["response"])),
+            "business_resolution_seconds": nullable(_business(c["resolution"])),
+            "business_waiting_seconds": _business(c["waiting"]),
+            "sla_met": pl.Series([sla_met[m] for m in met.tolist()], dtype=pl.List(pl.String)),
+            "sla_breached": pl.Series(
+                [["resolution"] if b else [] for b in c["breached"].tolist()],
+                dtype=pl.List(pl.String),
+            ),
+            "remedy": pl.Series(np.where(c["remedy"] >= 0, REMEDIES[c["remedy"]], "")).scatter(
+                np.flatnonzero(c["remedy"] < 0), None
+            ),
+            "remedy_amount": nullable(c["amount"]).cast(pl.Decimal(18, 4)),
+            "currency": pl.Series(np.where(c["amount"] >= 0, "KRW", "")).scatter(
+                np.flatnonzero(c["amount"] < 0), None
+            ),
+            "feedback_responded": c["fed"],
+            "satisfied": nullable(c["satisfied"]).cast(pl.Boolean),
+            "csat": nullable(c["csat"]),
+        }
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------- streaming contenders
 
 
 def bare_loop(rs: list[CaseRecord], groups: dict[Any, list[Any]]) -> None:
-    """The same figures with plain dicts and lists: the floor a Python loop can reach."""
-    sec = timedelta(seconds=1)
+    """The same exact state with plain dicts and lists: the floor a Python loop can reach."""
     get = groups.get
     for r in rs:
         k = (r.channel, r.code)
         s = get(k)
         if s is None:
-            s = groups[k] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {}]
+            # 0 n, 1 withdrawn, 2 rejected, 3 resolved, 4 open, 5 fcr, 6 reopened, 7 reopens,
+            # 8 transferred, 9 transfers, 10 escalated, 11 repeat, 12 timely_n, 13 timely,
+            # 14 fb_eligible, 15 fb_responded, 16 fb_answered, 17 fb_satisfied,
+            # 18-24 durations [n, total, hist], 25 sla, 26 csat, 27 remedies, 28 cost
+            s = groups[k] = [0] * 18 + [[0, 0, {}] for _ in range(7)] + [{}, {}, {}, {}]
         s[0] += 1
         if r.withdrawn:
             s[1] += 1
         if r.rejected:
             s[2] += 1
-        if r.closed_at is None:
+        res = r.resolved_at
+        if res is not None:
             s[3] += 1
-        t = r.resolved_at
-        if t is not None:
-            s[4] += 1
             if not r.transfers and not r.reopens:
                 s[5] += 1
-            v = (t - r.received_at) // sec
-            s[11] += 1
-            s[12] += v
-            h = s[13]
+        if r.closed_at is None:
+            s[4] += 1
+        first = r.first_response_at
+        if first is not None:
+            v = (first - r.received_at) // SEC
+            d = s[18]
+            d[0] += 1
+            d[1] += v
+            h = d[2]
             b = v // RES
             h[b] = h.get(b, 0) + 1
+            s[12] += 1
+            if v <= 15 * 86_400:
+                s[13] += 1
+        if res is not None:
+            v = (res - r.received_at) // SEC
+            d = s[19]
+            d[0] += 1
+            d[1] += v
+            h = d[2]
+            b = v // RES
+            h[b] = h.get(b, 0) + 1
+        for i, v in ((20, r.business_response_seconds), (21, r.business_resolution_seconds),
+                     (22, r.waiting_seconds), (23, r.business_waiting_seconds)):  # fmt: skip
+            if v is not None:
+                d = s[i]
+                d[0] += 1
+                d[1] += v
+                h = d[2]
+                b = v // RES
+                h[b] = h.get(b, 0) + 1
+        if res is not None:
+            v = (res - r.received_at) // SEC - r.waiting_seconds
+            d = s[24]
+            d[0] += 1
+            d[1] += v
+            h = d[2]
+            b = v // RES
+            h[b] = h.get(b, 0) + 1
+        breached = r.sla_breached
+        for t in breached:
+            c = s[25].setdefault(t, [0, 0])
+            c[1] += 1
+        for t in r.sla_met:
+            if t not in breached:
+                c = s[25].setdefault(t, [0, 0])
+                c[0] += 1
         if r.reopens:
             s[6] += 1
             s[7] += r.reopens
@@ -144,32 +280,67 @@ def bare_loop(rs: list[CaseRecord], groups: dict[Any, list[Any]]) -> None:
             s[9] += r.transfers
         if r.escalation_level:
             s[10] += 1
+        if r.repeat:
+            s[11] += 1
+        if res is not None and not r.withdrawn and not r.rejected:
+            s[14] += 1
+            if r.feedback_responded:
+                s[15] += 1
+                if r.satisfied is not None:
+                    s[16] += 1
+                    if r.satisfied:
+                        s[17] += 1
+                if r.csat is not None:
+                    m = s[26]
+                    m[r.csat] = m.get(r.csat, 0) + 1
+        if r.remedy is not None:
+            m = s[27]
+            m[r.remedy] = m.get(r.remedy, 0) + 1
+            if r.remedy_amount is not None:
+                m = s[28]
+                cur = r.currency or "XXX"
+                m[cur] = m.get(cur, 0) + r.remedy_amount
 
 
-def polars_frame(cols: dict[str, np.ndarray[Any, Any]]) -> pl.DataFrame:
-    def ts(name: str) -> pl.Expr:
-        us = pl.col(name) * 1_000_000 + int(START.timestamp() * 1_000_000)
-        when = pl.when(pl.col(name) >= 0).then(us.cast(pl.Datetime("us", "UTC")))
-        return when.otherwise(None).alias(name + "_at")
+_BARE_INTS = ("n", "withdrawn", "rejected", "resolved", "open", "fcr", "reopened", "reopens",
+              "transferred", "transfers", "escalated", "repeat", "timely_n", "timely",
+              "fb_eligible", "fb_responded", "fb_answered", "fb_satisfied")  # fmt: skip
 
-    raw = pl.DataFrame(
-        {
-            "channel": CHANNELS[cols["channel"]],
-            "code": CODES[cols["code"]],
-            **{k: cols[k] for k in ("received", "resolved", "closed", "withdrawn", "rejected",
-                                    "transfers", "reopens", "escalation_level")},
-        }
-    )  # fmt: skip
-    return raw.with_columns(ts("received"), ts("resolved"), ts("closed")).drop(
-        "received", "resolved", "closed"
+
+def same_state(s: CaseStats, b: list[Any]) -> bool:
+    ints = all(getattr(s, name) == b[i] for i, name in enumerate(_BARE_INTS))
+    durs = all(
+        (getattr(s, f).n, getattr(s, f).total, getattr(s, f).hist) == tuple(b[18 + i])
+        for i, f in enumerate(DURATIONS)
     )
+    sla = {t: list(c) for t, c in s.sla.items()} == b[25]
+    return ints and durs and sla and (s.csat, s.remedies, s.cost) == (b[26], b[27], b[28])
 
 
-def hand_polars(frame: pl.DataFrame) -> list[pl.DataFrame]:
-    """A hand-written Polars query for the same sufficient statistics."""
+# ------------------------------------------------------------------ columnar contenders
+
+
+def _duration_columns() -> list[pl.Expr]:
+    def since(col: str) -> pl.Expr:
+        return (pl.col(col) - pl.col("received_at")).dt.total_seconds()
+
+    return [
+        since("first_response_at").alias("response"),
+        since("resolved_at").alias("resolution"),
+        pl.col("business_response_seconds").alias("response_business"),
+        pl.col("business_resolution_seconds").alias("resolution_business"),
+        pl.col("waiting_seconds").alias("waiting"),
+        pl.col("business_waiting_seconds").alias("waiting_business"),
+        (since("resolved_at") - pl.col("waiting_seconds")).alias("company"),
+    ]
+
+
+def _counts() -> list[pl.Expr]:
     resolved = pl.col("resolved_at").is_not_null()
-    lf = frame.lazy()
-    base = lf.group_by(BY).agg(
+    responded = pl.col("first_response_at").is_not_null()
+    due = resolved & ~pl.col("withdrawn") & ~pl.col("rejected")
+    answered = due & pl.col("feedback_responded")
+    return [
         pl.len().alias("n"),
         pl.col("withdrawn").sum(),
         pl.col("rejected").sum(),
@@ -181,139 +352,351 @@ def hand_polars(frame: pl.DataFrame) -> list[pl.DataFrame]:
         (pl.col("transfers") != 0).sum().alias("transferred"),
         pl.col("transfers").sum(),
         (pl.col("escalation_level") != 0).sum().alias("escalated"),
-    )
-    seconds = (pl.col("resolved_at") - pl.col("received_at")).dt.total_seconds()
-    hist = (
-        lf.filter(resolved)
-        .with_columns(seconds.alias("v"))
-        .group_by([*BY, pl.col("v") // RES])
-        .agg(pl.len().alias("c"), pl.col("v").sum().alias("t"))
-    )
-    return pl.collect_all([base, hist])
+        pl.col("repeat").sum(),
+        responded.sum().alias("timely_n"),
+        (pl.col("response") <= 15 * 86_400).sum().alias("timely"),
+        due.sum().alias("fb_eligible"),
+        answered.sum().alias("fb_responded"),
+        (answered & pl.col("satisfied").is_not_null()).sum().alias("fb_answered"),
+        (answered & pl.col("satisfied").fill_null(False)).sum().alias("fb_satisfied"),
+    ]
 
 
-def pandas_frame(cols: dict[str, np.ndarray[Any, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(
+def _tables(lf: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """SLA met/breached per target, CSAT counts, remedy mix and cost, per group."""
+    due = (pl.col("resolved_at").is_not_null() & ~pl.col("withdrawn") & ~pl.col("rejected")
+           & pl.col("feedback_responded") & pl.col("csat").is_not_null())  # fmt: skip
+    return [
+        lf.select(*BY, pl.col("sla_breached").alias("t")).explode("t").drop_nulls("t")
+        .group_by(*BY, "t").len(),
+        lf.select(*BY, pl.col("sla_met").alias("t"), "sla_breached").explode("t")
+        .filter(pl.col("t").is_not_null() & ~pl.col("sla_breached").list.contains(pl.col("t")))
+        .group_by(*BY, "t").len(),
+        lf.filter(due).group_by(*BY, "csat").len(),
+        lf.drop_nulls("remedy").group_by(*BY, "remedy").len(),
+        lf.drop_nulls("remedy_amount").group_by(*BY, "currency").agg(pl.col("remedy_amount").sum()),
+    ]  # fmt: skip
+
+
+def user_query(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """What a Polars user writes for the same table: counts and mean/median/p90 per group and
+    overall (Polars' own median and quantile), and the SLA, CSAT and remedy tables."""
+    lf = frame.lazy().with_columns(_duration_columns())
+    aggs = [*_counts()]
+    for d in DURATIONS:
+        v = pl.col(d)
+        aggs += [v.count().alias(f"{d}_n"), v.mean().alias(f"{d}_mean"),
+                 v.median().alias(f"{d}_median"), v.quantile(0.9).alias(f"{d}_p90")]  # fmt: skip
+    return pl.collect_all([lf.group_by(BY).agg(aggs), lf.select(aggs), *_tables(lf)])
+
+
+def same_statistics(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """Hand-written Polars for the sufficient statistics ccms derives its figures from: counts,
+    sums and nearest-rank one-minute bins per group, overall bins, the same small tables."""
+    lf = frame.lazy().with_columns(_duration_columns())
+    aggs = [*_counts()]
+    overall = []
+    for d in DURATIONS:
+        v = pl.col(d)
+        aggs += [v.count().alias(f"{d}_n"), v.sum().alias(f"{d}_total")]
+        for label, q in (("median", 0.5), ("p90", 0.9)):
+            binned = (v.quantile(q, "equiprobable").cast(pl.Int64) // RES * RES).alias(
+                f"{d}_{label}"
+            )
+            aggs.append(binned)
+            overall.append(binned)
+    return pl.collect_all([lf.group_by(BY).agg(aggs), lf.select(overall), *_tables(lf)])
+
+
+# ------------------------------------------------------------------------------ memory
+
+
+def deep_size(obj: object, seen: set[int] | None = None) -> int:
+    """Bytes held by the Python objects reachable from ``obj`` (each counted once)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or obj is None or isinstance(obj, (bool, str)):
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, int) and -5 <= obj <= 256:
+        return 0  # cached by the interpreter
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set)):
+        size += sum(deep_size(x, seen) for x in obj)
+    elif isinstance(obj, CaseStats):
+        size += sum(deep_size(getattr(obj, n), seen) for n in CaseStats.__slots__)
+    elif isinstance(obj, Durations):
+        size += deep_size(obj.hist, seen)
+    return size
+
+
+def state_size(acc: KpiAccumulator) -> tuple[int, int]:
+    """Deep bytes of the accumulator's groups, and the number of histogram bins they hold."""
+    bins = sum(len(getattr(s, f).hist) for s in acc.groups.values() for f in DURATIONS)
+    return deep_size(dict(acc.groups)), bins
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -------------------------------------------------------------------------------- main
+
+
+def chunks(c: dict[str, np.ndarray[Any, Any]], n: int) -> Iterator[list[CaseRecord]]:
+    for lo in range(0, n, CHUNK):
+        yield records(c, lo, min(n, lo + CHUNK))
+
+
+def streaming(c: dict[str, np.ndarray[Any, Any]]) -> KpiAccumulator:
+    acc = KpiAccumulator(BY)
+    bare: dict[Any, list[Any]] = {}
+    t_acc: list[float] = []
+    t_bare: list[float] = []
+    sizes: list[tuple[int, int, int]] = []
+    seen = 0
+    for i, chunk in enumerate(chunks(c, N)):
+        runs = [
+            ("acc", lambda ch=chunk: _feed(acc, ch)),
+            ("bare", lambda ch=chunk: bare_loop(ch, bare)),
+        ]
+        for name, fn in runs if i % 2 == 0 else runs[::-1]:
+            t0 = time.perf_counter()
+            fn()
+            (t_acc if name == "acc" else t_bare).append(time.perf_counter() - t0)
+        seen += len(chunk)
+        if seen in (10_000, 100_000) or (seen < 100_000 and i == 0):
+            sizes.append((seen, *state_size(acc)))
+        del chunk
+    if not sizes or sizes[-1][0] != seen:
+        sizes.append((seen, *state_size(acc)))
+    assert len(acc.groups) == len(bare) == len(CHANNELS) * len(CODES), len(acc.groups)
+    assert all(same_state(s, bare[k]) for k, s in acc.groups.items()), "bare loop differs"
+
+    per_chunk = CHUNK / 1e6
+    rate_acc = sorted(per_chunk / t for t in t_acc)
+    rate_bare = sorted(per_chunk / t for t in t_bare)
+    ratios = sorted(b / a for a, b in zip(t_acc, t_bare, strict=True))
+    med = statistics.median
+    print(f"\nstreaming, {len(t_acc)} chunks of {CHUNK:,} CaseRecord objects, interleaved "
+          "(M records/s: median, min, max):")  # fmt: skip
+    print(
+        f"  ccms KpiAccumulator.update   {med(rate_acc):5.3f}  ({rate_acc[0]:.3f} .. {rate_acc[-1]:.3f})"
+    )
+    print(
+        f"  bare dict-of-sums loop       {med(rate_bare):5.3f}  ({rate_bare[0]:.3f} .. {rate_bare[-1]:.3f})"
+    )
+    print(
+        f"  per-chunk speed ratio ccms/bare: median {med(ratios):.3f} ({ratios[0]:.3f} .. {ratios[-1]:.3f})"
+    )
+    figure(
+        "streaming ccms update",
+        (med(rate_acc), rate_acc[0], rate_acc[-1]),
+        "M records/s",
+        compares="KpiAccumulator.update, default settings, 1,600 groups",
+    )
+    figure(
+        "streaming bare loop",
+        (med(rate_bare), rate_bare[0], rate_bare[-1]),
+        "M records/s",
+        compares="hand-written dict-of-sums loop, same exact state",
+    )
+    target("streaming accumulator speed / bare loop", med(ratios), ">=", 0.8, unit="x",
+           compares="median over chunks of time(bare)/time(ccms)")  # fmt: skip
+    t0 = time.perf_counter()
+    acc.result()
+    print(f"  result() of {len(acc.groups):,} groups: {time.perf_counter() - t0:.2f} s")
+    figure("streaming result()", time.perf_counter() - t0, "s")
+
+    print("\naccumulator state (deep size of its Python objects) against records seen:")
+    for m, size, bins in sizes:
+        print(
+            f"  {m:>10,} records -> {size / 2**20:8.1f} MiB, {bins:>9,} histogram bins, "
+            f"{size / len(acc.groups) / 1024:7.1f} KiB per group"
+        )
+        figure(f"state after {m:,} records", size, "bytes", bins=bins, groups=len(acc.groups))
+    last, before = sizes[-1], [s for s in sizes if s[0] * 10 <= sizes[-1][0]]
+    if before:
+        growth = last[1] / before[-1][1]
+        print(f"  records x{last[0] / before[-1][0]:.0f} -> state x{growth:.2f}")
+        target(
+            "state growth for 10x the records",
+            growth,
+            "<",
+            5.0,
+            unit="x",
+            compares="deep size of the accumulator at N over N/10 (O(records) would be 10x)",
+        )
+    print(f"  peak resident memory so far: {peak_rss_mib():,.0f} MiB")
+    figure("peak RSS after streaming", peak_rss_mib(), "MiB")
+    return acc
+
+
+def _feed(acc: KpiAccumulator, rs: list[CaseRecord]) -> None:
+    update = acc.update
+    for r in rs:
+        update(r)
+
+
+def columnar(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
+    table = kpis(frame, BY)
+    streamed = acc.result()
+    assert table == streamed, "columnar figures differ from the accumulator's"
+    user = user_query(frame)
+    same = same_statistics(frame)
+    for base in (user[0], same[0]):
+        assert int(base["n"].sum()) == N
+    by = same[0].sort(BY)
+    for k, kp in list(table.by_group.items())[:: len(table.by_group) // 40]:
+        row = by.filter((pl.col("channel") == k[0]) & (pl.col("code") == k[1])).row(0, named=True)
+        for d in DURATIONS:
+            s = getattr(kp, d)
+            assert (s.n, s.total, s.median, s.p90) == (
+                row[f"{d}_n"],
+                row[f"{d}_total"] or 0,
+                row[f"{d}_median"],
+                row[f"{d}_p90"],
+            ), d
+        assert (kp.count, kp.fcr.successes, kp.timely.successes) == (
+            row["n"],
+            row["fcr"],
+            row["timely"],
+        )
+    overall = same[1].row(0, named=True)
+    assert all(getattr(table.overall, d).p90 == overall[f"{d}_p90"] for d in DURATIONS)
+
+    t = interleaved(
         {
-            "channel": pd.Categorical.from_codes(cols["channel"], CHANNELS),
-            "code": pd.Categorical.from_codes(cols["code"], CODES),
-            **{k: cols[k] for k in ("received", "resolved", "closed", "withdrawn", "rejected",
-                                    "transfers", "reopens", "escalation_level")},
-        }
-    )  # fmt: skip
+            "ccms": lambda: kpis(frame, BY),
+            "user": lambda: user_query(frame),
+            "same": lambda: same_statistics(frame),
+            "ccms_state": lambda: kpi_stats(frame, BY),
+        },
+        rounds=ROUNDS,
+    )
+    print(f"\ncolumnar, {N:,} rows, {len(table.by_group):,} groups, default settings "
+          f"({ROUNDS} interleaved rounds):")  # fmt: skip
+    labels = {
+        "ccms": "ccms columnar.kpis          ",
+        "user": "(a) Polars user's query     ",
+        "same": "(b) same sufficient stats   ",
+        "ccms_state": "ccms kpi_stats (merge state)",
+    }
+    for k, label in labels.items():
+        print(f"  {label} {t[k]}")
+        figure(f"columnar {k}", t[k], "s", compares=label.strip())
+    r_user = t["ccms"].median / t["user"].median
+    r_same = t["ccms"].median / t["same"].median
+    target(
+        "columnar kpis / Polars user's query",
+        r_user,
+        "<=",
+        1.5,
+        compares="median time ratio, counts + mean/median/p90 per group and overall",
+    )
+    target(
+        "columnar kpis / same sufficient statistics",
+        r_same,
+        "<=",
+        1.2,
+        compares="median time ratio, hand-written Polars for the same exact statistics",
+    )
+    print(f"  columnar vs streaming: {N / t['ccms'].median / 1e6:.1f}M rows/s")
 
 
-def pandas_groupby(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The same sufficient statistics with a pandas group-by."""
-    resolved = df["resolved"] >= 0
-    work = pd.DataFrame(
-        {
-            "channel": df["channel"],
-            "code": df["code"],
-            "n": 1,
-            "withdrawn": df["withdrawn"],
-            "rejected": df["rejected"],
-            "resolved": resolved,
-            "open": df["closed"] < 0,
-            "fcr": resolved & (df["transfers"] == 0) & (df["reopens"] == 0),
-            "reopened": df["reopens"] != 0,
-            "reopens": df["reopens"],
-            "transferred": df["transfers"] != 0,
-            "transfers": df["transfers"],
-            "escalated": df["escalation_level"] != 0,
-        }
+def dask_run(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
+    try:
+        import dask.dataframe as dd
+
+        from ccms.metrics.dask import accumulate_frame
+    except ImportError:  # pragma: no cover - the dask extra
+        print("\ndask: not installed (pip install 'ccms[dask]')")
+        return
+    pdf = frame.to_pandas()
+    ddf = dd.from_pandas(pdf, npartitions=4)
+    t0 = time.perf_counter()
+    on_dask = accumulate_frame(ddf, lambda: KpiAccumulator(BY), scheduler="threads")
+    spent = time.perf_counter() - t0
+    equal = dict(on_dask.groups) == dict(acc.groups) and on_dask.result() == acc.result()
+    print(
+        f"\ndask: accumulate_frame over {ddf.npartitions} partitions of frame.to_pandas(): "
+        f"{spent:.1f} s, equal to one pass: {equal}"
     )
-    base = work.groupby(["channel", "code"], observed=True).sum()
-    done = df[resolved]
-    v = done["resolved"] - done["received"]
-    hist = (
-        pd.DataFrame({"channel": done["channel"], "code": done["code"], "b": v // RES, "v": v})
-        .groupby(["channel", "code", "b"], observed=True)["v"]
-        .agg(["size", "sum"])
+    figure("dask 4 partitions", spent, "s", equal=equal)
+    target(
+        "dask 4 partitions equal one pass",
+        float(equal),
+        ">=",
+        1.0,
+        unit="",
+        compares="1.0 = every group's exact state and the table equal the single pass",
     )
-    return base, hist
+
+
+def big_run() -> None:
+    """10M records in bounded memory: both paths chunk by chunk, compared equal."""
+    print(f"\n10M run: {BIG_N:,} records, chunks of 1,000,000 generated and dropped")
+    rss0 = peak_rss_mib()
+    acc = KpiAccumulator(BY)
+    col = KpiAccumulator(BY)
+    t_acc = t_col = 0.0
+    sizes = []
+    for part in range(BIG_N // 1_000_000):
+        c = columns(1_000_000, SEED + 1 + part)
+        for lo in range(0, 1_000_000, CHUNK):
+            rs = records(c, lo, lo + CHUNK)
+            t0 = time.perf_counter()
+            _feed(acc, rs)
+            t_acc += time.perf_counter() - t0
+            del rs
+        frame = polars_frame(c)
+        t0 = time.perf_counter()
+        col.load(kpi_stats(frame, BY))
+        t_col += time.perf_counter() - t0
+        del frame, c
+        gc.collect()
+        if part in (0, 9):
+            sizes.append(((part + 1) * 1_000_000, *state_size(acc)))
+    equal = dict(col.groups) == dict(acc.groups) and col.result() == acc.result()
+    print(
+        f"  accumulator {BIG_N / t_acc / 1e6:.2f}M records/s; columnar chunks "
+        f"{BIG_N / t_col / 1e6:.2f}M rows/s; equal: {equal}"
+    )
+    for m, size, bins in sizes:
+        print(f"  state at {m:>10,} records: {size / 2**20:8.1f} MiB, {bins:,} bins")
+        figure(f"10M run: state after {m:,} records", size, "bytes", bins=bins)
+    growth = sizes[-1][1] / sizes[0][1]
+    print(f"  peak resident memory: {peak_rss_mib():,.0f} MiB (before the run {rss0:,.0f} MiB)")
+    figure("10M run: peak RSS", peak_rss_mib(), "MiB")
+    target(
+        "10M run: state growth 1M -> 10M",
+        growth,
+        "<",
+        5.0,
+        unit="x",
+        compares="deep size of the accumulator at 10M over 1M records",
+    )
+    target("10M run: columnar chunks equal the accumulator", float(equal), ">=", 1.0, unit="")
 
 
 def main() -> None:
-    print(f"records: {N:,}; groups: channel x code; figures: {', '.join(FIGURES)}; "
-          f"hourly bins")  # fmt: skip
-    cols = columns(N)
-
-    # ---------------------------------------------------------------- streaming, chunked
-    acc = KpiAccumulator(BY, figures=FIGURES, resolution=RES)
-    bare: dict[Any, list[Any]] = {}
-    t_acc = t_bare = 0.0
-    sizes: list[tuple[int, int]] = []
-    seen = 0
-    for chunk in chunks(cols):
-        t0 = time.perf_counter()
-        update = acc.update
-        for r in chunk:
-            update(r)
-        t_acc += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        bare_loop(chunk, bare)
-        t_bare += time.perf_counter() - t0
-        if not sizes:  # state size after 1k, 10k and 100k records of the first chunk
-            for m in (1_000, 10_000, 100_000):
-                if m <= len(chunk):
-                    part = KpiAccumulator(BY, figures=FIGURES, resolution=RES)
-                    for r in chunk[:m]:
-                        part.update(r)
-                    sizes.append((m, len(pickle.dumps(part))))
-        seen += len(chunk)
-        del chunk
-    sizes.append((seen, len(pickle.dumps(acc))))
-
-    # check: the bare loop computed the same figures
-    for k, s in acc.groups.items():
-        b = bare[k]
-        assert (s.n, s.withdrawn, s.rejected, s.open, s.resolved, s.fcr) == tuple(b[:6])
-        assert (s.reopened, s.reopens, s.transferred, s.transfers, s.escalated) == tuple(b[6:11])
-        assert (s.resolution.n, s.resolution.total, s.resolution.hist) == (b[11], b[12], b[13])
-
-    # ------------------------------------------------------------------------- columnar
-    frame = polars_frame(cols)
-    df = pandas_frame(cols)
-    del cols
-    # Interleaved rounds, best of each: a busy machine slows all three alike.
-    t_col = t_pl = t_pd = float("inf")
-    for _ in range(5):
-        t, table = _timed(lambda: kpis(frame, BY, figures=FIGURES, resolution=RES))
-        t_col = min(t_col, t)
-        t, (pl_base, _) = _timed(lambda: hand_polars(frame))
-        t_pl = min(t_pl, t)
-        t, (pd_base, _) = _timed(lambda: pandas_groupby(df))
-        t_pd = min(t_pd, t)
-    streaming = acc.result()
-    assert table == streaming, "columnar figures differ from the accumulator's"
-    assert int(pl_base["n"].sum()) == int(pd_base["n"].sum()) == N
-    assert int(pl_base["fcr"].sum()) == int(pd_base["fcr"].sum()) == streaming.overall.fcr.successes
-
-    def rate(seconds: float) -> str:
-        return f"{N / seconds / 1e6:6.2f}M rows/s"
-
-    print("\nstreaming (CaseRecord objects):")
-    print(f"  ccms KpiAccumulator.update   {rate(t_acc)}")
-    print(f"  bare dict-of-sums loop       {rate(t_bare)}")
-    print(f"  ratio accumulator/bare speed {t_bare / t_acc:.2f}x  (target >= 0.5x)")
-    print("\ncolumnar (Polars frame; best of 5 interleaved rounds):")
-    print(f"  ccms columnar.kpis           {rate(t_col)}")
-    print(f"  hand-written polars query    {rate(t_pl)}")
-    print(f"  pandas group-by              {rate(t_pd)}")
-    print(f"  ratio ccms/hand polars time  {t_col / t_pl:.2f}x  (target <= 1.5x)")
-    print(f"  ratio pandas/hand polars time {t_pd / t_pl:.2f}x")
-    print(f"  columnar vs streaming speed  {t_acc / t_col:.1f}x faster")
-    print("\naccumulator state (pickled) against records seen:")
-    for m, size in sizes:
-        print(f"  {m:>10,} records -> {size / 1024:8.1f} KiB  ({len(acc.groups)} groups max)")
-    print(f"\noverall: {streaming.overall.count:,} complaints, FCR "
-          f"{streaming.overall.fcr.value:.3f}, median resolution "
-          f"{streaming.overall.resolution.median // 3600} h, p90 "
-          f"{streaming.overall.resolution.p90 // 3600} h")  # fmt: skip
-    # merge cost depends on groups and bins only, not on the records behind them
-    t_merge, _ = _timed(lambda: merge_all([acc, acc, acc, acc]), rounds=5)
-    print(f"merge of 4 full states: {t_merge * 1000:.1f} ms")
+    print(
+        f"records: {N:,}; groups: {len(CHANNELS)} channels x {len(CODES)} codes; "
+        "KpiAccumulator default settings (all figures, one-minute bins)"
+    )
+    c = columns(N)
+    acc = streaming(c)
+    frame = polars_frame(c)
+    del c
+    gc.collect()
+    columnar(frame, acc)
+    dask_run(frame, acc)
+    del frame
+    if BIG:
+        big_run()
+    else:
+        print("\n(10M-record run: set CCMS_BENCH_METRICS_10M=1)")
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ def quantile_rank(q: Fraction, n: int) -> int:
 
 _HALF: Final = Fraction(1, 2)
 _P90: Final = Fraction(9, 10)
+#: The quantiles a :class:`Summary` reports: the median and the 90th percentile.
+_QUANTILES: Final = (_HALF, _P90)
 
 
 @attrs.frozen
@@ -209,40 +211,59 @@ class Durations:
         h[b] = h.get(b, 0) + 1
 
     def merged(self, other: Durations) -> Durations:
-        """A new state holding both (resolutions must agree)."""
+        """A new state holding both (resolutions must agree); neither operand changes."""
+        out = Durations(self.resolution, self.n, self.total, dict(self.hist))
+        out.absorb(other)
+        return out
+
+    def absorb(self, other: Durations) -> None:
+        """Add ``other`` into this state in place (resolutions must agree; ``other`` unchanged).
+
+        The cost is the size of ``other``'s histogram, not of this one's, so folding many
+        groups into one total is linear in the bins.
+        """
         if other.resolution != self.resolution:
             raise InvalidInput(
                 f"cannot merge durations binned at {self.resolution}s with {other.resolution}s"
             )
-        hist = dict(self.hist)
+        self.n += other.n
+        self.total += other.total
+        hist = self.hist
+        if not hist:
+            hist.update(other.hist)
+            return
+        get = hist.get
         for b, c in other.hist.items():
-            hist[b] = hist.get(b, 0) + c
-        return Durations(self.resolution, self.n + other.n, self.total + other.total, hist)
+            hist[b] = get(b, 0) + c
 
     def quantile(self, q: Fraction) -> int | None:
         """Lower bin edge (seconds) of the nearest-rank ``q`` quantile, or None if empty."""
+        return self.quantiles((q,))[0]
+
+    def quantiles(self, qs: Sequence[Fraction]) -> tuple[int | None, ...]:
+        """Lower bin edges of the nearest-rank quantiles ``qs`` (ascending), in one sorted walk."""
         if self.n == 0:
-            return None
-        rank = quantile_rank(q, self.n)
+            return tuple(None for _ in qs)
+        ranks = [quantile_rank(q, self.n) for q in qs]
+        out: list[int] = []
         seen = 0
-        for b in sorted(self.hist):
-            seen += self.hist[b]
-            if seen >= rank:
-                return b * self.resolution
+        hist = self.hist
+        i = 0
+        for b in sorted(hist):
+            seen += hist[b]
+            while i < len(ranks) and seen >= ranks[i]:
+                out.append(b * self.resolution)
+                i += 1
+            if i == len(ranks):
+                return tuple(out)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def summary(self) -> Summary:
         """Mean, median and p90 (see :class:`Summary`)."""
         if self.n == 0:
             return Summary(0, 0, None, None, None, self.resolution)
-        return Summary(
-            self.n,
-            self.total,
-            self.total / self.n,
-            self.quantile(_HALF),
-            self.quantile(_P90),
-            self.resolution,
-        )
+        median, p90 = self.quantiles(_QUANTILES)
+        return Summary(self.n, self.total, self.total / self.n, median, p90, self.resolution)
 
 
 def check_resolution(resolution: timedelta | int) -> int:

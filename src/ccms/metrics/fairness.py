@@ -13,9 +13,18 @@ Three kinds of justice customers judge (see DOMAIN.md) and two operational check
 * **survey**: ``response_rate`` (happy call reached), ``satisfaction``, ``csat``;
 * **workload** among handlers: :class:`WorkloadAccumulator` (assignments against capacity, Gini).
 
+Each metric is defined **once**, as a :class:`~ccms.metrics.MetricSpec` whose ``eligible`` and
+``value`` are functions that receive the ``polars`` module and return Polars expressions over the
+case-record columns (``eligible``: a boolean, ``value``: an integer or boolean). The streaming
+accumulator, the columnar path and Dask all evaluate that one definition with Polars (the
+accumulator in batches of records), so a metric of your own works on every path and the paths
+cannot disagree. Needs the ``columnar`` extra (``pip install 'ccms[columnar]'``).
+
 :class:`FairnessAccumulator` keeps exact cells per group and stratum (``[n, successes]`` or
 ``[n, sum, sum of squares]`` of integer values: seconds, counts, amounts in 1/10,000 units) and
-returns a :class:`~ccms.metrics.frame.FairnessFrame`.
+returns a :class:`~ccms.metrics.frame.FairnessFrame`. A record whose group value is missing is
+counted in a group of its own, ``"unknown"`` (``missing=`` renames it), so ``overall`` always
+counts every eligible record.
 
 >>> from datetime import datetime, timezone
 >>> from ccms.metrics import CaseRecord
@@ -32,27 +41,32 @@ returns a :class:`~ccms.metrics.frame.FairnessFrame`.
 >>> frame.by_group["phone"].value, frame.by_group["web"].value
 (0.5, 0.8)
 >>> print(frame.flags[0])
-Complaints via phone got a material remedy 30.0 points less often than via web, like for like by code (difference -30.0 points, 95% CI -42.5 to -17.5; n=100 vs 100; holm-adjusted p=2.46e-06)
+Complaints via phone got a material remedy 30.0 points less often than via web, like for like by code (difference -30.0 points, 95% CI -41.7 to -16.9; n=100 vs 100; holm-adjusted p=9.15e-06)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from operator import attrgetter
-from typing import Any, Final, Literal, get_args
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import attrs
 
-from ccms.errors import InvalidInput
+from ccms.errors import InvalidInput, MissingExtra
 from ccms.metrics.frame import FairnessFrame, MetricSpec
 from ccms.metrics.kpi import Rate
-from ccms.metrics.records import CaseRecord
+from ccms.metrics.records import CaseRecord, to_polars
 from ccms.metrics.stats import Correction, gini
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "METRICS",
+    "MISSING_GROUP",
     "FairnessAccumulator",
     "FairnessMetric",
     "SurveyBias",
@@ -77,44 +91,91 @@ FairnessMetric = Literal[
     "csat",
 ]
 _METRIC_NAMES: Final = get_args(FairnessMetric)
+#: The group of records whose group value is missing (``None``).
+MISSING_GROUP: Final = "unknown"
 UNKNOWN_METRIC: Final = "unknown fairness metric {value!r}; allowed: {allowed}"
 UNKNOWN_ATTRIBUTE: Final = "unknown record attribute {value!r} for {role}; allowed: {allowed}"
 NEEDS_CURRENCY: Final = "metric 'remedy_amount' needs currency=, e.g. currency='KRW'"
 MISMATCH: Final = "cannot merge fairness accumulators with different settings: {mine} vs {theirs}"
+BAD_VALUE: Final = (
+    "fairness metric {name!r}: value must be an integer or boolean expression, got {dtype}"
+)
+BAD_ELIGIBLE: Final = "fairness metric {name!r}: eligible must be a boolean expression, got {dtype}"
+NOT_AN_EXPRESSION: Final = (
+    "fairness metric {name!r}: {part} must be a function that takes the polars module and "
+    "returns a Polars expression over case-record columns, e.g. "
+    "lambda pl: pl.col('resolved_at').is_not_null(); calling it gave {got}"
+)
+BAD_BATCH: Final = "batch must be a whole number >= 1, got {value!r}"
 
-_MATERIAL: Final = frozenset({"refund", "exchange", "repair", "compensation"})
+_MATERIAL: Final = ("refund", "exchange", "repair", "compensation")
 _AMOUNT_UNIT: Final = 10_000  # amounts are kept as integers of 1/10,000 (Money has 4 places)
 _RECORD_FIELDS: Final = tuple(a.name for a in attrs.fields(CaseRecord))
+_US: Final = 1_000_000
 
 
-def _resolved(r: CaseRecord) -> bool:
-    return r.resolved_at is not None
+def _polars() -> ModuleType:
+    try:
+        import polars
+    except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
+        raise MissingExtra("columnar", "polars") from exc
+    return polars
 
 
-def _resolution_s(r: CaseRecord) -> int:
-    return r.resolution_seconds or 0
+# The built-in definitions. Each receives the polars module and returns an expression.
+def _true(p: Any) -> Any:
+    return p.lit(True)
 
 
-def _company_s(r: CaseRecord) -> int:
-    return (r.resolution_seconds or 0) - r.waiting_seconds
+def _resolved(p: Any) -> Any:
+    return p.col("resolved_at").is_not_null()
 
 
-def _happy_call_due(r: CaseRecord) -> bool:
-    return r.resolved_at is not None and not r.withdrawn and not r.rejected
+def _resolution_s(p: Any) -> Any:
+    return (p.col("resolved_at") - p.col("received_at")).dt.total_microseconds() // _US
+
+
+def _company_s(p: Any) -> Any:
+    return _resolution_s(p) - p.col("waiting_seconds")
+
+
+def _happy_call_due(p: Any) -> Any:
+    return _resolved(p) & ~p.col("withdrawn") & ~p.col("rejected")
+
+
+def _column(name: str) -> Callable[[Any], Any]:
+    return lambda p: p.col(name)
+
+
+def _material(p: Any) -> Any:
+    return p.col("remedy").is_in(list(_MATERIAL)).fill_null(False)
+
+
+def _amount(p: Any) -> Any:
+    scaled = p.col("remedy_amount").cast(p.Decimal(38, 4)) * _AMOUNT_UNIT
+    return scaled.cast(p.Int128).fill_null(0)
+
+
+def _courtesy_scored(p: Any) -> Any:
+    return p.col("courtesy") & p.col("csat").is_not_null()
+
+
+def _is_set(name: str) -> Callable[[Any], Any]:
+    return lambda p: p.col(name).is_not_null()
 
 
 _HOURS: Final = Fraction(1, 3600)
 _PTS: Final = Fraction(100)
 
-#: The built-in metrics, by name. ``value`` returns an int (a 0/1 for proportions).
+#: The built-in metrics, by name. ``eligible`` and ``value`` take the ``polars`` module and
+#: return expressions over the case-record columns (``value``: an integer, or a 0/1 boolean).
 METRICS: Final[dict[str, MetricSpec]] = {
     "remedy_rate": MetricSpec(
-        "remedy_rate", "proportion", "outcome", _resolved, lambda r: r.remedy in _MATERIAL,
+        "remedy_rate", "proportion", "outcome", _resolved, _material,
         "got a material remedy {x} points {dir} often than", ("more", "less"), _PTS, " points",
     ),
     "remedy_amount": MetricSpec(
-        "remedy_amount", "mean", "outcome", _resolved,
-        lambda r: int(r.remedy_amount * _AMOUNT_UNIT) if r.remedy_amount is not None else 0,
+        "remedy_amount", "mean", "outcome", _resolved, _amount,
         "received {x} {dir} on average than", ("more", "less"), Fraction(1, _AMOUNT_UNIT),
     ),
     "resolution_time": MetricSpec(
@@ -127,45 +188,43 @@ METRICS: Final[dict[str, MetricSpec]] = {
         " hours",
     ),
     "transfers": MetricSpec(
-        "transfers", "mean", "procedural", lambda r: True, attrgetter("transfers"),
+        "transfers", "mean", "procedural", _true, _column("transfers"),
         "were transferred {x} times {dir} per complaint than", ("more", "fewer"),
     ),
     "waiting_time": MetricSpec(
-        "waiting_time", "mean", "procedural", lambda r: True, attrgetter("waiting_seconds"),
+        "waiting_time", "mean", "procedural", _true, _column("waiting_seconds"),
         "spent {x} hours {dir} waiting on the customer than", ("more", "less"), _HOURS, " hours",
     ),
     "withdrawal_rate": MetricSpec(
-        "withdrawal_rate", "proportion", "procedural", lambda r: True, attrgetter("withdrawn"),
+        "withdrawal_rate", "proportion", "procedural", _true, _column("withdrawn"),
         "were withdrawn {x} points {dir} often than", ("more", "less"), _PTS, " points",
     ),
     "supervisor_honoured": MetricSpec(
-        "supervisor_honoured", "proportion", "interactional", attrgetter("supervisor_requested"),
-        attrgetter("supervisor_honoured"),
+        "supervisor_honoured", "proportion", "interactional", _column("supervisor_requested"),
+        _column("supervisor_honoured"),
         "had a supervisor request honoured {x} points {dir} often than", ("more", "less"), _PTS,
         " points",
     ),
     "courtesy_upheld": MetricSpec(
-        "courtesy_upheld", "proportion", "interactional", lambda r: True,
-        attrgetter("courtesy_upheld"),
+        "courtesy_upheld", "proportion", "interactional", _true, _column("courtesy_upheld"),
         "had a courtesy complaint upheld {x} points {dir} often than", ("more", "less"), _PTS,
         " points",
     ),
     "courtesy_csat": MetricSpec(
-        "courtesy_csat", "mean", "interactional", lambda r: r.courtesy and r.csat is not None,
-        lambda r: r.csat, "scored courtesy {x} CSAT points {dir} than", ("higher", "lower"),
+        "courtesy_csat", "mean", "interactional", _courtesy_scored, _column("csat"),
+        "scored courtesy {x} CSAT points {dir} than", ("higher", "lower"),
     ),
     "response_rate": MetricSpec(
         "response_rate", "proportion", "survey", _happy_call_due,
-        attrgetter("feedback_responded"),
+        _column("feedback_responded"),
         "answered the happy call {x} points {dir} often than", ("more", "less"), _PTS, " points",
     ),
     "satisfaction": MetricSpec(
-        "satisfaction", "proportion", "survey", lambda r: r.satisfied is not None,
-        lambda r: bool(r.satisfied),
+        "satisfaction", "proportion", "survey", _is_set("satisfied"), _column("satisfied"),
         "were satisfied {x} points {dir} often than", ("more", "less"), _PTS, " points",
     ),
     "csat": MetricSpec(
-        "csat", "mean", "survey", lambda r: r.csat is not None, lambda r: r.csat,
+        "csat", "mean", "survey", _is_set("csat"), _column("csat"),
         "scored {x} CSAT points {dir} than", ("higher", "lower"),
     ),
 }  # fmt: skip
@@ -179,19 +238,53 @@ def _attribute(name: str, role: str) -> str:
     return name
 
 
+def _expression(spec: MetricSpec, part: str, p: ModuleType) -> pl.Expr:
+    """``spec.<part>(polars)``, checked to be a Polars expression."""
+    try:
+        out: Any = getattr(spec, part)(p)
+    except Exception as exc:
+        raise InvalidInput(
+            NOT_AN_EXPRESSION.format(name=spec.name, part=part, got=repr(exc))
+        ) from exc
+    if not isinstance(out, p.Expr):
+        raise InvalidInput(NOT_AN_EXPRESSION.format(name=spec.name, part=part, got=repr(out)))
+    expr: pl.Expr = out
+    return expr
+
+
+def _frame_key(f: FairnessFrame) -> tuple[Any, ...]:
+    return (f.spec, f.by, f.control, f.cells, f.confidence, f.min_n, f.correction, f.alpha,
+            f.context)  # fmt: skip
+
+
+class _Frame(FairnessFrame):
+    """A :class:`FairnessFrame` that compares equal to another of the same metric, settings
+    and cells (so results of the streaming, columnar and Dask paths can be compared)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FairnessFrame):
+            return NotImplemented
+        return _frame_key(self) == _frame_key(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class FairnessAccumulator:
     """One fairness metric by group, stratified by ``control`` (the VOC code by default).
 
     Args:
         metric: a name from :data:`METRICS` (or a :class:`MetricSpec` of your own).
         by: the record attribute that forms the groups (channel, segment, region, handler, ...).
-            Records whose group is None are left out.
+            Records whose group is None form the group ``missing`` (default ``"unknown"``).
         control: the stratifying attribute; ``None`` compares groups crudely.
         currency: for ``remedy_amount``, the one currency compared (others are left out).
         confidence, min_n, correction, alpha: passed to the frame (see
             :class:`~ccms.metrics.frame.FairnessFrame`).
+        batch: records buffered by ``update`` before they are evaluated together.
 
-    ``merge`` returns a new accumulator; the operands are unchanged.
+    Eligible records whose value is null are left out. ``merge`` returns a new accumulator;
+    the operands are unchanged. Two results with the same metric, settings and cells compare
+    equal.
     """
 
     def __init__(
@@ -201,10 +294,12 @@ class FairnessAccumulator:
         control: str | None = "code",
         *,
         currency: str | None = None,
+        missing: str = MISSING_GROUP,
         confidence: float = 0.95,
         min_n: int = 30,
         correction: Correction = "holm",
         alpha: float = 0.05,
+        batch: int = 8192,
     ) -> None:
         if isinstance(metric, MetricSpec):
             spec = metric
@@ -214,56 +309,93 @@ class FairnessAccumulator:
             raise InvalidInput(
                 UNKNOWN_METRIC.format(value=metric, allowed=", ".join(_METRIC_NAMES))
             )
-        if spec.name == "remedy_amount":
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise InvalidInput(BAD_BATCH.format(value=batch))
+        p = _polars()
+        eligible = _expression(spec, "eligible", p)
+        if spec.name == "remedy_amount" and spec.value is METRICS["remedy_amount"].value:
             if currency is None:
                 raise InvalidInput(NEEDS_CURRENCY)
-            base = spec.eligible
             spec = attrs.evolve(
                 spec,
-                eligible=lambda r: base(r) and (r.remedy_amount is None or r.currency == currency),
                 unit=f" {currency}",
                 phrase="received {x} " + currency + " {dir} on average than",
+            )
+            eligible = eligible & (
+                p.col("remedy_amount").is_null() | (p.col("currency") == currency).fill_null(False)
             )
         self.spec = spec
         self.by = _attribute(by, "by")
         self.control = _attribute(control, "control") if control is not None else None
         self.currency = currency
+        self.missing = missing
+        self.batch = batch
         self.options: dict[str, Any] = {
             "confidence": confidence,
             "min_n": min_n,
             "correction": correction,
             "alpha": alpha,
         }
-        self._group = attrgetter(self.by)
-        self._stratum = attrgetter(self.control) if self.control else (lambda r: None)
+        self._eligible = eligible
+        self._value = _expression(spec, "value", p)
+        roots = {*self._eligible.meta.root_names(), *self._value.meta.root_names()}
+        self._columns = tuple(
+            _attribute(n, f"metric {spec.name!r}")
+            for n in sorted(roots | {self.by, *self._strata()})
+        )
         self._cells: dict[Any, dict[Any, list[int]]] = {}
         self._width = 2 if spec.kind == "proportion" else 3
+        self._pending: list[CaseRecord] = []
+
+    def _strata(self) -> tuple[str, ...]:
+        return (self.control,) if self.control else ()
 
     def _settings(self) -> tuple[Any, ...]:
-        return (self.spec.name, self.by, self.control, self.currency)
+        return (self.spec, self.by, self.control, self.currency, self.missing)
 
     def update(self, r: CaseRecord) -> None:
-        """Fold one record in (left out if not eligible for the metric or its group is None)."""
-        if not self.spec.eligible(r):
-            return
-        g = self._group(r)
-        if g is None:
-            return
-        strata = self._cells.get(g)
-        if strata is None:
-            strata = self._cells[g] = {}
-        s = self._stratum(r)
-        cell = strata.get(s)
-        if cell is None:
-            cell = strata[s] = [0] * self._width
-        v = int(self.spec.value(r))
-        cell[0] += 1
-        cell[1] += v
+        """Fold one record in (buffered; evaluated with the others of its batch)."""
+        self._pending.append(r)
+        if len(self._pending) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.add_frame(to_polars(pending, self._columns))
+
+    def add_frame(self, frame: pl.DataFrame | pl.LazyFrame | Any) -> None:
+        """Fold a Polars frame (or lazy frame, or Arrow table) of case-record columns in (the
+        columnar path)."""
+        p = _polars()
+        lf = (
+            frame.lazy()
+            if isinstance(frame, (p.DataFrame, p.LazyFrame))
+            else p.from_arrow(frame).lazy()
+        )
+        name = self.spec.name
+        schema = lf.select(self._eligible.alias("e"), self._value.alias("v")).collect_schema()
+        if schema["e"] != p.Boolean:
+            raise InvalidInput(BAD_ELIGIBLE.format(name=name, dtype=schema["e"]))
+        if not (schema["v"].is_integer() or schema["v"] == p.Boolean):
+            raise InvalidInput(BAD_VALUE.format(name=name, dtype=schema["v"]))
+        v = self._value.cast(p.Int128)
+        aggs = [p.len().alias("__n"), v.sum().alias("__k")]
         if self._width == 3:
-            cell[2] += v * v
+            aggs.append((v * v).sum().alias("__q"))
+        stratum = p.col(self.control) if self.control else p.lit(None)
+        cells = (
+            lf.filter(self._eligible.fill_null(False) & self._value.is_not_null())
+            .group_by(p.col(self.by).alias("__g"), stratum.alias("__s"))
+            .agg(aggs)
+            .collect()
+        )
+        missing = self.missing
+        for g, s, *cell in cells.iter_rows():
+            self.add_cell(missing if g is None else g, s, tuple(int(x) for x in cell))
 
     def add_cell(self, group: Any, stratum: Any, cell: tuple[int, ...]) -> None:
-        """Add precomputed counts for one cell (used by the columnar path)."""
+        """Add precomputed counts for one cell."""
         strata = self._cells.setdefault(group, {})
         mine = strata.get(stratum)
         if mine is None:
@@ -277,40 +409,58 @@ class FairnessAccumulator:
         if other._settings() != self._settings():
             raise InvalidInput(MISMATCH.format(mine=self._settings(), theirs=other._settings()))
         out = self._empty()
-        for src in (self._cells, other._cells):
-            for g, strata in src.items():
+        for src in (self, other):
+            src._flush()
+            for g, strata in src._cells.items():
                 for s, cell in strata.items():
                     out.add_cell(g, s, tuple(cell))
         return out
 
     def _empty(self) -> FairnessAccumulator:
-        metric: FairnessMetric | MetricSpec = (
-            self.spec.name if self.spec.name in METRICS else self.spec  # type: ignore[assignment]
-        )
-        return FairnessAccumulator(
-            metric, self.by, self.control, currency=self.currency, **self.options
-        )
+        out = FairnessAccumulator.__new__(FairnessAccumulator)
+        out.__dict__.update(self.__dict__)
+        out._cells = {}
+        out._pending = []
+        return out
 
     @property
     def cells(self) -> dict[Any, dict[Any, tuple[int, ...]]]:
         """A copy of the exact cells: group -> stratum -> counts."""
+        self._flush()
         return {g: {s: tuple(c) for s, c in strata.items()} for g, strata in self._cells.items()}
 
     def result(self) -> FairnessFrame:
         """The :class:`~ccms.metrics.frame.FairnessFrame` of what was seen so far."""
-        return FairnessFrame(self.spec, self.by, self.control, self.cells, **self.options)
+        return _Frame(self.spec, self.by, self.control, self.cells, **self.options)
 
     def __getstate__(self) -> dict[str, Any]:
-        if self.spec.name not in METRICS:
-            raise InvalidInput("only accumulators of built-in metrics can be pickled")
-        return {"settings": self._settings(), "options": self.options, "cells": self.cells}
+        builtin = METRICS.get(self.spec.name)
+        same = builtin is not None and (builtin.eligible, builtin.value) == (
+            self.spec.eligible,
+            self.spec.value,
+        )
+        return {
+            "metric": self.spec.name if same else self.spec,
+            "settings": (self.by, self.control, self.currency, self.missing, self.batch),
+            "options": self.options,
+            "cells": self.cells,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        name, by, control, currency = state["settings"]
-        self.__init__(name, by, control, currency=currency, **state["options"])  # type: ignore[misc]
+        by, control, currency, missing, batch = state["settings"]
+        self.__init__(  # type: ignore[misc]
+            state["metric"], by, control, currency=currency, missing=missing, batch=batch,
+            **state["options"],
+        )  # fmt: skip
         for g, strata in state["cells"].items():
             for s, cell in strata.items():
                 self.add_cell(g, s, cell)
+
+    def __repr__(self) -> str:
+        return (
+            f"FairnessAccumulator({self.spec.name!r}, by={self.by!r}, control={self.control!r}, "
+            f"groups={len(self._cells)}, pending={len(self._pending)})"
+        )
 
 
 # ----------------------------------------------------------------------------- workload
@@ -450,7 +600,7 @@ class SurveyBiasAccumulator:
 
     def update(self, r: CaseRecord) -> None:
         """Count one record that was due a happy call."""
-        if not _happy_call_due(r):
+        if r.resolved_at is None or r.withdrawn or r.rejected:  # not due a happy call
             return
         g = self._get(r)
         c = self._groups.get(g)

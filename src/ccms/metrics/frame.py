@@ -4,13 +4,16 @@ A frame holds the exact cell counts of one metric per group (``by``, e.g. channe
 (``control``, the VOC code by default, so like cases are compared with like) and derives:
 
 * ``overall`` and ``by_group``: crude values with confidence intervals (Wilson for proportions,
-  normal approximation ``mean ± z·sd/√n`` for means);
+  Student's t ``mean ± t(n-1)·sd/√n`` for means; no interval for a mean of one case);
 * ``comparisons(method)``: stratified differences (see
-  :func:`ccms.metrics.stats.stratified_difference`) between every pair of groups
-  (``"between_groups"``) or between each group and all other groups pooled (``"to_overall"``),
-  with intervals, p-values adjusted for the number of comparisons (Holm by default, or
-  Benjamini-Hochberg), and a verdict; no verdict is given when either side has fewer than
-  ``min_n`` cases in the shared strata;
+  :func:`ccms.metrics.stats.stratified_difference`: Cochran-Mantel-Haenszel test and MOVER-Wilson
+  interval for proportions, stratified Welch t-test and t interval for means) between every pair
+  of groups (``"between_groups"``) or between each group and all other groups pooled
+  (``"to_overall"``), with p-values adjusted for the number of comparisons (Holm by default, or
+  Benjamini-Hochberg), and a verdict. The verdict is ``"insufficient"`` (not enough data: never
+  a difference) when either side has fewer than ``min_n`` cases in the shared strata, or when the
+  test is not defined for the data (a group of one case, no spread within either group);
+  ``Comparison.reason`` then says which, and an undefined interval or p-value is NaN;
 * ``difference(method)``: the largest absolute difference; ``ratio(method)``: the smallest
   Mantel-Haenszel ratio folded to ``<= 1`` (1.0 means equal);
 * ``flags``: one plain-language sentence for each difference that survives the correction.
@@ -32,6 +35,7 @@ from ccms.metrics.stats import (
     adjust,
     normal_quantile,
     stratified_difference,
+    student_t_quantile,
     wilson_interval,
 )
 
@@ -48,6 +52,11 @@ Method = Literal["between_groups", "to_overall"]
 Verdict = Literal["differs", "no_difference", "insufficient"]
 _METHODS: Final = get_args(Method)
 BAD_METHOD: Final = "unknown method {value!r}; allowed: {allowed}"
+BAD_ALPHA: Final = "alpha must lie strictly between 0 and 1, got {value!r}"
+BAD_MIN_N: Final = "min_n must be an integer >= 1, got {value!r}"
+FEWER_THAN_MIN_N: Final = (
+    "not enough data: fewer than min_n={min_n} cases on a side (n={n_a} vs {n_b})"
+)
 _REST: Final = "all others"
 
 
@@ -97,6 +106,7 @@ class Comparison:
     p_value: float
     p_adjusted: float
     verdict: Verdict
+    reason: str | None = None
 
 
 def _check_method(method: str) -> None:
@@ -132,9 +142,9 @@ def _crude(
         return n, tot[1] / n, lo, hi
     mean = Fraction(tot[1], n)
     if n < 2:
-        return n, float(mean), float(mean), float(mean)
+        return n, float(mean), None, None  # one case: no spread to make an interval from
     var = (Fraction(tot[2]) - Fraction(tot[1] * tot[1], n)) / (n - 1)
-    half = z * math.sqrt(float(var) / n)
+    half = student_t_quantile(confidence, n - 1) * math.sqrt(float(var) / n)
     return n, float(mean), float(mean) - half, float(mean) + half
 
 
@@ -154,6 +164,10 @@ class FairnessFrame:
         alpha: float = 0.05,
         context: str = "",
     ) -> None:
+        if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+            raise InvalidInput(BAD_MIN_N.format(value=min_n))
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+            raise InvalidInput(BAD_ALPHA.format(value=alpha))
         self.spec = spec
         self.metric = spec.name
         self.by = by
@@ -212,23 +226,29 @@ class FairnessFrame:
         tested = [
             i
             for i, s in enumerate(stats)
-            if s.strata and s.n_a >= self.min_n and s.n_b >= self.min_n
+            if s.p_value is not None and s.n_a >= self.min_n and s.n_b >= self.min_n
         ]
         adjusted = dict(
-            zip(tested, adjust([stats[i].p_value for i in tested], self.correction), strict=True)
-        )
+            zip(tested, adjust([stats[i].p_value or 0.0 for i in tested], self.correction),
+                strict=True)
+        )  # fmt: skip
         out = []
+        nan = math.nan
         for i, ((a, b, _, _), s) in enumerate(zip(raw, stats, strict=True)):
-            lo, hi = s.interval(self.confidence) if s.strata else (0.0, 0.0)
+            lo, hi = s.interval(self.confidence) or (nan, nan)
+            p = nan if s.p_value is None else s.p_value
+            reason = s.reason
             if i in adjusted:
                 p_adj = adjusted[i]
                 verdict: Verdict = "differs" if p_adj < self.alpha else "no_difference"
             else:
                 p_adj = 1.0
                 verdict = "insufficient"
+                if reason is None:
+                    reason = FEWER_THAN_MIN_N.format(min_n=self.min_n, n_a=s.n_a, n_b=s.n_b)
             out.append(
                 Comparison(a, b, s.n_a, s.n_b, s.strata, s.difference, lo, hi, s.ratio,
-                           s.p_value, p_adj, verdict)
+                           p, p_adj, verdict, reason)
             )  # fmt: skip
         return tuple(out)
 

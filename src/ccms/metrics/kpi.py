@@ -208,25 +208,37 @@ class CaseStats:
         self.sla = {}
 
     def merged(self, other: CaseStats) -> CaseStats:
-        """A new state holding both."""
+        """A new state holding both; neither operand changes."""
         out = CaseStats.__new__(CaseStats)
         for name in _INT_FIELDS:
-            setattr(out, name, getattr(self, name) + getattr(other, name))
+            setattr(out, name, getattr(self, name))
         for name in _DUR_FIELDS:
-            setattr(out, name, getattr(self, name).merged(getattr(other, name)))
+            d: Durations = getattr(self, name)
+            setattr(out, name, Durations(d.resolution, d.n, d.total, dict(d.hist)))
         for name in (*_DICT_FIELDS, "cost"):
-            mine: dict[Any, Any] = dict(getattr(self, name))
+            setattr(out, name, dict(getattr(self, name)))
+        out.sla = {t: list(c) for t, c in self.sla.items()}
+        out.absorb(other)
+        return out
+
+    def absorb(self, other: CaseStats) -> None:
+        """Add ``other`` into this state in place (``other`` unchanged); linear in its size."""
+        for name in _INT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _DUR_FIELDS:
+            getattr(self, name).absorb(getattr(other, name))
+        for name in (*_DICT_FIELDS, "cost"):
+            mine: dict[Any, Any] = getattr(self, name)
             for k, v in getattr(other, name).items():
                 mine[k] = mine[k] + v if k in mine else v
-            setattr(out, name, mine)
-        sla = {t: list(c) for t, c in self.sla.items()}
+        sla = self.sla
         for t, c in other.sla.items():
-            if t in sla:
-                sla[t] = [sla[t][0] + c[0], sla[t][1] + c[1]]
-            else:
+            m = sla.get(t)
+            if m is None:
                 sla[t] = list(c)
-        out.sla = sla
-        return out
+            else:
+                m[0] += c[0]
+                m[1] += c[1]
 
     def state(self) -> dict[str, Any]:
         """A plain, comparable snapshot of the state (for tests and pickling)."""
@@ -298,33 +310,57 @@ class Kpis:
     @classmethod
     def from_stats(cls, s: CaseStats) -> Kpis:
         """The figures of one :class:`CaseStats`."""
+        return cls.from_parts(
+            {name: getattr(s, name) for name in _INT_FIELDS},
+            {name: getattr(s, name).summary() for name in _DUR_FIELDS},
+            s.sla,
+            s.csat,
+            s.remedies,
+            s.cost,
+        )
+
+    @classmethod
+    def from_parts(
+        cls,
+        counts: Mapping[str, int],
+        durations: Mapping[str, Summary],
+        sla: Mapping[str, Sequence[int]],
+        csat: Mapping[int, int],
+        remedies: Mapping[str, int],
+        cost: Mapping[str, Decimal],
+    ) -> Kpis:
+        """The figures from exact counts (the names of :class:`CaseStats`' integer fields),
+        duration summaries, SLA ``[met, breached]`` per target, CSAT counts, remedy counts and
+        costs. Both the accumulator and the columnar path build their figures here."""
+        c = counts
+        n = c["n"]
         return cls(
-            count=s.n,
-            withdrawn=s.withdrawn,
-            rejected=s.rejected,
-            resolved=s.resolved,
-            open=s.open,
-            fcr=Rate(s.fcr, s.fcr_n),
-            reopen=Rate(s.reopened, s.n),
-            reopens=s.reopens,
-            transfers=s.transfers,
-            transferred=Rate(s.transferred, s.n),
-            escalation=Rate(s.escalated, s.n),
-            repeat=Rate(s.repeat, s.n),
-            response=s.response.summary(),
-            resolution=s.resolution.summary(),
-            response_business=s.response_business.summary(),
-            resolution_business=s.resolution_business.summary(),
-            waiting=s.waiting.summary(),
-            waiting_business=s.waiting_business.summary(),
-            company=s.company.summary(),
-            timely=Rate(s.timely, s.timely_n),
-            sla={t: Rate(c[0], c[0] + c[1]) for t, c in sorted(s.sla.items())},
-            happy_call=Rate(s.fb_responded, s.fb_eligible),
-            satisfied=Rate(s.fb_satisfied, s.fb_answered),
-            csat=dict(sorted(s.csat.items())),
-            remedy_mix=dict(sorted(s.remedies.items())),
-            remedy_cost=dict(sorted(s.cost.items())),
+            count=n,
+            withdrawn=c["withdrawn"],
+            rejected=c["rejected"],
+            resolved=c["resolved"],
+            open=c["open"],
+            fcr=Rate(c["fcr"], c["fcr_n"]),
+            reopen=Rate(c["reopened"], n),
+            reopens=c["reopens"],
+            transfers=c["transfers"],
+            transferred=Rate(c["transferred"], n),
+            escalation=Rate(c["escalated"], n),
+            repeat=Rate(c["repeat"], n),
+            response=durations["response"],
+            resolution=durations["resolution"],
+            response_business=durations["response_business"],
+            resolution_business=durations["resolution_business"],
+            waiting=durations["waiting"],
+            waiting_business=durations["waiting_business"],
+            company=durations["company"],
+            timely=Rate(c["timely"], c["timely_n"]),
+            sla={t: Rate(m, m + b) for t, (m, b) in sorted(sla.items())},
+            happy_call=Rate(c["fb_responded"], c["fb_eligible"]),
+            satisfied=Rate(c["fb_satisfied"], c["fb_answered"]),
+            csat=dict(sorted(csat.items())),
+            remedy_mix=dict(sorted(remedies.items())),
+            remedy_cost=dict(sorted(cost.items())),
         )
 
 
@@ -556,20 +592,31 @@ class KpiAccumulator:
         return self._groups
 
     def load(self, groups: Mapping[Any, CaseStats]) -> None:
-        """Merge precomputed per-group state into this accumulator (used by the columnar path)."""
+        """Merge precomputed per-group state into this accumulator (used by the columnar path).
+
+        The states are taken over, not copied: do not change them afterwards.
+        """
+        mine = self._groups
         for k, s in groups.items():
-            mine = self._groups.get(k)
-            self._groups[k] = s if mine is None else mine.merged(s)
+            have = mine.get(k)
+            if have is None:
+                mine[k] = s
+            else:
+                have.absorb(s)
 
     def result(self) -> KpiTable:
-        """The KPI table; keys are tuples in the order of ``by``."""
+        """The KPI table; keys are tuples in the order of ``by``.
+
+        The overall figures come from one running total that every group is added into in
+        place, so the cost is linear in the groups' histogram bins.
+        """
         single = len(self.by) == 1
         by_group: dict[tuple[Any, ...], Kpis] = {}
         total = CaseStats(self.resolution)
         for k in sorted(self._groups, key=_sort_key):
             s = self._groups[k]
             by_group[(k,) if single else k] = Kpis.from_stats(s)
-            total = total.merged(s)
+            total.absorb(s)
         return KpiTable(self.by, Kpis.from_stats(total), by_group)
 
     def __getstate__(self) -> dict[str, Any]:

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
-from ccms.errors import require_aware
+from ccms.errors import InvalidInput, require_aware
 from ccms.model import (
     Complaint,
     DomainEvent,
@@ -462,34 +462,48 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([pa.field(n, types[n], nullable=n in nullable) for n in _FIELDS])
 
 
-def to_arrow(records: Iterable[CaseRecord]) -> pa.Table:
-    """An Arrow table of ``records`` with :func:`arrow_schema`.
+def to_arrow(records: Iterable[CaseRecord], columns: Iterable[str] | None = None) -> pa.Table:
+    """An Arrow table of ``records`` with :func:`arrow_schema` (only ``columns``, in schema
+    order, when given).
 
     >>> to_arrow([]).num_rows
     0
+    >>> to_arrow([], columns=["channel", "id"]).column_names
+    ['id', 'channel']
     """
     import pyarrow as pa
 
-    columns: dict[str, list[Any]] = {n: [] for n in _FIELDS}
-    appends = [(columns[n].append, n) for n in _FIELDS]
+    schema = arrow_schema()
+    names = _FIELDS
+    if columns is not None:
+        wanted = set(columns)
+        unknown = wanted.difference(_FIELDS)
+        if unknown:
+            raise InvalidInput(
+                f"unknown case-record columns {sorted(unknown)}; allowed: {', '.join(_FIELDS)}"
+            )
+        names = tuple(n for n in _FIELDS if n in wanted)
+        schema = pa.schema([schema.field(n) for n in names])
+    data: dict[str, list[Any]] = {n: [] for n in names}
+    appends = [(data[n].append, n) for n in names]
     for r in records:
         for append, name in appends:
             value = getattr(r, name)
             if name == "sla_due":
                 value = [{"target": t, "due_at": d} for t, d in value]
             append(value)
-    return pa.Table.from_pydict(columns, schema=arrow_schema())
+    return pa.Table.from_pydict(data, schema=schema)
 
 
-def to_polars(records: Iterable[CaseRecord]) -> pl.DataFrame:
-    """A Polars DataFrame of ``records`` (via :func:`to_arrow`).
+def to_polars(records: Iterable[CaseRecord], columns: Iterable[str] | None = None) -> pl.DataFrame:
+    """A Polars DataFrame of ``records`` (via :func:`to_arrow`; only ``columns`` when given).
 
     >>> to_polars([]).schema["received_at"]
     Datetime(time_unit='us', time_zone='UTC')
     """
     import polars as pl
 
-    frame = pl.from_arrow(to_arrow(records))
+    frame = pl.from_arrow(to_arrow(records, columns))
     assert isinstance(frame, pl.DataFrame)
     return frame
 
