@@ -141,6 +141,20 @@ class WallClock:
         return datetime.now(SEOUL)
 
 
+@dataclass(frozen=True)
+class FastClock:
+    """Wall time since ``base`` (``time.time()``), ``speed`` times faster, from ``start``: every
+    process reads the same increasing time, and the SLA clocks and the escalation ladder have
+    hours to find something in the seconds a test runs."""
+
+    base: float
+    start: datetime = T0
+    speed: float = 50_000.0
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.time() - self.base) * self.speed)
+
+
 # -- intents --------------------------------------------------------------------------------------
 
 #: The event type each kind of intent records (beside what the policies add).
@@ -312,6 +326,8 @@ class Tally:
     stale: int = 0  # "commands must not go back in time" answers (retried)
     refused: int = 0
     duplicates: int = 0  # resends of an accepted intent (same key, same arguments)
+    ticks: int = 0  # Desk.tick() calls
+    tick_events: int = 0  # events the ticks recorded
     #: the contended rounds whose first attempt this client won
     round_wins: list[int] = field(default_factory=list)
     #: (key, kind, cid, version, marker) of every accepted intent (first acceptance)
@@ -327,7 +343,17 @@ class Tally:
     seconds: float = 0.0
 
     def add(self, other: Tally) -> None:
-        for name in ("tried", "accepted", "conflicts", "busy", "stale", "refused", "duplicates"):
+        for name in (
+            "tried",
+            "accepted",
+            "conflicts",
+            "busy",
+            "stale",
+            "refused",
+            "duplicates",
+            "ticks",
+            "tick_events",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.accepted_log += other.accepted_log
         self.refused_log += other.refused_log
@@ -341,7 +367,8 @@ class Tally:
         return (
             f"tried {self.tried}, accepted {self.accepted}, conflicts {self.conflicts}, "
             f"busy {self.busy}, stale clock {self.stale}, refused {self.refused}, "
-            f"resent duplicates {self.duplicates}, retryable answers to stored commands "
+            f"resent duplicates {self.duplicates}, ticks {self.ticks} (recording "
+            f"{self.tick_events} events), retryable answers to stored commands "
             f"{len(self.stored_anyway)}"
         )
 
@@ -445,6 +472,8 @@ class Plan:
     common: tuple[Intent, ...] = ()  # intents every worker sends at once (one key each)
     new_share: float = 0.1  # share of free steps that receive a complaint of the worker's own
     resend_share: float = 0.08  # share of free steps that resend an accepted intent
+    tick_share: float = 0.06  # share of free steps that run Desk.tick() (racing the commands)
+    clock: Any = None  # what every client's Desk reads the time from (default: WallClock())
 
 
 def desk_worker(plan: Plan, w: int, barrier: Any, out: Any, busy_seen: Any = None) -> None:
@@ -484,7 +513,7 @@ def _work(plan: Plan, w: int, barrier: Any, tally: Tally) -> None:
     rng = random.Random(plan.seed * 1_000 + w)
     store = _open(plan.spec, tally)
     try:
-        desk = make_desk(store, WallClock())
+        desk = make_desk(store, plan.clock or WallClock())
         barrier.wait(timeout=120)
         # Contended rounds: all read one version, then all write at it: exactly one wins.
         for r in range(plan.rounds):
@@ -530,6 +559,12 @@ def _work(plan: Plan, w: int, barrier: Any, tally: Tally) -> None:
                     mine.append(stored.id)
                     done.append((it, stored.version))
                 continue
+            if roll < plan.resend_share + plan.new_share + plan.tick_share:
+                for cid, version in tick(desk, tally):
+                    tally.accepted_log.append(
+                        (f"tick-{key}-{cid}-{version}", "tick", cid, version, None)
+                    )
+                continue
             cid = rng.choice(plan.shared + tuple(mine[-2:]))
             it = choose(rng, key, read(functools.partial(desk.get, cid)))
             stored = send(desk, it, tally)
@@ -539,6 +574,27 @@ def _work(plan: Plan, w: int, barrier: Any, tally: Tally) -> None:
                     done.append((it, stored.version))
     finally:
         store.close()
+
+
+def tick(desk: Desk, tally: Tally, attempts: int = 400) -> list[tuple[str, int]]:
+    """``desk.tick()`` (retried while busy); the (complaint, version) pairs it wrote."""
+    tally.ticks += 1
+    for _ in range(attempts):
+        try:
+            recorded = desk.tick()
+        except RETRYABLE as exc:
+            count_retry(tally, exc)
+            continue
+        except Exception as exc:
+            tally.unexpected.append(
+                f"tick: {type(exc).__module__}.{type(exc).__name__}: {exc}\n"
+                f"{traceback.format_exc(limit=6)}"
+            )
+            return []
+        tally.tick_events += len(recorded)
+        return sorted({(e.complaint_id, e.version) for e in recorded})
+    tally.unexpected.append(f"tick: still busy after {attempts} attempts")
+    return []
 
 
 def apply_at(desk: Desk, it: Intent, expected_version: int) -> Complaint:
@@ -629,6 +685,40 @@ def check_store(store: ComplaintStore) -> StoreView:
     return StoreView(histories, snapshots, positions, dict(markers))
 
 
+def check_time_events_once(view: StoreView) -> None:
+    """The time-driven policies record each finding once, whoever swept when: an SLA target's
+    status once per clock (between two ``sla_applied``); a ladder escalation above every
+    escalation before it (the clients' own carry markers); an early warning either above every
+    step before it or, at the same step, telling only people never told before (a relay)."""
+    for cid, events in view.histories.items():
+        statuses: set[tuple[str, str]] = set()
+        escalated = 0
+        step = 0
+        told: set[str] = set()
+        for event in events:
+            e: Any = event
+            where = f"{cid} v{e.version}"
+            if e.type == "sla_applied":
+                statuses = set()
+            elif e.type == "sla_status_changed":
+                assert (e.target, e.status) not in statuses, f"{where}: SLA {e.status} twice"
+                statuses.add((e.target, e.status))
+            elif e.type == "escalated":
+                if "mk[" not in e.reason:
+                    assert e.level > escalated, f"{where}: the ladder escalated to {e.level} again"
+                escalated = max(escalated, e.level)
+            elif e.type == "early_warning_raised":
+                notify = set(e.notify)
+                if e.step > step:
+                    step = e.step
+                else:
+                    again = f"{where}: early warning step {e.step} again, telling {sorted(notify)}"
+                    assert e.step == step, again
+                    assert notify, again
+                    assert not notify & told, f"{again} (told before: {sorted(told)})"
+                told |= notify
+
+
 def _irregular(positions: Sequence[int]) -> str:
     counts = Counter(positions)
     repeats = sorted(p for p, n in counts.items() if n > 1)[:10]
@@ -662,6 +752,9 @@ def check_exactly_once(
     for key, (kind, cid, version, mark) in kinds.items():
         history = view.histories.get(cid)
         assert history is not None, f"accepted intent {key} ({kind}): complaint {cid} is lost"
+        if kind == "tick":  # a version a tick wrote: it must be there, and nobody else's
+            assert version <= view.snapshots[cid].version, f"{key}: {cid} has no v{version}"
+            continue
         at = [e.type for e in history if e.version == version]
         assert PRIMARY[kind] in at, (
             f"accepted intent {key} ({kind}) answered with {cid} version {version}, "

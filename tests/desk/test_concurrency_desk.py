@@ -27,6 +27,7 @@ import queue
 import sqlite3
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ from conc_kit import (
     BUSY,
     PRELOAD,
     T0,
+    FastClock,
     Plan,
     StoreSpec,
     Tally,
@@ -48,6 +50,7 @@ from conc_kit import (
     accept,
     check_exactly_once,
     check_store,
+    check_time_events_once,
     desk_worker,
     intent,
     make_desk,
@@ -165,9 +168,10 @@ def run_and_check(
     see ``test_a_busy_file_after_the_append_...``); otherwise there must be none.
     """
     started = time.perf_counter()
+    clock = FastClock(time.time())
     store = spec.open()
     try:
-        desk = make_desk(store, WallClock())
+        desk = make_desk(store, clock)
         parent = Tally()
         shared = []
         for k in range(SHARED):
@@ -180,7 +184,13 @@ def run_and_check(
             intent(f"common-{j}", "escalate", shared[j % SHARED], level=1) for j in range(3)
         )
         plan = Plan(
-            spec=spec, seed=SEED, shared=tuple(shared), steps=steps, rounds=rounds, common=common
+            spec=spec,
+            seed=SEED,
+            shared=tuple(shared),
+            steps=steps,
+            rounds=rounds,
+            common=common,
+            clock=clock,
         )
         if hold is not None:
             hold.take()
@@ -211,6 +221,15 @@ def run_and_check(
                 assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         view = check_store(store)
         check_exactly_once(store, view, accepted, total.refused_log)
+        check_time_events_once(view)
+        timed = Counter(
+            e.type
+            for events in view.histories.values()
+            for e in events
+            if e.type in ("sla_status_changed", "escalated", "early_warning_raised")
+            and "mk[" not in getattr(e, "reason", "")
+        )
+        print(f"  time-driven events stored (each once): {dict(timed)}")
         stored_versions = sum(s.version for s in view.snapshots.values())
         assert stored_versions == distinct, f"{figures}: {stored_versions} versions stored"
         # the parent's index caught up with what the clients stored is a rebuilt one's
