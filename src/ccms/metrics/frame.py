@@ -13,7 +13,8 @@ A frame holds the exact cell counts of one metric per group (``by``, e.g. channe
   Benjamini-Hochberg), and a verdict. The verdict is ``"insufficient"`` (not enough data: never
   a difference) when either side has fewer than ``min_n`` cases in the shared strata, or when the
   test is not defined for the data (a group of one case, no spread within either group);
-  ``Comparison.reason`` then says which, and an undefined interval or p-value is NaN;
+  ``Comparison.reason`` then says which; an undefined interval is ``(-inf, inf)`` and an
+  undefined p-value 1.0 (no evidence either way), so comparisons still compare equal;
 * ``difference(method)``: the largest absolute difference; ``ratio(method)``: the smallest
   Mantel-Haenszel ratio folded to ``<= 1`` (1.0 means equal);
 * ``flags``: one plain-language sentence for each difference that survives the correction.
@@ -233,10 +234,9 @@ class FairnessFrame:
                 strict=True)
         )  # fmt: skip
         out = []
-        nan = math.nan
         for i, ((a, b, _, _), s) in enumerate(zip(raw, stats, strict=True)):
-            lo, hi = s.interval(self.confidence) or (nan, nan)
-            p = nan if s.p_value is None else s.p_value
+            lo, hi = s.interval(self.confidence) or (-math.inf, math.inf)
+            p = 1.0 if s.p_value is None else s.p_value
             reason = s.reason
             if i in adjusted:
                 p_adj = adjusted[i]
