@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ccms.desk import Desk, ManualClock
-from ccms.errors import ConcurrencyConflict, IdempotencyConflict
+from ccms.errors import CCMSError, ConcurrencyConflict, IdempotencyConflict
 from ccms.model import Concern, Customer, CustomerRef, Department, Organization
 from ccms.store import ComplaintStore, InMemoryStore, SQLiteStore
 
@@ -230,3 +230,46 @@ def test_a_refused_receive_leaves_the_stored_customer_as_it_was(store: Any) -> N
     assert store.get_customer("C-5") == moved
     assert again.customer.id == "C-5"
     assert c.customer.id == "C-5"
+
+
+# -- routed assignments and clocks that disagree --------------------------------------------------
+
+
+def test_a_late_retry_of_a_routed_assignment_is_answered_not_routed_again(store: Any) -> None:
+    from ccms.model import Agent
+    from ccms.policy import least_loaded
+
+    org = Organization(
+        departments=[Department(id="cs", name="CS")],
+        agents=[
+            Agent(id="kim", name="Kim", department="cs"),
+            Agent(id="lee", name="Lee", department="cs"),
+        ],
+    )
+    desk = Desk(store, organization=org, clock=ManualClock(T0), handler_router=least_loaded())
+    c = receive(desk)
+    desk.classify(c.id, ["PRD.DEF"])
+    desk.assign_department(c.id, "cs")
+    first = desk.assign_handler(c.id, idempotency_key="route-1")
+    other = receive(desk)
+    desk.classify(other.id, ["PRD.DEF"])
+    desk.assign_department(other.id, "cs")
+    desk.assign_handler(other.id, first.handler)  # the first handler is now the busier one
+    before = snapshot(store)
+    again = desk.assign_handler(c.id, idempotency_key="route-1")
+    assert again == first
+    assert snapshot(store) == before
+    with pytest.raises(IdempotencyConflict, match="for assign_handler"):
+        desk.assign_handler(c.id, "lee", idempotency_key="route-1")  # another request
+
+
+def test_a_clock_behind_the_last_change_makes_the_command_after_it(store: Any) -> None:
+    ahead = make_desk(store)
+    c = receive(ahead, received_at=T0)
+    ahead.clock = ManualClock(T0 + timedelta(minutes=2))
+    ahead.classify(c.id, ["PRD.DEF"])
+    behind = make_desk(store)  # its clock reads T0, two minutes behind the stored change
+    stored = behind.assign_department(c.id, "qa")
+    assert stored.updated_at == T0 + timedelta(minutes=2)
+    with pytest.raises(CCMSError, match="must not go back in time"):  # an explicit at is checked
+        behind.start(c.id, at=T0)

@@ -28,6 +28,7 @@ from ccms.errors import (
     IdempotencyConflict,
     InvalidInput,
     PolicyError,
+    StoreBusy,
     require_aware,
 )
 from ccms.model import (
@@ -155,17 +156,19 @@ def _boundary(build: Callable[[], T], what: str = "command") -> T:
         raise InvalidInput(f"invalid {what}: {exc}") from None
 
 
-def _fingerprint(name: str, complaint_id: str | None, command: pydantic.BaseModel) -> str:
+def _fingerprint(name: str, complaint_id: str | None, command: pydantic.BaseModel | None) -> str:
     """What an idempotency key is bound to: the command's type and payload, and the complaint it
     is for (``None`` for a ``receive`` whose complaint id is drawn). Not when (``at``) nor who
-    (``actor``): a retry may come later, through another worker."""
-    payload = command.model_dump(mode="json", exclude={"received_at"})
+    (``actor``): a retry may come later, through another worker. ``command=None``: a request the
+    Desk completes itself (a routed assignment: the key names the request, not whom the router
+    chose, so a late retry is answered, not routed again)."""
+    payload = None if command is None else command.model_dump(mode="json", exclude={"received_at"})
     shown = name.replace(":", "_")[:64] or "command"  # a custom trigger's name, kept readable
     return fingerprint(
         shown,
         {
             "complaint": complaint_id,
-            "command": type(command).__name__,
+            "command": "routed" if command is None else type(command).__name__,
             "trigger": name,
             "payload": payload,
         },
@@ -235,6 +238,8 @@ class Desk:
         if index is not None:
             index.rebuild(store)
         self._cache_size = cache_size
+        # Complaints a busy store kept this Desk from waking after a write (see _wake_now).
+        self._pending_wakes: set[str] = set()
         # complaint id -> (the latest version this Desk stored or read, its history)
         self._cache: dict[str, tuple[Complaint, tuple[DomainEvent, ...]]] = {}
         self._assign_stages = frozenset(
@@ -319,16 +324,35 @@ class Desk:
                 self.taxonomy.lookup(code, as_of)
 
     def _catch_up(self) -> None:
-        """Bring the index up to what other processes stored; wake what their changes concern."""
+        """Bring the index up to what other processes stored; wake what their changes concern
+        (and what a busy store kept this Desk from waking after its last write)."""
         if self.index is not None:
+            if self._pending_wakes:
+                pending, self._pending_wakes = self._pending_wakes, set()
+                self._wake_now(sorted(pending))
             self._wake_now(self.index.catch_up(self.store))
 
-    def _wake_now(self, complaint_ids: Iterable[str]) -> None:
+    def _wake_now(self, complaint_ids: Iterable[str], *, after_write: bool = False) -> None:
         index = self.index
         if index is None:
             return
-        for cid in complaint_ids:
-            self.store.reschedule(cid, version=index.version(cid), wake_at=ASAP)
+        ids = list(complaint_ids)
+        for n, cid in enumerate(ids):
+            try:
+                self.store.reschedule(cid, version=index.version(cid), wake_at=ASAP)
+            except StoreBusy:
+                if not after_write:
+                    self._pending_wakes.update(ids[n:])
+                    raise
+                # The command is stored: a busy store must not turn it into an error (a client
+                # would retry it). The wake-ups are made before this Desk's next command or tick.
+                self._pending_wakes.update(ids[n:])
+                log.warning(
+                    "the store was busy waking %d complaints after a write; they are woken "
+                    "before the next command or tick",
+                    len(ids) - n,
+                )
+                return
 
     def _load(self, complaint_id: str) -> tuple[Complaint, tuple[DomainEvent, ...]]:
         """The stored complaint and its history: from the cache while the store's version is
@@ -436,7 +460,7 @@ class Desk:
         if self.index is not None:
             woken = self.index.record(complaint)
             self.index.advance(positions)
-            self._wake_now(woken)
+            self._wake_now(woken, after_write=True)
 
     def _publish(self, complaint: Complaint, events: Sequence[DomainEvent]) -> None:
         for subscriber in self._subscribers:
@@ -477,22 +501,56 @@ class Desk:
                 f"complaint {complaint_id!r}: execute() takes a workflow Command (Classify, "
                 f"Start, ...), got {type(command).__name__}"
             )
+        return self._execute(
+            complaint_id,
+            command,
+            actor=actor,
+            at=at,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+        )
+
+    def _retried(
+        self, key: str, command_print: str, complaint_id: str, name: str
+    ) -> Complaint | None:
+        """The complaint a first command made under ``key`` (the retry's answer), or ``None``."""
+        previous = self.store.idempotent_result(key, fingerprint=command_print)
+        if previous is None:
+            return None
+        if previous.complaint.id != complaint_id:  # a key stored without a fingerprint
+            raise IdempotencyConflict(
+                key,
+                f"for complaint {previous.complaint.id}, not {complaint_id}",
+                first=None,
+                attempted=name,
+            )
+        return previous.complaint
+
+    def _execute(
+        self,
+        complaint_id: str,
+        command: Command,
+        *,
+        actor: Actor | None = None,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        request: str | None = None,
+    ) -> Complaint:
+        """:meth:`execute`; ``request`` is the fingerprint of what the caller asked for when the
+        Desk completed the command itself (a routed assignment)."""
         check_key(idempotency_key)
         command_print = None
         if idempotency_key is not None:
             check_id(complaint_id)
-            command_print = _fingerprint(command.trigger_name, complaint_id, command)
-            previous = self.store.idempotent_result(idempotency_key, fingerprint=command_print)
+            command_print = request or _fingerprint(command.trigger_name, complaint_id, command)
+            previous = self._retried(
+                idempotency_key, command_print, complaint_id, command.trigger_name
+            )
             if previous is not None:
-                if previous.complaint.id != complaint_id:
-                    raise IdempotencyConflict(
-                        idempotency_key,
-                        f"for complaint {previous.complaint.id}, not {complaint_id}",
-                        first=command.trigger_name,
-                        attempted=command.trigger_name,
-                    )
-                return previous.complaint
-        now = self._now(at)
+                return previous
+        if at is not None:
+            require_aware(at, "at")
         actor = actor or Actor.system()
         self._catch_up()
         complaint, history = self._load(complaint_id)
@@ -500,6 +558,11 @@ class Desk:
             raise ConcurrencyConflict(
                 complaint_id, expected=expected_version, actual=complaint.version
             )
+        now = self._now(at)
+        if at is None and now < complaint.updated_at:
+            # Read after the load, the clock can still be a little behind another process's
+            # (whose change was just loaded): the command happens after that change, not before.
+            now = complaint.updated_at.astimezone(now.tzinfo)
         fired = self.workflow.fire(
             complaint, command, actor=actor, at=now, organization=self.organization, events=history
         )
@@ -600,29 +663,59 @@ class Desk:
     def assign_department(
         self, complaint_id: str, department: str | None = None, **options: Any
     ) -> Complaint:
-        """Make a department responsible; with no ``department``, the department router decides."""
+        """Make a department responsible; with no ``department``, the department router decides
+        (a retry with the same ``idempotency_key`` is answered, not routed again)."""
         rule = ""
+        request: str | None = None
         if department is None:
+            found = self._routed_request(complaint_id, "assign_department", options)
+            if isinstance(found, Complaint):
+                return found
+            request = found
             department, rule = self._route(complaint_id, "department", options.get("at"))
         check_id(department, "department id")
         if not self.organization.has_department(department) and self.organization.departments:
             self.organization.department(department)  # raises UnknownMember with suggestions
-        return self.execute(
+        return self._execute(
             complaint_id,
             _boundary(lambda: AssignDepartment(department=department, rule=rule)),
+            request=request,
             **options,
         )
 
     def assign_handler(
         self, complaint_id: str, handler: str | None = None, **options: Any
     ) -> Complaint:
-        """Assign a handler; with no ``handler``, the handler router decides (and explains)."""
+        """Assign a handler; with no ``handler``, the handler router decides (and explains; a
+        retry with the same ``idempotency_key`` is answered, not routed again)."""
         rule = ""
+        request: str | None = None
         if handler is None:
+            found = self._routed_request(complaint_id, "assign_handler", options)
+            if isinstance(found, Complaint):
+                return found
+            request = found
             handler, rule = self._route(complaint_id, "handler", options.get("at"))
-        return self.execute(
-            complaint_id, _boundary(lambda: AssignHandler(handler=handler, rule=rule)), **options
+        return self._execute(
+            complaint_id,
+            _boundary(lambda: AssignHandler(handler=handler, rule=rule)),
+            request=request,
+            **options,
         )
+
+    def _routed_request(
+        self, complaint_id: str, name: str, options: Mapping[str, Any]
+    ) -> str | Complaint | None:
+        """For a routed assignment with an idempotency key: the first result if this is a retry,
+        else the fingerprint of the request (``None`` without a key)."""
+        key = options.get("idempotency_key")
+        if key is None:
+            return None
+        check_key(key)
+        check_id(complaint_id)
+        request = _fingerprint(name, complaint_id, None)
+        previous = self._retried(key, request, complaint_id, name)
+        return request if previous is None else previous
 
     def _route(
         self, complaint_id: str, what: Literal["department", "handler"], at: datetime | None
