@@ -50,6 +50,7 @@ __all__ = [
     "handle_one",
     "monthly_report",
     "organization",
+    "routed_desk",
     "strict_workflow",
     "taxonomy",
 ]
