@@ -21,6 +21,8 @@ from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError
 from ccms.model import Concern, CustomerRef
 from ccms.store import InMemoryStore, SQLiteStore
+from ccms.store.base import check_fingerprint
+from ccms.testing.store_contract import received_event
 
 T0 = datetime(2026, 10, 5, 9, tzinfo=UTC)
 
@@ -42,8 +44,8 @@ junk = st.one_of(
 #: (method, how many positional arguments after the complaint id, keyword names it takes)
 COMMANDS: list[tuple[str, int, tuple[str, ...]]] = [
     ("classify", 1, ("severities", "at", "expected_version", "idempotency_key")),
-    ("assign_department", 1, ("at",)),
-    ("assign_handler", 1, ("at",)),
+    ("assign_department", 1, ("at", "idempotency_key")),
+    ("assign_handler", 1, ("at", "idempotency_key")),
     ("start", 0, ("at", "expected_version")),
     ("wait_on_customer", 1, ("at",)),
     ("respond", 2, ("at",)),
@@ -156,3 +158,29 @@ def test_the_fuzz_tried_inputs() -> None:
     """The counts of the runs above (printed with -s): the fuzz is not vacuous."""
     print(f"boundary fuzz: {TRIED['inputs']} command inputs, {TRIED['rejected']} rejected")
     assert TRIED["inputs"] == 0 or TRIED["rejected"] > 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(junk, junk, st.booleans())
+def test_store_appends_reject_junk_fingerprints_and_customers(
+    fingerprint: Any, customer: Any, sqlite: bool
+) -> None:
+    for kwargs in ({"fingerprint": fingerprint, "idempotency_key": "k"}, {"customer": customer}):
+        store = SQLiteStore() if sqlite else InMemoryStore()
+        _desk(store)
+        before = _state(store)
+        e = received_event("NEW", T0)
+        TRIED["inputs"] += 1
+        try:
+            store.append(e.apply(None), [e], expected_version=0, **kwargs)
+        except CCMSError:
+            TRIED["rejected"] += 1
+            assert _state(store) == before
+            with contextlib.suppress(CCMSError):
+                store.idempotent_result("k", fingerprint=fingerprint)
+        else:  # only None (no customer, no fingerprint) or a well-formed fingerprint is taken
+            if "customer" in kwargs:
+                assert customer is None
+            else:
+                assert check_fingerprint(fingerprint) == fingerprint
+        store.close()
