@@ -209,3 +209,42 @@ def test_no_free_pool_connection_is_store_busy(postgres_url: str, schema: str) -
         with store._pool.connection(), pytest.raises(StoreBusy, match="waiting for a connection"):
             store.version("C1")
         assert store.version("C1") == 0
+
+
+def test_a_statement_timeout_after_the_append_committed_is_reported_as_written(
+    postgres_url: str, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CALL commits the append, then flushes a barrier: a statement timeout there cancels
+    # the CALL although the append is stored. The store finds it and answers it as written.
+    import psycopg
+
+    from ccms.store.postgres import PostgresStore
+
+    with PostgresStore(postgres_url, schema=schema) as store:
+        real = PostgresStore._run
+
+        def canceled_after(conn: Any, sql: str, params: Any) -> Any:
+            real(conn, sql, params)
+            raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+
+        def canceled_before(conn: Any, sql: str, params: Any) -> Any:
+            raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+
+        monkeypatch.setattr(PostgresStore, "_run", staticmethod(canceled_after))
+        e = received_event("C1", _T)
+        result = store.append(e.apply(None), [e], expected_version=0)
+        assert (result.duplicate, result.positions) == (False, (1,))
+        batch = record_batch("idea", "I-1", count=2)
+        assert store.append_records("idea", "I-1", batch, expected_version=0).positions == (2, 3)
+        monkeypatch.setattr(PostgresStore, "_run", staticmethod(canceled_before))
+        c2, e2 = advance(store.get("C1"), StageChanged, _T, note="never")
+        with pytest.raises(StoreBusy, match="QueryCanceled"):
+            store.append(c2, [e2], expected_version=1)
+        with pytest.raises(StoreBusy):
+            store.append_records(
+                "idea", "I-1", record_batch("idea", "I-1", after=2), expected_version=2
+            )
+        monkeypatch.undo()
+        assert store.version("C1") == 1
+        assert store.stream_version("idea", "I-1") == 2
+        assert store.last_position() == 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, NoReturn, Protocol, TypeVar
@@ -240,6 +241,7 @@ class Desk:
         self._cache_size = cache_size
         # Complaints a busy store kept this Desk from waking after a write (see _wake_now).
         self._pending_wakes: set[str] = set()
+        self._pending_lock = threading.Lock()
         # complaint id -> (the latest version this Desk stored or read, its history)
         self._cache: dict[str, tuple[Complaint, tuple[DomainEvent, ...]]] = {}
         self._assign_stages = frozenset(
@@ -328,7 +330,8 @@ class Desk:
         (and what a busy store kept this Desk from waking after its last write)."""
         if self.index is not None:
             if self._pending_wakes:
-                pending, self._pending_wakes = self._pending_wakes, set()
+                with self._pending_lock:
+                    pending, self._pending_wakes = self._pending_wakes, set()
                 self._wake_now(sorted(pending))
             self._wake_now(self.index.catch_up(self.store))
 
@@ -341,12 +344,12 @@ class Desk:
             try:
                 self.store.reschedule(cid, version=index.version(cid), wake_at=ASAP)
             except StoreBusy:
-                if not after_write:
+                with self._pending_lock:
                     self._pending_wakes.update(ids[n:])
+                if not after_write:
                     raise
                 # The command is stored: a busy store must not turn it into an error (a client
                 # would retry it). The wake-ups are made before this Desk's next command or tick.
-                self._pending_wakes.update(ids[n:])
                 log.warning(
                     "the store was busy waking %d complaints after a write; they are woken "
                     "before the next command or tick",

@@ -460,6 +460,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
 _KEY_TAKEN = "CC001"
+_CANCELED = "57014"  # query_canceled: a statement timeout (or a cancel request)
 #: One WAL record in its own transaction, committed with the session's synchronous_commit: its
 #: flush covers every commit before it (see the module's docs).
 _BARRIER = "SELECT pg_logical_emit_message(true, 'ccms', '')"
@@ -884,7 +885,12 @@ class PostgresStore:
             None if customer is None else customer_json(customer),
         )
         with self._connection() as conn:
-            outcome, first, actual = self._call(conn, self._sql.append_complaint, params)
+            outcome, first, actual = self._call(
+                conn,
+                self._sql.append_complaint,
+                params,
+                (COMPLAINT, cid, complaint.version, complaint.version, bodies),
+            )
             if outcome == "written":
                 return AppendResult(complaint, batch, False, range(first, first + len(batch)))
             if idempotency_key is not None:
@@ -993,19 +999,55 @@ class PostgresStore:
         return out
 
     def _call(
-        self, conn: Connection, sql: str, params: Sequence[Any]
+        self,
+        conn: Connection,
+        sql: str,
+        params: Sequence[Any],
+        written: tuple[str, str, int, int, Sequence[str]],
     ) -> tuple[str, int, int | None]:
         """CALL an append procedure: ``(outcome, first position, stored version)``; a key taken
-        meanwhile is reported as ``('key', 0, None)`` (nothing was written)."""
+        meanwhile is reported as ``('key', 0, None)`` (nothing was written).
+
+        A statement timeout can cancel the CALL after its append committed (while it flushes
+        the barrier): then the append is found by ``written`` (kind, stream id, its first and
+        last version, the events' bodies), made durable and reported as written, so a stored
+        append is never answered with StoreBusy ("nothing was changed")."""
         try:
-            row = conn.execute(sql, params).fetchone()
+            row = self._run(conn, sql, params)
         except psycopg.Error as err:
             if err.sqlstate == _KEY_TAKEN:
                 return "key", 0, None
+            if err.sqlstate == _CANCELED:
+                first = self._committed(conn, *written)
+                if first is not None:
+                    self._durable(conn)
+                    return "written", first, None
             raise
         assert row is not None
         outcome, first, actual = row
         return str(outcome), 0 if first is None else int(first), actual
+
+    @staticmethod
+    def _run(conn: Connection, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        return conn.execute(sql, params).fetchone()
+
+    def _committed(
+        self,
+        conn: Connection,
+        kind: str,
+        stream_id: str,
+        first_version: int,
+        last_version: int,
+        bodies: Sequence[str],
+    ) -> int | None:
+        """The first position of an append of exactly these ``bodies`` at these versions, if
+        it is stored (``None`` if not: someone else's, or nothing)."""
+        rows = conn.execute(
+            self._sql.key_events, (kind, stream_id, first_version, last_version)
+        ).fetchall()
+        if [body for _, _, _, body in rows] != list(bodies):
+            return None
+        return int(rows[0][0])
 
     def _earlier(
         self, conn: Connection, key: str
@@ -1248,7 +1290,12 @@ class PostgresStore:
         )
         here = f"{kind} stream {stream_id}"
         with self._connection() as conn:
-            outcome, first, actual = self._call(conn, self._sql.append_records, params)
+            outcome, first, actual = self._call(
+                conn,
+                self._sql.append_records,
+                params,
+                (kind, stream_id, expected_version + 1, expected_version + len(batch), bodies),
+            )
             if outcome == "written":
                 return RecordAppendResult(batch, range(first, first + len(batch)))
             if idempotency_key is not None:
