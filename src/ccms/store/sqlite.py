@@ -1325,8 +1325,11 @@ class SQLiteStore:
         Older copies in free pages, left by writes made before with ``secure_delete`` off
         (each append rewrites the snapshot), stay until ``VACUUM``: run it after an erasure
         (see ``docs/privacy.md``)."""
+        import logging
+
         from ccms.store.redaction import check_history, check_redaction, folded_at
 
+        self._writable("redact")
         items, customer = check_redaction(complaints, customer)
         prepared = [
             (snapshot, history, snapshot.model_dump_json(), [e.model_dump_json() for e in history])
@@ -1353,10 +1356,8 @@ class SQLiteStore:
                             )
                         stored = sorted(conn.execute(self._REDACT_CHAIN, (cid,)).fetchall())
                         check_history(cid, [(t, int(v)) for _, t, v in stored], history)
-                        conn.executemany(
-                            "UPDATE events SET body = ? WHERE position = ?",
-                            [(b, p) for b, (p, _, _) in zip(bodies, stored, strict=True)],
-                        )
+                        for b, (p, _, _) in zip(bodies, stored, strict=True):
+                            conn.execute("UPDATE events SET body = ? WHERE position = ?", (b, p))
                         conn.execute(
                             "UPDATE complaints SET body = ?, customer_id = ? WHERE id = ?",
                             (snapshot_json, snapshot.customer.id, cid),
@@ -1386,4 +1387,10 @@ class SQLiteStore:
             finally:
                 conn.execute(f"PRAGMA secure_delete = {int(secure)}")
             if self.path != ":memory:" and not self.path.startswith("file::memory:"):
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy:  # a reader holds the log: its old pages go at the next checkpoint
+                    logging.getLogger("ccms.store").warning(
+                        "%r: the WAL checkpoint after a redaction was blocked by a reader; "
+                        "the replaced bytes leave the -wal file at the next checkpoint",
+                        self,
+                    )
