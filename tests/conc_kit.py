@@ -67,8 +67,9 @@ RETRYABLE: tuple[type[Exception], ...] = (ConcurrencyConflict, BUSY)
 #: Typed refusals of an intent: the command does not fit the complaint any more (another
 #: client moved it on). Any other answer, InvalidInput included, is unexpected.
 REFUSALS: tuple[type[Exception], ...] = (InvalidTransition, GuardRejected, NoDecision, NotPermitted)
-#: The Desk reads its clock before it loads the complaint, so a writer whose (later) clock
-#: reading committed in between makes the command "go back in time": retried like a conflict.
+#: A Desk that read its clock before loading the complaint refused a command when a writer
+#: with a later clock reading committed in between ("go back in time"); counted and retried
+#: like a conflict (the Desk now reads the clock after the load: the count should be 0).
 STALE_TIME = "commands must not go back in time"
 
 T = TypeVar("T")

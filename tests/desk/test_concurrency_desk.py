@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 
 from ccms.desk import ManualClock
-from ccms.errors import ConcurrencyConflict, InvalidInput
+from ccms.errors import ConcurrencyConflict
 from ccms.model import Concern, CustomerRef
 from conc_kit import (
     BUSY,
@@ -160,14 +160,12 @@ def run_clients(plan: Plan, workers: int = WORKERS, *, hold: Any = None) -> Tall
 
 
 def run_and_check(
-    spec: StoreSpec, *, steps: int, rounds: int, hold: Any = None, stored_anyway: bool = False
+    spec: StoreSpec, *, steps: int, rounds: int, hold: Any = None, ticks_unreported: bool = False
 ) -> Tally:
     """Shared complaints received, the clients run, then every check; returns the tally.
 
-    ``stored_anyway`` lets a retryable answer come after the command was stored (a known bug:
-    see ``test_a_busy_file_after_the_append_...``), and a tick's write go unreported (the tick
-    was interrupted by a busy store, or its backlog offer's answer was); otherwise there must be
-    none.
+    ``ticks_unreported`` lets a tick's write go unreported (a tick interrupted by a busy store
+    cannot say what it had written before).
     """
     started = time.perf_counter()
     clock = FastClock(time.time())
@@ -213,11 +211,10 @@ def run_and_check(
             + "\n".join(distinct_problems[:8])
         )
 
-        if not stored_anyway:
-            assert not total.stored_anyway, (
-                f"{figures}\nretryable answers to commands that were stored:\n"
-                + "\n".join(total.stored_anyway[:5])
-            )
+        assert not total.stored_anyway, (
+            f"{figures}\nretryable answers to commands that were stored:\n"
+            + "\n".join(total.stored_anyway[:5])
+        )
         if spec.kind == "sqlite":
             with contextlib.closing(sqlite3.connect(spec.target)) as raw:
                 assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -227,7 +224,7 @@ def run_and_check(
             view,
             accepted,
             total.refused_log,
-            every_version_claimed="but ticks" if stored_anyway else True,
+            every_version_claimed="but ticks" if ticks_unreported else True,
         )
         if unreported:
             print(f"  versions written by ticks interrupted by a busy store: {unreported}")
@@ -313,12 +310,6 @@ def busy_spec(spec: StoreSpec) -> StoreSpec:
     return dataclasses.replace(spec, target=f"{spec.target}{joined}options=-c%20lock_timeout%3D20")
 
 
-@pytest.mark.xfail(
-    BUSY is ConcurrencyConflict,
-    strict=True,
-    reason="ccms.errors has no StoreBusy: a locked SQLite file raises the raw "
-    "sqlite3.OperationalError 'database is locked'",
-)
 def test_a_busy_store_is_a_typed_error_that_a_retry_gets_past(spec: StoreSpec) -> None:
     """With a short lock wait every client meets a blocked store (held by another session
     while they start, and each other's appends after): each time a typed ``StoreBusy`` that
@@ -328,7 +319,7 @@ def test_a_busy_store_is_a_typed_error_that_a_retry_gets_past(spec: StoreSpec) -
         pass  # the schema exists before the lock is taken
     hold = Hold(spec)
     try:
-        total = run_and_check(spec, steps=BUSY_STEPS, rounds=1, hold=hold, stored_anyway=True)
+        total = run_and_check(spec, steps=BUSY_STEPS, rounds=1, hold=hold, ticks_unreported=True)
     finally:
         hold.close()
     assert total.busy >= WORKERS, total.figures()
@@ -379,15 +370,6 @@ def test_concurrent_retries_of_one_receive_return_one_complaint(spec: StoreSpec)
     assert len(ids) == 1, f"one contact stored as {len(ids)} complaints"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Desk.assign_handler(cid) without a handler routes again before it checks the key, "
-    "and the key is bound to the routed AssignHandler (handler and rule): a late retry of the "
-    "same request is routed to whoever is least loaded now (seo, not han) and refused with "
-    "IdempotencyConflict ('already used for assign_handler ..., not for assign_handler') "
-    "instead of returning the original result",
-)
 def test_a_late_retry_of_a_routed_command_returns_the_original(tmp_path: Path) -> None:
     """A routed command (no department or handler given) retried with its key after the
     complaint moved on is answered with the original result, not routed again."""
@@ -438,16 +420,11 @@ class _ClockRead:
         return self.at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidInput,
-    reason="Desk.execute reads its clock before it loads the complaint, so a command whose "
-    "client read the time just before another client stored a change is refused with "
-    "InvalidInput ('commands must not go back in time') instead of a retryable "
-    "ConcurrencyConflict (or being made at the later time): 10 to 15 % of the commands of "
-    "8 processes with wall clocks on PostgreSQL",
-)
 def test_a_command_racing_a_later_clock_is_retryable(tmp_path: Path) -> None:
+    """A client reads the time, another stores a change at a later time, then the first
+    command goes on: it is made (at the later time) or is a retryable conflict, never refused
+    as going back in time (it was, before: 10 to 15 % of the commands of 8 processes with
+    wall clocks on PostgreSQL)."""
     path = tmp_path / "race.db"
     first = StoreSpec("sqlite", str(path)).open()
     second = StoreSpec("sqlite", str(path)).open()
@@ -476,17 +453,13 @@ def test_a_command_racing_a_later_clock_is_retryable(tmp_path: Path) -> None:
         second.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BUSY,
-    reason="after a command's append has committed, the Desk reschedules the complaints the "
-    "change wakes (Desk._stored -> _wake_now -> store.reschedule, an UPDATE of their wake-up); "
-    "if the file is locked then, StoreBusy ('nothing was changed: retry') escapes although the "
-    "command was stored, and a client retrying without a key makes it twice",
-)
 def test_a_busy_file_after_the_append_does_not_turn_a_stored_command_into_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """After a command's append has committed the Desk wakes the complaints the change
+    concerns (an UPDATE of their wake-up); the file locked by another writer just then does
+    not make the stored command a StoreBusy ("nothing was changed: retry"), which a client
+    without a key would retry into a second command."""
     path = tmp_path / "wake.db"
     blocker = sqlite3.connect(path, isolation_level=None)
     phase = {"armed": False, "committed": False, "locked": False}
