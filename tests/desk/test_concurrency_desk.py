@@ -1,13 +1,23 @@
 """Eight client processes issue interleaved Desk commands on shared complaints of one store.
 
 Each client runs the real ``Desk.standard`` in its own process (multiprocessing, forkserver) on
-one SQLite file (WAL) or one PostgreSQL schema and retries each command with the same
-idempotency key on :class:`~ccms.errors.ConcurrencyConflict` (and ``StoreBusy``). Afterwards
-the store is read back: every stream's versions are contiguous from 1 and fold to its snapshot,
-the global log has each position once with no gap, every accepted command is in the log exactly
-once at the version it was answered with (its marker and its key say which), every stored
-version is some accepted command's, and a refused command left nothing. ``pytest -s`` shows the
-figures (tried / accepted / conflicts); the assertion messages carry them too.
+one SQLite file (WAL) or one PostgreSQL schema, on one clock shared by all (50,000 times the
+wall's pace, so SLA statuses and escalations come due), and retries each command with the same
+idempotency key on :class:`~ccms.errors.ConcurrencyConflict` and ``StoreBusy``. Each client
+plays contended rounds (all at one expected version: exactly one wins), sends the same keyed
+commands as all the others at once, then interleaves freely: commands that move a shared
+complaint on (or flag, reply, escalate), new complaints of its own, resends of what it was
+answered, and ``tick()``. Afterwards the store is read back: every stream's versions are
+contiguous from 1 and fold to its snapshot, the global log has each position once with no gap,
+every accepted command is in the log exactly once at the version it was answered with (its
+marker and its key say which), every stored version is some command's or tick's, a refused
+command left nothing, each time-driven finding was recorded once, and the indexes of the Desks
+agree with the store. ``pytest -s`` shows the figures (tried / accepted / conflicts); the
+assertion messages carry them too.
+
+Beside it: the same with a store kept busy (a short lock wait), eight concurrent retries of one
+``receive``, a late retry of a routed command, a command racing a later clock, and a busy file
+just after an append.
 
 The clients' choices are seeded (``CCMS_CONCURRENCY_SEED``, default fixed); the interleaving is
 the operating system's, and every assertion holds whatever it is. ``CCMS_HEAVY=1`` (or the
@@ -424,7 +434,8 @@ def test_a_command_racing_a_later_clock_is_retryable(tmp_path: Path) -> None:
     """A client reads the time, another stores a change at a later time, then the first
     command goes on: it is made (at the later time) or is a retryable conflict, never refused
     as going back in time (it was, before: 10 to 15 % of the commands of 8 processes with
-    wall clocks on PostgreSQL)."""
+    wall clocks on PostgreSQL); a client whose clock is behind makes it at the last change's
+    time."""
     path = tmp_path / "race.db"
     first = StoreSpec("sqlite", str(path)).open()
     second = StoreSpec("sqlite", str(path)).open()
@@ -448,6 +459,13 @@ def test_a_command_racing_a_later_clock_is_retryable(tmp_path: Path) -> None:
             stored = desk.escalate(c.id, 1, "racing", idempotency_key="race-1")
         assert stored.version == 3
         assert check_store(first).snapshots[c.id].version == 3
+        # a client whose clock is simply behind the last change: made at that change's time
+        behind = make_desk(first, ManualClock(read_at))
+        changed = T0 + timedelta(minutes=5)
+        other.set_flags(c.id, add=["supervisor_requested"], at=changed)
+        late = behind.escalate(c.id, 2, "behind", idempotency_key="race-2")
+        assert (late.version, late.updated_at) == (5, changed)
+        assert check_store(first).snapshots[c.id] == late
     finally:
         first.close()
         second.close()
