@@ -13,8 +13,8 @@ baseline windows and ``k`` the count in the current window, the code spikes when
     ``P(X ≥ k | X ~ Poisson(λ)) < alpha``   and   ``k ≥ min_count``
 
 (``min_count`` keeps a code seen twice against a baseline of zero from paging anyone). The tail
-is the exact sum ``P(X ≥ k) = 1 - Σ_{i<k} e^{-λ} λ^i / i!``, evaluated term by term in log space
-(:func:`poisson_tail`). A baseline of zero makes every ``k ≥ 1`` infinitely unlikely (p = 0).
+is the exact sum ``P(X ≥ k) = Σ_{i≥k} e^{-λ} λ^i / i!`` (:func:`poisson_tail`, accurate in
+relative terms far into the tail). A baseline of zero makes every ``k ≥ 1`` infinitely unlikely (p = 0).
 
 >>> round(poisson_tail(6, 2.0), 6)  # 1 - e^-2 (1 + 2 + 2 + 4/3 + 2/3 + 4/15)
 0.016564
@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ccms._files import validate_mapping
 from ccms.errors import InvalidInput
 from ccms.model import Actor, Complaint, DomainEvent, RepeatDetected
+from ccms.policy._tails import poisson_sf
 from ccms.policy.base import Policy, PolicyContext
 from ccms.policy.registry import default_registry
 
@@ -59,40 +60,46 @@ __all__ = [
 ]
 
 
-def poisson_tail(k: int, lam: float) -> float:
-    """``P(X ≥ k)`` for ``X ~ Poisson(lam)``, exact up to floating point.
+_MAX_POISSON = 10**10
 
-    Sums the lower terms (``k ≤ lam``) or the upper terms (``k > lam``, until they stop
-    mattering), each computed as ``exp(-lam + i ln lam - ln i!)`` so large ``lam`` cannot
-    underflow.
+
+def poisson_tail(k: int, lam: float) -> float:
+    """``P(X ≥ k)`` for ``X ~ Poisson(lam)``, exact up to floating point (relative error about
+    1e-12, also for large counts and far tails).
+
+    The first term is Loader's saddle-point form of the Poisson mass, the rest follow by the
+    ratio of consecutive terms: the upper terms are summed when ``k > lam``, else the lower
+    ones, and ``1 - sum`` is taken only when the tail is at least about one half (see
+    ``ccms.policy._tails``). ``k`` must be a non-negative integer and ``lam`` a finite number
+    ``≥ 0``, both at most ``10**10`` (the cost grows with ``√lam``).
 
     >>> poisson_tail(0, 3.0), poisson_tail(1, 0.0), poisson_tail(0, 0.0)
     (1.0, 0.0, 1.0)
     >>> round(poisson_tail(1, 1.0), 12) == round(1 - math.exp(-1), 12)
     True
+    >>> poisson_tail(1.5, 2.0)
+    Traceback (most recent call last):
+    ...
+    ccms.errors.InvalidInput: poisson_tail needs an integer count k ≥ 0, got 1.5
     """
-    if k < 0 or lam < 0 or not math.isfinite(lam):
-        raise InvalidInput(f"poisson_tail needs k ≥ 0 and a finite lam ≥ 0, got k={k}, lam={lam}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise InvalidInput(f"poisson_tail needs an integer count k ≥ 0, got {k!r}")
+    if (
+        isinstance(lam, bool)
+        or not isinstance(lam, int | float)
+        or not math.isfinite(lam)
+        or lam < 0
+    ):
+        raise InvalidInput(f"poisson_tail needs a finite lam ≥ 0 (the baseline mean), got {lam!r}")
+    if k > _MAX_POISSON or lam > _MAX_POISSON:
+        raise InvalidInput(
+            f"poisson_tail takes k and lam up to {_MAX_POISSON:.0e}, got k={k}, lam={lam}"
+        )
     if k == 0:
         return 1.0
     if lam == 0:
         return 0.0
-    log_lam = math.log(lam)
-
-    def term(i: int) -> float:
-        return math.exp(-lam + i * log_lam - math.lgamma(i + 1))
-
-    if k <= lam:
-        return max(0.0, 1.0 - math.fsum(term(i) for i in range(k)))
-    terms: list[float] = []
-    i = k
-    while True:
-        t = term(i)
-        terms.append(t)
-        if t < 1e-18 * math.fsum(terms) or t == 0.0:
-            break
-        i += 1
-    return min(1.0, math.fsum(terms))
+    return poisson_sf(k, float(lam))
 
 
 @attrs.frozen(slots=True, kw_only=True)
