@@ -308,6 +308,7 @@ def write_csv(
     """Write ``rows`` as CSV with a header of ``columns`` (lists joined with ``|``, booleans as
     ``true``/``false``, ``None`` empty) to a path or an open text file; returns the rows written.
 
+    >>> import io
     >>> out = io.StringIO()
     >>> write_csv([{"position": 1, "case": "cp-1", "stage": None}], out, EVENT_COLUMNS)
     1
