@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from ccms.cli import app
@@ -25,7 +26,7 @@ from ccms.interop.export import (
     write_csv,
     write_jsonl,
 )
-from ccms.model import find_personal
+from ccms.model import Customer, find_personal
 from ccms.store import SQLiteStore
 from privacy_kit import variants
 
@@ -137,3 +138,27 @@ def test_no_log_output_report_or_export_of_the_demo_holds_personal_data(
     forms = _forms(values)
     leaks = {where: [v for v in forms if v in text] for where, text in texts.items()}
     assert {where: found for where, found in leaks.items() if found} == {}
+
+
+def test_the_reprs_and_errors_of_what_the_demo_stored_hold_no_personal_data(
+    demo_run: tuple[Path, str],
+) -> None:
+    folder, _ = demo_run
+    values, _, _ = _stored(folder / "demo.db")
+    shown: list[str] = []
+    with SQLiteStore(folder / "demo.db", read_only=True) as store:
+        for complaint in store.query():
+            customer = store.get_customer(complaint.customer.id)
+            shown += [repr(customer), str(customer), customer.model_dump_json()]
+            shown += [repr(customer.view("front_line")), repr(customer.view("supervisor"))]
+            shown += [repr(complaint), str(complaint)]
+            shown += [repr(e) for e in store.events(complaint.id)]
+            phone = customer.phone.reveal() if customer.phone else "010-0000-0000"
+            try:
+                Customer(id=customer.id, phone=phone * 30)
+            except ValidationError as exc:
+                shown.append(str(exc))
+            else:  # pragma: no cover - the phone is too long
+                pytest.fail("a 30-fold phone number was accepted")
+    text = "\n".join(shown)
+    assert [v for v in _forms(values) if v in text] == []
