@@ -13,6 +13,14 @@ imports it; nothing below does.
 from __future__ import annotations
 
 from ccms.interop.cfpb import CfpbReader, import_cfpb, read_cfpb
+from ccms.interop.export import (
+    Pseudonymiser,
+    WeakPseudonymKey,
+    export_complaints,
+    export_events,
+    write_csv,
+    write_jsonl,
+)
 from ccms.interop.history import (
     NARRATIVE_LIMIT,
     NO_TEXT,
@@ -80,15 +88,19 @@ __all__ = [
     "NonexistentLocalTime",
     "Outcome",
     "OutcomeEffect",
+    "Pseudonymiser",
     "RowRejected",
     "SourceWarning",
     "Stages",
     "Status",
     "StoreSettings",
     "UnknownZone",
+    "WeakPseudonymKey",
     "code_path",
     "code_segment",
     "complaint_id_for",
+    "export_complaints",
+    "export_events",
     "fixed_offset",
     "history_event",
     "import_cfpb",
@@ -102,5 +114,7 @@ __all__ = [
     "row_hash",
     "start_of_day",
     "store_settings",
+    "write_csv",
     "write_issues",
+    "write_jsonl",
 ]

@@ -32,6 +32,7 @@ from ccms.policy.repeat import (
     poisson_tail,
     same_customer_repeats,
 )
+from ccms.policy.retention import RetentionPolicy
 from ccms.policy.routing import (
     Candidate,
     DepartmentDecision,
@@ -91,6 +92,7 @@ __all__ = [
     "PolicyRegistry",
     "RepeatDecision",
     "RepeatDetector",
+    "RetentionPolicy",
     "SlaAssessment",
     "SlaClock",
     "SlaDecision",
