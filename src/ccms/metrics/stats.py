@@ -30,8 +30,10 @@ references are listed in ``docs/statistics.md``:
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Final, Literal, get_args
@@ -103,6 +105,8 @@ def _count(name: str, value: Any) -> int:
 
 
 def _real(name: str, value: Any) -> float:
+    if not isinstance(value, numbers.Real):
+        raise InvalidInput(BAD_REAL.format(name=name, value=value))
     try:
         x = float(value)
     except (TypeError, ValueError, OverflowError):
@@ -113,23 +117,21 @@ def _real(name: str, value: Any) -> float:
 
 
 def _confidence(value: Any) -> float:
-    try:
-        c = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(BAD_CONFIDENCE.format(value=value)) from None
-    if isinstance(value, bool) or not 0.0 < c < 1.0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInput(BAD_CONFIDENCE.format(value=value))
+    c = float(value)
+    if not 0.0 < c < 1.0:
         raise InvalidInput(BAD_CONFIDENCE.format(value=value))
     return c
 
 
 def _pvalues(pvalues: Sequence[float]) -> list[float]:
-    out = []
+    out: list[float] = []
     for i, p in enumerate(pvalues):
-        try:
-            x = float(p)
-        except (TypeError, ValueError):
-            raise InvalidInput(BAD_P.format(value=p, i=i)) from None
-        if isinstance(p, bool) or not 0.0 <= x <= 1.0:  # NaN fails too
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
+            raise InvalidInput(BAD_P.format(value=p, i=i))
+        x = float(p)
+        if not 0.0 <= x <= 1.0:  # NaN fails too
             raise InvalidInput(BAD_P.format(value=p, i=i))
         out.append(x)
     return out
@@ -400,8 +402,10 @@ def adjust(pvalues: Sequence[float], method: Correction) -> list[float]:
 
 
 def _exact(what: str, value: Any) -> Fraction:
+    if not isinstance(value, numbers.Real | Decimal):
+        raise InvalidInput(BAD_VALUE.format(what=what, value=value))
     try:
-        x = Fraction(value)
+        x = Fraction(value)  # type: ignore[arg-type]  # numbers.Real: int, float, Fraction, numpy
     except (TypeError, ValueError, OverflowError):
         raise InvalidInput(BAD_VALUE.format(what=what, value=value)) from None
     if isinstance(value, bool) or x < 0:
@@ -409,7 +413,7 @@ def _exact(what: str, value: Any) -> Fraction:
     return x
 
 
-def gini(values: Iterable[float | int | Fraction]) -> float:
+def gini(values: Iterable[float | int | Fraction | Decimal]) -> float:
     """Gini coefficient of non-negative values: 0 for perfect equality, (n-1)/n at most.
 
     Computed exactly with fractions from the sorted values: ``G = 2·Σ i·x(i) / (n·Σx) - (n+1)/n``
