@@ -1,10 +1,17 @@
 """Benchmark: ccms BusinessCalendar against businesstimedelta, pandas and a day-by-day walk.
 
-One calendar, Monday to Friday 09:00-18:00 in Asia/Seoul (no DST, so the peers, which work on
-naive or UTC datetimes, see the same wall clock), no holidays. Seeded random starts over 2026 in
-whole minutes, durations of 1 to 500 whole business hours (pandas counts whole business hours).
-Prints calls/s for ``add`` and ``between``, ratios ccms/peer, cost against duration, and where
-each peer disagrees with ccms, with examples. Run: ``python bench/run.py calendar``.
+One calendar for every contender: Monday to Friday 09:00-18:00 in Asia/Seoul **less the Korean
+public holidays** (the ``holidays`` package's ``KR`` calendar for 2026-2028, the same dates given
+to each peer), and **aware datetimes** (``ZoneInfo("Asia/Seoul")``) in and out for everyone. The
+same seeded cases for every contender: starts over 2026 in whole minutes, durations of 1 to 500
+whole business hours (pandas counts whole business hours). Contenders are interleaved round by
+round (the order rotates); times are medians with min and max.
+
+Prints calls/s of ``add`` and ``between`` and the ratios ccms/peer, how each agrees with the
+day-by-day walk (an independent reference), cost against duration, and the targets, MET or MISSED
+from this run's figures: ccms at least 10x each peer on ``add`` (and ``between`` where the peer has
+one), its cost flat in the duration, and the reference walk agreeing with ccms on every case.
+Run: ``python bench/run.py calendar``.
 """
 
 from __future__ import annotations
@@ -12,44 +19,29 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as wall
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import holidays
+
+from _figures import figure, interleaved, target
 from ccms.policy import BusinessCalendar
 
 ZONE = ZoneInfo("Asia/Seoul")
 OPEN, CLOSE = 9, 18
 SEED = 20260101
-N_CCMS = 20_000
-N_PEER = 2_000
-
-
-def _rate(fn: Callable[[], object], calls: int, min_time: float = 0.3) -> float:
-    """Calls per second of ``fn`` (which makes ``calls`` calls), best of a few rounds."""
-    best = float("inf")
-    spent = 0.0
-    rounds = 0
-    while rounds < 3 or (spent < min_time and rounds < 20):
-        t0 = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - t0
-        best = min(best, elapsed)
-        spent += elapsed
-        rounds += 1
-    return calls / best
-
-
-def _many(fn: Callable[[Any, Any], object], args: Sequence[tuple[Any, Any]]) -> None:
-    for a, b in args:
-        fn(a, b)
+N = 3_000  # cases, the same for every contender
+ROUNDS = 5
+YEARS = range(2026, 2029)
+KR = holidays.country_holidays("KR", years=YEARS)
+HOLIDAYS: frozenset[date] = frozenset(KR)
 
 
 def _cases(n: int, max_hours: int = 500, seed: int = SEED) -> list[tuple[datetime, int]]:
     rng = random.Random(seed)
-    base = datetime(2026, 1, 1)
+    base = datetime(2026, 1, 1, tzinfo=ZONE)
     return [
         (base + timedelta(minutes=rng.randrange(365 * 24 * 60)), rng.randint(1, max_hours))
         for _ in range(n)
@@ -59,14 +51,18 @@ def _cases(n: int, max_hours: int = 500, seed: int = SEED) -> list[tuple[datetim
 # ------------------------------------------------------------------ independent reference
 
 
+def _working(day: datetime) -> bool:
+    return day.weekday() < 5 and day.date() not in HOLIDAYS
+
+
 def walk_add(start: datetime, hours: int) -> datetime:
-    """Day-by-day walk on naive wall times; a result at close is written as the closing time."""
+    """Day-by-day walk on aware Seoul times (no DST there); a result at close is the close."""
     left = timedelta(hours=hours)
     t = start
     while True:
         opening = t.replace(hour=OPEN, minute=0, second=0, microsecond=0)
         closing = t.replace(hour=CLOSE, minute=0, second=0, microsecond=0)
-        if t.weekday() < 5 and t < closing:
+        if _working(t) and t < closing:
             begin = max(t, opening)
             available = closing - begin
             if left <= available:
@@ -80,7 +76,7 @@ def walk_between(start: datetime, end: datetime) -> timedelta:
     t = start
     while t < end:
         nxt = (t + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        if t.weekday() < 5:
+        if _working(t):
             opening = t.replace(hour=OPEN, minute=0, second=0, microsecond=0)
             closing = t.replace(hour=CLOSE, minute=0, second=0, microsecond=0)
             lo, hi = max(t, opening), min(end, closing)
@@ -93,175 +89,168 @@ def walk_between(start: datetime, end: datetime) -> timedelta:
 # ------------------------------------------------------------------ peers
 
 
-def _peers() -> tuple[object | None, object | None, str]:
-    notes = []
+def _btd() -> Any:
     try:
         import businesstimedelta as btd
-
-        rules = btd.Rules(
-            [
-                btd.WorkDayRule(
-                    start_time=wall(OPEN), end_time=wall(CLOSE), working_days=[0, 1, 2, 3, 4]
-                )
-            ]
-        )
+        import pytz
     except ImportError:  # pragma: no cover - bench extra not installed
-        rules = None
-        notes.append("businesstimedelta not installed (pip install -e '.[bench]')")
+        return None
+    tz = pytz.timezone(ZONE.key)
+    return btd.Rules(
+        [
+            btd.WorkDayRule(
+                start_time=wall(OPEN), end_time=wall(CLOSE), working_days=[0, 1, 2, 3, 4], tz=tz
+            ),
+            btd.HolidayRule(KR, tz=tz),
+        ]
+    )
+
+
+def _pandas_offset() -> Any:
     try:
         import pandas as pd
-
-        offset = pd.offsets.CustomBusinessHour(start=f"{OPEN:02d}:00", end=f"{CLOSE:02d}:00")
     except ImportError:  # pragma: no cover
-        offset = None
-        notes.append("pandas not installed")
-    return rules, offset, "; ".join(notes)
+        return None
+    return pd.offsets.CustomBusinessHour(
+        start=f"{OPEN:02d}:00", end=f"{CLOSE:02d}:00", holidays=sorted(HOLIDAYS)
+    )
 
 
-def _btd_add(rules: object, start: datetime, hours: int) -> datetime:
+def _btd_add(rules: Any, start: datetime, hours: int) -> datetime:
     import businesstimedelta as btd
 
     out: datetime = start + btd.BusinessTimeDelta(rules, hours=hours)
-    return out.replace(tzinfo=None)  # it attaches UTC to naive input; the wall clock is ours
+    return out.astimezone(ZONE)
 
 
-def _btd_between(rules: object, start: datetime, end: datetime) -> timedelta:
-    delta = rules.difference(start, end)  # type: ignore[attr-defined]
-    out: timedelta = delta.timedelta
+def _btd_between(rules: Any, start: datetime, end: datetime) -> timedelta:
+    out: timedelta = rules.difference(start, end).timedelta
     return out
 
 
-def _pd_add(offset: object, start: datetime, hours: int) -> datetime:
+def _pd_add(offset: Any, start: datetime, hours: int) -> datetime:
     import pandas as pd
 
-    out: datetime = (pd.Timestamp(start) + offset * hours).to_pydatetime()  # type: ignore[operator]
-    return out
+    out: datetime = (pd.Timestamp(start) + offset * hours).to_pydatetime()
+    return out.astimezone(ZONE)
 
 
-def _disagreements(
+def _same_instant(cal: BusinessCalendar, a: datetime, b: datetime) -> bool:
+    """Whether ``a`` and ``b`` are the same point of business time (e.g. 18:00 and the next
+    opening)."""
+    lo, hi = min(a, b), max(a, b)
+    return cal.between(lo, hi) == timedelta(0)
+
+
+def _agreement(
     name: str,
+    cal: BusinessCalendar,
     cases: Sequence[tuple[datetime, int]],
     theirs: Sequence[datetime],
-    ours: Sequence[datetime],
-    cal: BusinessCalendar,
-) -> None:
-    bad = [(c, t, o) for c, t, o in zip(cases, theirs, ours, strict=True) if t != o]
-    edge = sum(
-        1
-        for _, t, o in bad
-        if (o.hour, o.minute) == (CLOSE, 0)
-        and cal.between(o.replace(tzinfo=ZONE), t.replace(tzinfo=ZONE)) == timedelta(0)
-    )
-    print(
-        f"  {name}: {len(bad)} of {len(cases)} add results differ from ccms "
-        f"({edge} of them only in writing the end of day; the day-by-day walk sides with ccms "
-        "on all cases)"
-    )
-    for (start, hours), t, o in bad[:2]:
-        same = cal.between(o.replace(tzinfo=ZONE), t.replace(tzinfo=ZONE)) == timedelta(0)
-        print(f"    {start:%a %Y-%m-%d %H:%M} + {hours}h: {name} {t:%a %m-%d %H:%M}, ccms {o:%a %m-%d %H:%M}")
-        if same and o.hour == CLOSE and o.minute == 0:
-            print(
-                "      same business-time instant: the duration is used up exactly at 18:00; "
-                "ccms writes the closing moment (the SLA is due 'by 18:00'), the peer the next "
-                "opening. Both satisfy between(start, result) == duration; only ccms also keeps "
-                "the result on the day the work was due."
-            )
-        else:
-            print("      a real difference: check against the day-by-day walk above")
+    reference: Sequence[datetime],
+) -> int:
+    exact = sum(1 for t, r in zip(theirs, reference, strict=True) if t == r)
+    same = sum(1 for t, r in zip(theirs, reference, strict=True) if _same_instant(cal, t, r))
+    print(f"  {name:18s} add equals the walk on {exact:>5}/{len(cases)}; the same business "
+          f"instant on {same:>5}/{len(cases)}")  # fmt: skip
+    bad = [(c, t, r) for c, t, r in zip(cases, theirs, reference, strict=True) if t != r]
+    for (start, hours), t, r in bad[:1]:
+        print(f"    e.g. {start:%a %Y-%m-%d %H:%M} + {hours}h: {name} {t:%a %m-%d %H:%M}, "
+              f"walk {r:%a %m-%d %H:%M}")  # fmt: skip
+    figure(f"{name} add agrees with the walk", exact, "cases", of=len(cases), same_instant=same)
+    return same
 
 
 # ------------------------------------------------------------------ main
 
 
 def main() -> None:
-    t_all = time.perf_counter()
-    cal = BusinessCalendar(ZONE.key, {"mon-fri": [(f"{OPEN:02d}:00", f"{CLOSE:02d}:00")]})
-    rules, offset, notes = _peers()
-    if notes:
-        print("note:", notes)
-
-    cases = _cases(N_CCMS)
-    aware = [(s.replace(tzinfo=ZONE), timedelta(hours=h)) for s, h in cases]
+    cal = BusinessCalendar(ZONE.key, {"mon-fri": [(f"{OPEN:02d}:00", f"{CLOSE:02d}:00")]},
+                           holidays="KR")  # fmt: skip
+    rules, offset = _btd(), _pandas_offset()
+    print(f"{N:,} cases for every contender; Korean holidays {min(YEARS)}-{max(YEARS)} "
+          f"({len(HOLIDAYS)} dates) for every contender; aware Asia/Seoul datetimes")  # fmt: skip
+    cases = _cases(N)
+    aware = [(s, timedelta(hours=h)) for s, h in cases]
     ends = [cal.add(s, d) for s, d in aware]  # also warms the cache for 2026-2028
     pairs = list(zip([s for s, _ in aware], ends, strict=True))
 
-    # correctness against the independent walk, on every case
-    walk_ok = sum(
-        1
-        for (s, h), e in zip(cases, ends, strict=True)
-        if walk_add(s, h) == e.replace(tzinfo=None)
-    )
-    between_ok = sum(
-        1
-        for (s, h), e in zip(cases[:N_PEER], ends, strict=False)
-        if walk_between(s, e.replace(tzinfo=None)) == timedelta(hours=h)
-    )
-    print(f"reference walk agrees with ccms add on {walk_ok}/{len(cases)}, "
-          f"between on {between_ok}/{N_PEER}")
-
-    add_rate = _rate(lambda: [cal.add(s, d) for s, d in aware], len(aware))
-    between_rate = _rate(lambda: [cal.between(s, e) for s, e in pairs], len(pairs))
-    print(f"ccms              add {add_rate:>12,.0f} calls/s   between {between_rate:>12,.0f} calls/s")
-
-    peer = cases[:N_PEER]
-    peer_ends = [e.replace(tzinfo=None) for e in ends[:N_PEER]]
-    walk_add_rate = _rate(lambda: [walk_add(s, h) for s, h in peer], len(peer))
-    walk_between_rate = _rate(
-        lambda: [walk_between(s, e) for (s, _), e in zip(peer, peer_ends, strict=True)],
-        len(peer),
-    )
-    print(f"day-by-day walk   add {walk_add_rate:>12,.0f} calls/s   between "
-          f"{walk_between_rate:>12,.0f} calls/s   (ccms x{add_rate / walk_add_rate:,.0f}, "
-          f"x{between_rate / walk_between_rate:,.0f})")
-
+    reference = [walk_add(s, h) for s, h in cases]
+    print("correctness against the day-by-day walk (every case):")
+    ok = _agreement("ccms", cal, cases, ends, reference)
+    between_ok = sum(1 for (s, h), e in zip(cases, ends, strict=True)
+                     if walk_between(s, e) == timedelta(hours=h))  # fmt: skip
+    print(f"  ccms between equals the walk on {between_ok}/{N}")
+    figure("ccms between agrees with the walk", between_ok, "cases", of=N)
     if rules is not None:
-        btd_add_rate = _rate(lambda: [_btd_add(rules, s, h) for s, h in peer], len(peer))
-        btd_between_rate = _rate(
-            lambda: [_btd_between(rules, s, e) for (s, _), e in zip(peer, peer_ends, strict=True)],
-            len(peer),
-        )
-        print(f"businesstimedelta add {btd_add_rate:>12,.0f} calls/s   between "
-              f"{btd_between_rate:>12,.0f} calls/s   (ccms x{add_rate / btd_add_rate:,.0f}, "
-              f"x{between_rate / btd_between_rate:,.0f})")
+        _agreement("businesstimedelta", cal, cases, [_btd_add(rules, s, h) for s, h in cases],
+                   reference)  # fmt: skip
+        btd_between = sum(1 for (s, h), e in zip(cases, ends, strict=True)
+                          if _btd_between(rules, s, e) == timedelta(hours=h))  # fmt: skip
+        print(f"  businesstimedelta between equals ccms's duration on {btd_between}/{N}")
     if offset is not None:
-        pd_rate = _rate(lambda: [_pd_add(offset, s, h) for s, h in peer], len(peer))
-        print(f"pandas CBH        add {pd_rate:>12,.0f} calls/s   between          n/a"
-              f"            (ccms x{add_rate / pd_rate:,.0f}; pandas has no business-hour "
-              "difference)")
+        _agreement("pandas CBH", cal, cases, [_pd_add(offset, s, h) for s, h in cases], reference)
 
-    print("cost against duration (add calls/s; flat means the cost does not grow):")
+    adds: dict[str, Callable[[], object]] = {
+        "ccms": lambda: [cal.add(s, d) for s, d in aware],
+        "walk": lambda: [walk_add(s, h) for s, h in cases],
+    }
+    betweens: dict[str, Callable[[], object]] = {
+        "ccms": lambda: [cal.between(s, e) for s, e in pairs],
+        "walk": lambda: [walk_between(s, e) for s, e in pairs],
+    }
+    if rules is not None:
+        adds["businesstimedelta"] = lambda: [_btd_add(rules, s, h) for s, h in cases]
+        betweens["businesstimedelta"] = lambda: [_btd_between(rules, s, e) for s, e in pairs]
+    if offset is not None:
+        adds["pandas CBH"] = lambda: [_pd_add(offset, s, h) for s, h in cases]
+    t_add = interleaved(adds, rounds=ROUNDS)
+    t_between = interleaved(betweens, rounds=ROUNDS)
+    print(f"\nspeed ({N:,} calls per round, {ROUNDS} interleaved rounds; calls/s at the median, "
+          "slowest and fastest round):")  # fmt: skip
+    for label, timings in (("add", t_add), ("between", t_between)):
+        for name, t in timings.items():
+            med, lo, hi = t.rate(N)
+            ratio = t.median / timings["ccms"].median
+            print(f"  {label:8s} {name:18s} {med:>12,.0f}  ({lo:,.0f} .. {hi:,.0f})"
+                  + ("" if name == "ccms" else f"   ccms x{ratio:,.1f}"))  # fmt: skip
+            figure(f"{label} {name}", t.rate(N), "calls/s", compares=f"{N} cases")
+    for name in adds:
+        if name != "ccms":
+            target(
+                f"ccms add vs {name}",
+                t_add[name].median / t_add["ccms"].median,
+                ">=",
+                10.0,
+                compares="median time ratio, same cases, Korean holidays, aware datetimes",
+            )
+    for name in betweens:
+        if name != "ccms":
+            target(
+                f"ccms between vs {name}",
+                t_between[name].median / t_between["ccms"].median,
+                ">=",
+                10.0,
+                compares="median time ratio, same pairs",
+            )
+
+    print("\ncost against duration (ccms add calls/s on the same 3,000 starts):")
+    flat = {}
     for hours in (1, 50, 500, 5000):
-        fixed = [(s, timedelta(hours=hours)) for s, _ in aware[:5000]]
+        fixed = [(s, timedelta(hours=hours)) for s, _ in aware]
         cal.add(fixed[0][0], timedelta(hours=hours))  # warm the cache for far results
-        rate = _rate(partial(_many, cal.add, fixed), len(fixed))
-        line = f"  {hours:>5}h  ccms {rate:>12,.0f}"
-        if hours <= 500:
-            few = [(s, hours) for s, _ in peer[:500]]
-            if rules is not None:
-                r = _rate(partial(_many, partial(_btd_add, rules), few), len(few))
-                line += f"   businesstimedelta {r:>10,.0f}"
-            if offset is not None:
-                r = _rate(partial(_many, partial(_pd_add, offset), few), len(few))
-                line += f"   pandas {r:>10,.0f}"
-        print(line)
-
-    print("disagreements with ccms (naive wall times in Asia/Seoul):")
-    ours = peer_ends
-    if rules is not None:
-        _disagreements(
-            "businesstimedelta", peer, [_btd_add(rules, s, h) for s, h in peer], ours, cal
-        )
-        diff = sum(
-            1
-            for (s, h), e in zip(peer, ours, strict=True)
-            if _btd_between(rules, s, e) != timedelta(hours=h)
-        )
-        print(f"  businesstimedelta between: {diff} of {len(peer)} differ from ccms")
-    if offset is not None:
-        _disagreements("pandas", peer, [_pd_add(offset, s, h) for s, h in peer], ours, cal)
-    print(f"total {time.perf_counter() - t_all:.1f} s")
+        t = interleaved({"ccms": lambda fixed=fixed: [cal.add(s, d) for s, d in fixed]},
+                        rounds=ROUNDS)["ccms"]  # fmt: skip
+        flat[hours] = t.rate(N)[0]
+        print(f"  {hours:>5}h  {flat[hours]:>12,.0f} calls/s")
+        figure(f"ccms add at {hours}h", t.rate(N), "calls/s")
+    target("ccms add cost flat in the duration (5,000h rate / 1h rate)", flat[5000] / flat[1],
+           ">=", 0.5, unit="x", compares="calls/s at 5,000 business hours over 1 hour")  # fmt: skip
+    target("the reference walk agrees with ccms (same business instant)", ok / N, ">=", 1.0,
+           unit="", compares="share of cases")  # fmt: skip
 
 
 if __name__ == "__main__":
+    t0 = time.perf_counter()
     main()
+    print(f"total {time.perf_counter() - t0:.1f} s")

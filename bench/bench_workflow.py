@@ -1,6 +1,9 @@
 """Workflow fire throughput against a dict floor and against naive uses of `transitions`.
 
-Measured in one run, on the default VOC workflow, cycling through a valid loop of triggers:
+Measured in one run, on the default VOC workflow, every contender firing the same valid loop of
+7 triggers the same number of times, the contenders interleaved round by round (the order rotates),
+each figure a median with its min and max, and each target printed MET or MISSED from these
+figures:
 
 - floor: a plain dict ``(stage, trigger) -> stage`` with a guard function call;
 - ccms decide: ``Workflow.decide`` (table lookup, roles, guards), the decision path;
@@ -15,11 +18,11 @@ Also: cost of firing as more complaints are loaded (ccms builds nothing per comp
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from transitions import Machine
 
+from _figures import figure, interleaved, target
 from ccms.model import Actor, Concern, CustomerRef, Result
 from ccms.workflow import (
     AssignDepartment,
@@ -49,16 +52,6 @@ LOOP = [
 ]
 
 
-def _rate(fn: Callable[[int], None], n: int) -> float:
-    fn(min(n, 1_000))  # warm up
-    best = 0.0
-    for _ in range(3):
-        start = time.perf_counter()
-        fn(n)
-        best = max(best, n / (time.perf_counter() - start))
-    return best
-
-
 def main() -> None:
     wf = default_workflow()
     fired = wf.receive(
@@ -73,7 +66,11 @@ def main() -> None:
         at=T0,
     )
     c = fired.complaint
-    for cmd in (Classify(codes=("PRD.DEF",)), AssignDepartment(department="qa"), AssignHandler(handler="kim")):
+    for cmd in (
+        Classify(codes=("PRD.DEF",)),
+        AssignDepartment(department="qa"),
+        AssignHandler(handler="kim"),
+    ):
         c = wf.fire(c, cmd, actor=SYSTEM, at=T0).complaint
     start_state = c
     triggers = [cmd.trigger_name for cmd in LOOP]
@@ -136,27 +133,61 @@ def main() -> None:
             Machine(model=m, initial="handler_assigned", **spec)
             m.start()  # type: ignore[attr-defined]
 
-    n = 100_000
-    rates = {
-        "floor (dict + guard)": _rate(floor, n),
-        "ccms decide": _rate(ccms_decide, n),
-        "ccms fire (new version + events)": _rate(ccms_fire, n // 5),
-        "transitions, shared machine, bare trigger": _rate(shared, n // 2),
-        "transitions, machine per complaint": _rate(per_complaint, 2_000),
-    }
-    floor_rate = rates["floor (dict + guard)"]
-    print(f"{'path':45s} {'fires/s':>12s} {'x slower than floor':>20s}")
-    for name, rate in rates.items():
-        print(f"{name:45s} {rate:12,.0f} {floor_rate / rate:20.1f}")
-    shared_rate = rates["transitions, shared machine, bare trigger"]
-    print()
-    print(f"decision path vs floor: {floor_rate / rates['ccms decide']:.1f}x (target <= 5x)")
-    print(
-        f"full fire vs bare shared trigger: {rates['ccms fire (new version + events)'] / shared_rate:.2f}x "
-        "as fast (target > 1)"
-    )
-    print(f"full fire vs machine per complaint: {rates['ccms fire (new version + events)'] / rates['transitions, machine per complaint']:.0f}x as fast")
+    # Every contender fires the same 7-trigger loop the same number of times; rounds are
+    # interleaved (the order rotates), and each figure is a median with its min and max.
+    cycles = 1_000
+    n = cycles * len(LOOP)
 
+    def per_complaint_loop(k: int) -> None:
+        for _ in range(k // len(triggers)):
+            m = Model()
+            Machine(model=m, initial="handler_assigned", **spec)
+            for trigger in triggers:
+                getattr(m, trigger)()
+
+    contenders = {
+        "floor (dict + guard)": floor,
+        "ccms decide": ccms_decide,
+        "ccms fire (new version + events)": ccms_fire,
+        "transitions, shared machine, bare trigger": shared,
+        "transitions, machine per complaint": per_complaint_loop,
+    }
+    timings = interleaved({name: (lambda fn=fn: fn(n)) for name, fn in contenders.items()},
+                          rounds=5)  # fmt: skip
+    rates = {name: t.rate(n)[0] for name, t in timings.items()}
+    floor_rate = rates["floor (dict + guard)"]
+    print(
+        f"{n:,} fires of the {len(LOOP)}-trigger loop per contender and round, 5 interleaved rounds"
+    )
+    print(
+        f"{'path':45s} {'fires/s (median)':>17s} {'min .. max':>22s} {'x slower than floor':>20s}"
+    )
+    for name, t in timings.items():
+        med, lo, hi = t.rate(n)
+        print(f"{name:45s} {med:17,.0f} {lo:>10,.0f} .. {hi:<10,.0f} {floor_rate / med:20.1f}")
+        figure(name, t.rate(n), "fires/s", compares=f"{len(LOOP)}-trigger loop, {n} fires")
+    shared_rate = rates["transitions, shared machine, bare trigger"]
+    fire_rate = rates["ccms fire (new version + events)"]
+    print()
+    target(
+        "decision path vs floor (time ratio)",
+        floor_rate / rates["ccms decide"],
+        "<=",
+        5.0,
+        compares="ccms decide median time / dict+guard median time",
+    )
+    target(
+        "full fire vs bare shared trigger (speed ratio)",
+        fire_rate / shared_rate,
+        ">=",
+        1.0,
+        compares="ccms fire fires/s / transitions shared machine fires/s, medians",
+    )
+    print(
+        f"full fire vs machine per complaint: "
+        f"{fire_rate / rates['transitions, machine per complaint']:.0f}x as fast"
+    )
+    # The cost of firing as complaints are loaded follows.
     # Flat in the number of complaints loaded: ccms builds nothing per complaint.
     print()
     print(f"{'complaints loaded':>18s} {'ccms fire/s':>12s} {'add_model/s (shared)':>22s}")
@@ -166,7 +197,12 @@ def main() -> None:
         while len(loaded) < size:
             loaded.append(start_state.model_copy(update={"id": f"c{len(loaded)}"}))
         probe = loaded[-1]
-        rate = _rate(lambda k, probe=probe: [wf.fire(probe, LOOP[0], actor=SYSTEM, at=T0) for _ in range(k)] and None, 5_000)
+        t_fire = interleaved(
+            {"fire": lambda probe=probe: [wf.fire(probe, LOOP[0], actor=SYSTEM, at=T0)
+                                          for _ in range(5_000)]},
+            rounds=3,
+        )["fire"]  # fmt: skip
+        rate = t_fire.rate(5_000)[0]
         t = time.perf_counter()
         batch = [Model() for _ in range(1_000)]
         for m in batch:
@@ -175,7 +211,6 @@ def main() -> None:
         for _ in range(size - len(machine.models)):
             machine.add_model(Model())
         print(f"{size:18,d} {rate:12,.0f} {add_rate:22,.0f}")
-
 
 
 if __name__ == "__main__":
