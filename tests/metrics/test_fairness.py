@@ -411,8 +411,9 @@ def test_workload_gini_against_capacity() -> None:
     w = accumulate(WorkloadAccumulator(capacity={"kim": 2, "lee": 1, "park": 1}), records).result()
     assert w.assignments == {"kim": 3, "lee": 3, "park": 0}
     assert w.load == {"kim": Fraction(3, 2), "lee": Fraction(3), "park": Fraction(0)}
-    # sorted loads 0, 1.5, 3: 2·(1·0 + 2·1.5 + 3·3)/(3·4.5) - 4/3 = 4/9
-    assert w.gini == pytest.approx(4 / 9)
+    # capacity-weighted: the loads per unit of capacity 0, 1.5, 1.5, 3 (kim's capacity is 2):
+    # 2·(1·0 + 2·1.5 + 3·1.5 + 4·3)/(4·6) - 5/4 = 3/8
+    assert w.gini == pytest.approx(3 / 8)
     assert w.flags == (
         "handler lee carried 3.0 assignments per unit of capacity, 2.0x the mean of 1.5",
     )

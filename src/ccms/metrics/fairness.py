@@ -59,7 +59,7 @@ from ccms.errors import InvalidInput, MissingExtra
 from ccms.metrics.frame import FairnessFrame, MetricSpec
 from ccms.metrics.kpi import Rate
 from ccms.metrics.records import CaseRecord, to_polars
-from ccms.metrics.stats import Correction, gini
+from ccms.metrics.stats import Correction, weighted_gini
 
 if TYPE_CHECKING:
     import polars as pl
@@ -470,8 +470,9 @@ class FairnessAccumulator:
 class Workload:
     """Assignments per handler against capacity.
 
-    ``load`` is assignments / capacity (capacity 1 when not given); ``gini`` is the Gini
-    coefficient of the loads (0 = perfectly even). ``flags`` names each handler whose load is
+    ``load`` is assignments / capacity (capacity 1 when not given); ``gini`` is the
+    capacity-weighted Gini coefficient of the loads (each unit of capacity counts once, see
+    :func:`~ccms.metrics.stats.weighted_gini`; 0 = perfectly even). ``flags`` names each handler whose load is
     more than ``max_ratio`` times the mean load.
     """
 
@@ -497,7 +498,7 @@ class WorkloadAccumulator:
     ...                severity="low", segment="general", stage="closed", handlers=hs))
     >>> w = acc.result()
     >>> dict(w.assignments), {h: float(x) for h, x in w.load.items()}, round(w.gini, 3)
-    ({'kim': 3, 'lee': 3, 'park': 0}, {'kim': 1.5, 'lee': 3.0, 'park': 0.0}, 0.444)
+    ({'kim': 3, 'lee': 3, 'park': 0}, {'kim': 1.5, 'lee': 3.0, 'park': 0.0}, 0.375)
     >>> w.flags
     ('handler lee carried 3.0 assignments per unit of capacity, 2.0x the mean of 1.5',)
     """
@@ -552,7 +553,8 @@ class WorkloadAccumulator:
             for h, x in load.items()
             if mean and x > mean * Fraction(self.max_ratio)
         )
-        return Workload(assignments, capacity, load, gini(load.values()), flags)
+        g = weighted_gini(load.values(), capacity.values())
+        return Workload(assignments, capacity, load, g, flags)
 
 
 # --------------------------------------------------------------------------- survey bias
