@@ -21,6 +21,7 @@ __all__ = [
     "Patterns",
     "WallClock",
     "holder_at",
+    "later",
     "matches",
     "parse_duration",
 ]
@@ -126,12 +127,18 @@ class Patterns:
         return event.type in self.types or (event.stage is not None and event.stage in self.stages)
 
 
+def later(a: datetime, b: datetime) -> datetime:
+    """The later instant of ``a`` and ``b`` (``max`` and ``>`` on two datetimes of one zone
+    compare wall times, fold ignored: wrong in the hour a DST change repeats)."""
+    return b if b.astimezone(UTC) > a.astimezone(UTC) else a
+
+
 def holder_at(events: Sequence[DomainEvent], moment: datetime) -> str | None:
     """The handler (else the department) holding the complaint at ``moment``."""
     handler: str | None = None
     department: str | None = None
     for event in events:
-        if event.at > moment:
+        if event.at.astimezone(UTC) > moment.astimezone(UTC):
             break
         if isinstance(event, HandlerAssigned):
             handler = event.handler
@@ -159,6 +166,7 @@ class ClockRun:
     pauses: list[tuple[datetime, datetime | None]] = attrs.field(factory=list)
     cycle: int = 0
     cycle_index: int = 0
+    stop_index: int = -1
 
     def _open(self, at: datetime, paused: bool) -> None:
         if paused:
@@ -197,6 +205,7 @@ class ClockRun:
                     self._close(event.at)
                     self.state = "stopped"
                     self.stopped_at = event.at
+                    self.stop_index = index
                 elif self.state == "running" and in_pause:
                     self._close(event.at)
                     self._open(event.at, True)
@@ -209,7 +218,9 @@ class ClockRun:
                     self.cycle_index = index
                 elif self.state == "stopped":
                     assert self.stopped_at is not None
-                    late = reopen_window is not None and event.at - self.stopped_at > reopen_window
+                    late = reopen_window is not None and (
+                        event.at.astimezone(UTC) - self.stopped_at.astimezone(UTC) > reopen_window
+                    )
                     if reopen == "restart" or late:
                         self.runs.clear()
                         self.pauses.clear()

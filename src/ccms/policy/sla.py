@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -87,6 +87,7 @@ from ccms.policy._sla_clock import (
     Patterns,
     WallClock,
     holder_at,
+    later,
     parse_duration,
 )
 from ccms.policy.base import Policy, PolicyContext
@@ -498,7 +499,7 @@ def _crossing(
     """The moment the running time reached ``amount``, or ``None`` if it has not yet."""
     done = timedelta(0)
     for a, b in runs:
-        end = max(a, b if b is not None else now)
+        end = later(a, b if b is not None else now)
         length = clock.between(a, end)
         if done + length >= amount:
             return clock.add(a, amount - done)
@@ -506,9 +507,11 @@ def _crossing(
     return None
 
 
-#: States of stopped clocks by (complaint, target, calendar, start, stop, cycle); emptied when
+#: States of stopped clocks by (complaint, target, calendar, start, stop, cycle, stop event);
+#: an entry keeps its calendar and stop event, so their ids are not reused while it stands and
+#: two histories of one complaint id (what-if or test histories) never share it; emptied when
 #: full (plain dict operations, safe across threads).
-_STOPPED: dict[tuple[Any, ...], tuple[BusinessClock, SlaState]] = {}
+_STOPPED: dict[tuple[Any, ...], tuple[BusinessClock, DomainEvent, SlaState]] = {}
 _STOPPED_SIZE: Final = 16384
 
 
@@ -534,7 +537,9 @@ class SlaClock:
         """The clock at ``now`` over ``events`` (oldest first; later events are ignored)."""
         require_aware(now, "now")
         t, clock = self.target, self.clock
-        seen = [e for e in events if e.at <= now] if events and events[-1].at > now else events
+        cut = now.astimezone(UTC)  # in UTC: one zone's datetimes compare by wall time
+        late = events and events[-1].at.astimezone(UTC) > cut
+        seen = [e for e in events if e.at.astimezone(UTC) <= cut] if late else events
         starts, stops, pauses = t.compiled
         run = ClockRun().walk(
             seen,
@@ -557,33 +562,36 @@ class SlaClock:
         if run.state == "stopped":
             # A stopped clock's state depends only on the events up to its stop: kept, so every
             # later command of the complaint does not measure it again.
+            stop = seen[run.stop_index]
             key = (seen[0].complaint_id, t, id(clock), run.started_at, run.stopped_at, run.cycle)
+            key = (*key, id(stop))
             hit = _STOPPED.get(key)
-            if hit is not None and hit[0] is clock:
-                return hit[1]
+            if hit is not None and hit[0] is clock and hit[1] is stop:
+                return hit[2]
         state = self._measure(run, seen, now)
         if key is not None:
             if len(_STOPPED) >= _STOPPED_SIZE:
                 _STOPPED.clear()
-            _STOPPED[key] = (clock, state)
+            _STOPPED[key] = (clock, seen[run.stop_index], state)
         return state
 
     def _measure(self, run: ClockRun, seen: Sequence[DomainEvent], now: datetime) -> SlaState:
         t, clock = self.target, self.clock
         end = now if run.stopped_at is None else run.stopped_at
         elapsed = sum(
-            (clock.between(a, max(a, b if b is not None else now)) for a, b in run.runs),
+            (clock.between(a, later(a, b if b is not None else now)) for a, b in run.runs),
             timedelta(0),
         )
         paused_total = sum(
-            (max(a, b if b is not None else now) - a for a, b in run.pauses), timedelta(0)
+            (WALL_CLOCK.between(a, later(a, b if b is not None else now)) for a, b in run.pauses),
+            timedelta(0),
         )
         due = _crossing(clock, run.runs, now, t.duration)
         owner: str | None
         if due is None:
             if run.state == "running":
                 a = run.runs[-1][0]
-                before = elapsed - clock.between(a, max(a, now))
+                before = elapsed - clock.between(a, later(a, now))
                 due = clock.add(a, t.duration - before)
             else:
                 due = clock.add(end, t.duration - elapsed)
