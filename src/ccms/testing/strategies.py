@@ -63,6 +63,7 @@ from ccms.policy import BusinessCalendar, SlaTable
 from ccms.policy.sla import TARGET_PRESETS
 from ccms.scoring import Limits, PointRule, RuleSet
 from ccms.testing._records_strategies import case_record_strategy, case_records_lists
+from ccms.testing.invalid import INVALID_VALUES, InvalidCommand, invalid_commands
 from ccms.workflow import (
     AssignDepartment,
     AssignHandler,
@@ -90,7 +91,9 @@ from ccms.workflow import (
 )
 
 __all__ = [
+    "INVALID_VALUES",
     "CommandScript",
+    "InvalidCommand",
     "InvalidStrategyArgument",
     "Step",
     "agents",
@@ -105,6 +108,7 @@ __all__ = [
     "customers",
     "departments",
     "event_histories",
+    "invalid_commands",
     "money",
     "organizations",
     "point_rules",

@@ -46,12 +46,13 @@ from __future__ import annotations
 
 from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
-from ccms.testing.conformance._common import ConformanceError, run_property
+from ccms.testing.conformance._common import ConformanceError, run_property, seeded
 from ccms.testing.conformance._history import Script, Step, play, scripts
 from ccms.testing.conformance._points import PointRulesSuite
 from ccms.testing.conformance._routing import (
     DepartmentRouterSuite,
     HandlerRouterSuite,
+    RoutingCase,
     routing_contexts,
 )
 from ccms.testing.conformance._sla import EscalationSuite, SlaPolicySuite, sample_organization
@@ -68,6 +69,7 @@ __all__ = [
     "EscalationSuite",
     "HandlerRouterSuite",
     "PointRulesSuite",
+    "RoutingCase",
     "Script",
     "SlaPolicySuite",
     "Step",
@@ -78,4 +80,5 @@ __all__ = [
     "run_property",
     "sample_organization",
     "scripts",
+    "seeded",
 ]

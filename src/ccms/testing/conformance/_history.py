@@ -90,6 +90,10 @@ class Step:
     def __repr__(self) -> str:
         return f"{self.action}@+{self.minutes}m{'+sweep' if self.sweep else ''}"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints counterexamples with this (not field by field)."""
+        printer.text(repr(self))
+
 
 @attrs.frozen(slots=True)
 class Script:
@@ -107,6 +111,10 @@ class Script:
             f"Script({self.received_at.isoformat()} {self.kind.value}/{self.severity.value}/"
             f"{self.channel.value}/{self.segment}: {' '.join(map(repr, self.steps)) or '-'})"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints counterexamples with this (not field by field)."""
+        printer.text(repr(self))
 
 
 _GAPS: Final = st.one_of(

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 import pytest
 from hypothesis import strategies as st
+from hypothesis import target
 
 from ccms.errors import PolicyError
 from ccms.model import (
@@ -34,6 +35,7 @@ from ccms.policy.base import PolicyContext
 from ccms.policy.routing import (
     ASSIGNMENT_COUNTER,
     EXPECTED_AMOUNT,
+    MONETARY_REMEDIES,
     PREVIOUS_HANDLER,
     DepartmentDecision,
     HandlerDecision,
@@ -53,7 +55,7 @@ def _complaint(draw: st.DrawFn, suite: _RoutingInputs, department: str | None) -
         code=_pick(draw, suite.codes),
         text="x",
         severity=_pick(draw, _SEVERITIES),
-        requested_remedy=_maybe(draw, _REMEDIES),
+        requested_remedy=_maybe(draw, _REMEDIES),  # monetary ones first: amounts matter
     )
     handler = _maybe(draw, suite.agent_ids) if department else None
     return Complaint(
@@ -102,12 +104,30 @@ class _RoutingInputs:
         """Routing contexts over :meth:`organizations` (see :func:`routing_contexts`)."""
         return routing_contexts(self)
 
+    def classic_contexts(self) -> list[PolicyContext]:
+        """Hand-made contexts where routers classically go wrong, run first by every property:
+        the only member with room is inactive; the only member is full; an inactive member is
+        less loaded than an active one; the customer speaks a language the free member does not;
+        a refund above the free member's authority; a less loaded agent in another department."""
+        return _classic_contexts(self)
+
+    def _cases(self) -> list[dict[str, Any]]:
+        return [{"case": RoutingCase(c)} for c in self.classic_contexts()]
+
 
 _ROLES: Final = (Role.HANDLER, Role.FRONT_LINE, Role.SUPERVISOR)
 _KINDS: Final = tuple(VocKind)
 _SEVERITIES: Final = tuple(Severity)
 _CHANNELS: Final = tuple(Channel)
-_REMEDIES: Final = tuple(RemedyKind)
+_REMEDIES: Final = (
+    RemedyKind.REFUND,
+    RemedyKind.COMPENSATION,
+    RemedyKind.EXCHANGE,
+    RemedyKind.REPAIR,
+    *(r for r in RemedyKind if r not in MONETARY_REMEDIES),
+)
+#: Expected amounts: each authority limit, just below and just above it.
+_AMOUNTS: Final = ("0", "50000", "50001", "300000", "300001", "1000000", "5000000")
 _FLAG_SETS: Final[tuple[frozenset[Flag], ...]] = (
     frozenset(),
     frozenset({Flag.VIP}),
@@ -149,27 +169,44 @@ _AUTHORITIES: Final = (
 
 
 @st.composite
+def _agent(
+    draw: st.DrawFn, suite: _RoutingInputs, departments: tuple[str, ...], agent_id: str
+) -> Agent:
+    languages = (
+        frozenset(suite.languages[:1]),
+        frozenset(suite.languages),
+        frozenset(suite.languages[1:2] or suite.languages[:1]),
+    )
+    skills = (frozenset(), *(frozenset({s}) for s in suite.skills), frozenset(suite.skills))
+    return Agent(
+        id=agent_id,
+        name=agent_id.upper(),
+        department=_pick(draw, departments),
+        role=_pick(draw, _ROLES),
+        capacity=draw(st.integers(0, 3)),
+        active=_pick(draw, (True, True, False)),
+        languages=_pick(draw, languages),
+        skills=_pick(draw, skills),
+        authority=_pick(draw, _AUTHORITIES),
+    )
+
+
+@st.composite
 def _organizations(draw: st.DrawFn, suite: _RoutingInputs) -> Organization:
     departments = tuple(sorted(_picks(draw, suite.departments, min_size=1, max_size=2)))
-    ids = _picks(draw, suite.agent_ids, max_size=6)
-    languages = (frozenset(suite.languages[:1]), frozenset(suite.languages))
-    skills = (frozenset(), *(frozenset({s}) for s in suite.skills), frozenset(suite.skills))
-    agents = tuple(
-        Agent(
-            id=i,
-            name=i.upper(),
-            department=_pick(draw, departments),
-            role=_pick(draw, _ROLES),
-            capacity=draw(st.integers(0, 3)),
-            active=_pick(draw, (True, True, True, False)),
-            languages=_pick(draw, languages),
-            skills=_pick(draw, skills),
-            authority=_pick(draw, _AUTHORITIES),
+    # one draw block per agent (its id with everything else about it), so shrinking deletes
+    # whole agents and a counterexample keeps only the agents the failure needs
+    ids = suite.agent_ids
+    indices = st.integers(0, len(ids) - 1)
+    agents = draw(
+        st.lists(
+            indices.flatmap(lambda i: _agent(suite, departments, ids[i])),
+            max_size=6,
+            unique_by=lambda a: a.id,
         )
-        for i in ids
     )
     return Organization(
-        departments=tuple(Department(id=d, name=d) for d in departments), agents=agents
+        departments=tuple(Department(id=d, name=d) for d in departments), agents=tuple(agents)
     )
 
 
@@ -180,8 +217,17 @@ def routing_contexts(draw: st.DrawFn, suite: _RoutingInputs | None = None) -> Po
     built-in routers read (assignment counter, previous handler, expected amount).
     """
     inputs = suite if suite is not None else _RoutingInputs()
+    # a load per possible agent id, drawn before the agents: deleting an agent while shrinking
+    # moves no other draw
+    slots = len(inputs.agent_ids)
+    loads = draw(st.lists(st.integers(0, 4), min_size=slots, max_size=slots))
     org = draw(inputs.organizations())
-    load = {a.id: draw(st.integers(0, 4)) for a in org.agents if draw(st.integers(0, 4))}
+    position = {agent_id: i for i, agent_id in enumerate(inputs.agent_ids)}
+    load = {
+        a.id: loads[position[a.id]]
+        for a in org.agents
+        if a.id in position and loads[position[a.id]]
+    }
     ids = [d.id for d in org.departments]
     department = _pick(draw, (None, *ids, *ids, *ids))  # unassigned one time in four
     extra: dict[str, Any] = {}
@@ -190,7 +236,7 @@ def routing_contexts(draw: st.DrawFn, suite: _RoutingInputs | None = None) -> Po
     if draw(st.booleans()):
         extra[PREVIOUS_HANDLER] = _pick(draw, inputs.agent_ids)
     if draw(st.booleans()):
-        extra[EXPECTED_AMOUNT] = _pick(draw, ("0", "5000", "50000", "500000"))
+        extra[EXPECTED_AMOUNT] = _pick(draw, _AMOUNTS)
     return PolicyContext(
         complaint=_complaint(draw, inputs, department),
         now=T0 + timedelta(days=8),
@@ -198,6 +244,78 @@ def routing_contexts(draw: st.DrawFn, suite: _RoutingInputs | None = None) -> Po
         open_load=load,
         extra=extra,
     )
+
+
+def _classic_contexts(suite: _RoutingInputs) -> list[PolicyContext]:
+    depts = suite.departments
+    home, away = depts[0], (depts[1] if len(depts) > 1 else None)
+    a, b = suite.agent_ids[0], suite.agent_ids[1 % len(suite.agent_ids)]
+    first, second = suite.languages[0], suite.languages[-1]
+    big = Authority(
+        remedies=frozenset(RemedyKind), max_amount=Money(amount="1000000", currency="KRW")
+    )
+    small = _AUTHORITIES[1]
+
+    def ctx(
+        agents: list[Agent],
+        load: dict[str, int] | None = None,
+        *,
+        language: str = first,
+        remedy: RemedyKind | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> PolicyContext:
+        departments = sorted({home, *(x.department for x in agents)})
+        complaint = Complaint(
+            id="c1",
+            version=3,
+            received_at=T0,
+            updated_at=T0,
+            channel=Channel.PHONE,
+            customer=CustomerRef(id="C-1", language=language, segment=suite.segments[0]),
+            concerns=(Concern(kind=VocKind.COMPLAINT, text="x", requested_remedy=remedy),),
+            stage="department_assigned",
+            department=home,
+        )
+        org = Organization(
+            departments=tuple(Department(id=d, name=d) for d in departments), agents=tuple(agents)
+        )
+        return PolicyContext(
+            complaint=complaint,
+            now=T0 + timedelta(days=8),
+            organization=org,
+            open_load=load or {},
+            extra=extra or {},
+        )
+
+    def agent(i: str, **kw: Any) -> Agent:
+        base: dict[str, Any] = {
+            "id": i,
+            "name": i.upper(),
+            "department": home,
+            "capacity": 1,
+            "languages": frozenset({first}),
+        }
+        return Agent(**{**base, **kw})
+
+    out = [
+        ctx([agent(a, active=False)]),
+        ctx([agent(a)], {a: 1}),
+        ctx([agent(a, active=False, capacity=2), agent(b, capacity=2)], {b: 1}),
+        ctx(
+            [agent(a), agent(b, languages=frozenset({first, second}))],
+            {b: 1},
+            language=second,
+        ),
+        ctx(
+            [agent(a, authority=small), agent(b, authority=big, capacity=2)],
+            {b: 1},
+            remedy=RemedyKind.REFUND,
+            extra={EXPECTED_AMOUNT: "300001"},
+        ),
+    ]
+    if away is not None and a != b:
+        out.append(ctx([agent(a, department=away, capacity=3), agent(b, capacity=3)], {b: 2}))
+    return out
 
 
 def _agent_line(a: Agent, ctx: PolicyContext, *, load: bool = True) -> str:
@@ -246,6 +364,33 @@ class RoutingCase:
             if not self.ctx.organization.has_agent(k)
         ]
         return "RoutingCase(\n  " + "\n  ".join(lines) + "\n)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints counterexamples with this (not field by field)."""
+        printer.text(repr(self))
+
+
+def _members_of(ctx: PolicyContext) -> list[Agent]:
+    department = ctx.complaint.department
+    return [a for a in ctx.organization.agents if department is None or a.department == department]
+
+
+def _unavailable_count(ctx: PolicyContext) -> int:
+    """Members of the complaint's department who are inactive or full (what a router must skip)."""
+    return sum(
+        1 for a in _members_of(ctx) if not a.active or ctx.open_load.get(a.id, 0) >= a.capacity
+    )
+
+
+def _excluded(ctx: PolicyContext, requirements: Sequence[Any]) -> int:
+    """Available members of the department whom a requirement excludes."""
+    return sum(
+        1
+        for a in _members_of(ctx)
+        if a.active
+        and ctx.open_load.get(a.id, 0) < a.capacity
+        and any(r.bind(ctx)(a) is not None for r in requirements)
+    )
 
 
 def _copy(ctx: PolicyContext) -> PolicyContext:
@@ -341,18 +486,29 @@ class HandlerRouterSuite(_RoutingInputs):
             ctx = case.ctx
             self._decide(handler_router, ctx)
 
-        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            case=self.contexts().map(RoutingCase),
+            examples=self._cases(),
+        )
 
     def test_a_chosen_handler_exists_is_active_and_has_capacity(self, handler_router: Any) -> None:
         """The handler chosen is a known, active agent below capacity (``open_load < capacity``)."""
 
         def prop(case: RoutingCase) -> None:
             ctx = case.ctx
+            target(float(_unavailable_count(ctx)), label="unavailable agents")
             d = self._decide(handler_router, ctx)
             if d is not None and d.handler is not None:
                 self._check_chosen(handler_router, ctx, d)
 
-        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            case=self.contexts().map(RoutingCase),
+            examples=self._cases(),
+        )
 
     def test_a_chosen_handler_meets_the_requirements(self, handler_router: Any) -> None:
         """The handler chosen passes every filter in :attr:`requirements` (the customer's
@@ -362,6 +518,7 @@ class HandlerRouterSuite(_RoutingInputs):
 
         def prop(case: RoutingCase) -> None:
             ctx = case.ctx
+            target(float(_excluded(ctx, self.requirements)), label="able agents excluded")
             d = self._decide(handler_router, ctx)
             if d is None or d.handler is None or not ctx.organization.has_agent(d.handler):
                 return
@@ -377,7 +534,12 @@ class HandlerRouterSuite(_RoutingInputs):
                         f"({_agent_line(agent, ctx)})",
                     )
 
-        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            case=self.contexts().map(RoutingCase),
+            examples=self._cases(),
+        )
 
     def test_no_handler_says_why(self, handler_router: Any) -> None:
         """``handler=None`` comes with at least one reason; candidates agree with the choice."""
@@ -402,7 +564,12 @@ class HandlerRouterSuite(_RoutingInputs):
                     f"handler {d.handler!r} but candidates marked chosen: {chosen}\n{d.explain()}",
                 )
 
-        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            case=self.contexts().map(RoutingCase),
+            examples=self._cases(),
+        )
 
     def test_unavailable_agents_are_never_chosen(self, handler_router: Any) -> None:
         """Once the chosen agent is made inactive, or at capacity, someone else is chosen (or
@@ -426,6 +593,7 @@ class HandlerRouterSuite(_RoutingInputs):
             prop,
             max_examples=self.max_examples,
             case=self.contexts().map(RoutingCase),
+            examples=[{**c, "how": "at_capacity"} for c in self._cases()],
             how=st.sampled_from(["inactive", "at_capacity"]),
         )
 
@@ -454,7 +622,12 @@ class HandlerRouterSuite(_RoutingInputs):
                         f"{_show(again)}",
                     )
 
-        run_property(prop, max_examples=self.max_examples, case=self.contexts().map(RoutingCase))
+        run_property(
+            prop,
+            max_examples=self.max_examples,
+            case=self.contexts().map(RoutingCase),
+            examples=self._cases(),
+        )
 
 
 def _show(decision: HandlerDecision | DepartmentDecision | None) -> str:
