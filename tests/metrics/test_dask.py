@@ -129,3 +129,33 @@ def test_dataframe_on_a_cluster_equals_one_process(client: object) -> None:
     single = accumulate(factory(), RECORDS)
     assert dict(on_cluster.groups) == dict(single.groups)
     assert on_cluster.result() == single.result()
+
+
+FRAME_FACTORIES = {
+    "kpi": FACTORIES["kpi"],
+    "fairness_by_region": lambda: FairnessAccumulator("resolution_time", "region"),
+    "backlog": FACTORIES["backlog"],
+}
+
+
+@pytest.mark.parametrize("name", FRAME_FACTORIES)
+def test_polars_and_arrow_frames_over_four_partitions_equal_one_pass(
+    client: object, name: str
+) -> None:
+    from ccms.metrics import to_arrow
+    from ccms.metrics.dask import to_dask
+
+    factory = FRAME_FACTORIES[name]
+    single = accumulate(factory(), RECORDS)
+    for frame in (to_polars(RECORDS), to_arrow(RECORDS), to_dask(to_polars(RECORDS), 4)):
+        on_cluster = accumulate_frame(frame, factory, npartitions=4)
+        assert _state(on_cluster) == _state(single)
+        assert on_cluster.result() == single.result()
+
+
+def test_a_frame_whose_lists_dask_made_text_is_refused_with_the_fix(client: object) -> None:
+    from ccms.errors import InvalidInput
+
+    frame = dd.from_pandas(to_polars(RECORDS).to_pandas(), npartitions=2)
+    with pytest.raises(InvalidInput, match=r"Dask's string conversion.*to_dask\(frame"):
+        accumulate_frame(frame, FACTORIES["kpi"])
