@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from ccms.metrics import KpiAccumulator
 from ccms.metrics.fairness import SurveyBiasAccumulator, WorkloadAccumulator
@@ -111,7 +112,14 @@ TABLE = SlaTable.from_mapping(
 SLA_POLICIES = {"table": SlaPolicy(TABLE, SEOUL), "cfpb_timely": SlaPolicy(cfpb_timely())}
 
 
+#: Under the CI profile the history suites draw fewer examples (ten properties each; the power
+#: over fresh seeds is bench/power_testing_kit.py's).
+HISTORY_EXAMPLES = 15 if settings.get_current_profile_name() == "ci" else None
+
+
 class TestBuiltinSlaPolicies(SlaPolicySuite):
+    max_examples = HISTORY_EXAMPLES
+
     @pytest.fixture(params=sorted(SLA_POLICIES))
     def sla_policy(self, request: pytest.FixtureRequest) -> Any:
         return SLA_POLICIES[request.param]
@@ -128,6 +136,8 @@ LADDER = EscalationLadder(
 
 
 class TestBuiltinEscalationLadder(EscalationSuite):
+    max_examples = HISTORY_EXAMPLES
+
     @pytest.fixture
     def escalation_policy(self) -> Any:
         return LADDER

@@ -148,21 +148,24 @@ class Catch:
 @attrs.frozen
 class Mutant:
     """One broken policy: ``build()`` makes it (a factory of accumulators for the accumulator
-    suite), ``suite`` is the suite that must catch it."""
+    suite), ``suite`` is the suite that must catch it and ``expect`` the property meant to."""
 
     name: str
     bug: str
     suite: type
     build: Callable[[], Any]
+    expect: str
 
-    def hunt(self) -> Catch | None:
-        """Run every property of the suite on a fresh mutant; the first failure, or ``None``."""
+    def hunt(self, only: str | None = None) -> Catch | None:
+        """Run every property of the suite (or ``only`` that one) on a fresh mutant, in name
+        order; the first failure, or ``None``."""
         import pytest
 
         suite = self.suite()
         policy = self.build()
         began = _time.perf_counter()
-        for name in sorted(n for n in dir(suite) if n.startswith("test_")):
+        names = [only] if only else sorted(n for n in dir(suite) if n.startswith("test_"))
+        for name in names:
             try:
                 getattr(suite, name)(policy)
             except pytest.skip.Exception:
@@ -677,65 +680,67 @@ class _Escalating:
 def _mutants() -> dict[str, Mutant]:
     rows = [
         ("sla_counts_waiting_time", "counts the time spent waiting on the customer",
-         SlaPolicySuite, _sla(_CountsWaiting)),
+         SlaPolicySuite, _sla(_CountsWaiting), "test_elapsed_is_the_time_the_clock_ran"),
         ("sla_ignores_holidays", "measures business time without holidays and short days",
-         SlaPolicySuite, _sla(_IgnoresHolidays)),
+         SlaPolicySuite, _sla(_IgnoresHolidays), "test_elapsed_is_the_time_the_clock_ran"),
         ("sla_rolls_over_at_closing", "moves a deadline that falls at closing time to the next opening",
-         SlaPolicySuite, _sla(_RollsOverAtClosing)),
+         SlaPolicySuite, _sla(_RollsOverAtClosing), "test_due_at_is_when_the_time_runs_out"),
         ("sla_wall_time_across_dst", "measures 24x7 time on the local wall clock (an hour off across DST)",
-         SlaPolicySuite, _sla(_WallTimeOffAcrossDst)),
+         SlaPolicySuite, _sla(_WallTimeOffAcrossDst), "test_elapsed_is_the_time_the_clock_ran"),
         ("sla_reopen_resumes", "resumes a clock on reopen where the target says restart",
-         SlaPolicySuite, _sla(_ReopenResumes)),
+         SlaPolicySuite, _sla(_ReopenResumes), "test_elapsed_is_the_time_the_clock_ran"),
         ("sla_owner_ignores_transfer", "blames the first handler after a transfer",
-         SlaPolicySuite, _sla(_OwnerIgnoresTransfer)),
+         SlaPolicySuite, _sla(_OwnerIgnoresTransfer), "test_the_owner_is_who_held_it_when_it_mattered"),
         ("sla_clamps_remaining", "never reports a negative remaining time",
-         SlaPolicySuite, _sla(_ClampsRemaining)),
+         SlaPolicySuite, _sla(_ClampsRemaining), "test_states_are_consistent"),
         ("sla_repeats_breaches", "reports every breach again on every sweep",
-         SlaPolicySuite, _sla(_Nags)),
+         SlaPolicySuite, _sla(_Nags), "test_sweep_is_idempotent"),
         ("calendar_ignores_holidays", "computes business time through holidays",
-         CalendarSuite, _ignoring_holidays),
+         CalendarSuite, _ignoring_holidays, "test_business_time_agrees_with_the_hours"),
         ("calendar_ignores_short_days", "computes full hours on short days",
-         CalendarSuite, _ignoring_short_days),
+         CalendarSuite, _ignoring_short_days, "test_business_time_agrees_with_the_hours"),
         ("calendar_local_time_across_dst", "computes 24x7 time on the local wall clock",
-         CalendarSuite, _LocalDay),
+         CalendarSuite, _LocalDay, "test_business_time_agrees_with_the_hours"),
         ("calendar_rolls_over_at_closing", "moves a deadline at closing time to the next opening",
-         CalendarSuite, _RollsOver),
+         CalendarSuite, _RollsOver, "test_add_never_ends_in_closed_time"),
         ("calendar_rounds_to_minutes", "rounds business time down to whole minutes",
-         CalendarSuite, _Minutes),
+         CalendarSuite, _Minutes, "test_between_inverts_add"),
         ("calendar_accepts_naive", "accepts naive datetimes",
-         CalendarSuite, _NaiveTolerant),
+         CalendarSuite, _NaiveTolerant, "test_naive_datetimes_are_refused"),
         ("router_ignores_capacity", "hands work to agents at capacity",
-         HandlerRouterSuite, _IgnoresCapacity),
+         HandlerRouterSuite, _IgnoresCapacity, "test_a_chosen_handler_exists_is_active_and_has_capacity"),
         ("router_picks_inactive", "picks inactive agents",
-         HandlerRouterSuite, _PicksInactive),
+         HandlerRouterSuite, _PicksInactive, "test_a_chosen_handler_exists_is_active_and_has_capacity"),
         ("router_ignores_language", "falls back to agents who do not speak the customer's language",
-         LanguageRouterSuite, _IgnoresLanguage),
+         LanguageRouterSuite, _IgnoresLanguage, "test_a_chosen_handler_meets_the_requirements"),
         ("router_ignores_authority_amount", "checks the remedy's kind but not its amount",
-         AuthorityRouterSuite, _IgnoresAmount),
+         AuthorityRouterSuite, _IgnoresAmount, "test_a_chosen_handler_meets_the_requirements"),
         ("router_other_department", "picks agents of other departments",
-         HandlerRouterSuite, _OtherDepartment),
+         HandlerRouterSuite, _OtherDepartment, "test_a_chosen_handler_exists_is_active_and_has_capacity"),
         ("router_keeps_state", "keeps a rotation in the router: equal inputs differ",
-         HandlerRouterSuite, _Rotating),
+         HandlerRouterSuite, _Rotating, "test_is_deterministic_and_leaves_the_context_alone"),
         ("router_silent", "says no handler without saying why",
-         HandlerRouterSuite, _Silent),
+         HandlerRouterSuite, _Silent, "test_no_handler_says_why"),
         ("department_router_unknown", "routes to a department the organization lacks",
-         DepartmentRouterSuite, _Legal),
+         DepartmentRouterSuite, _Legal, "test_routes_to_a_known_department_abstains_or_says_why"),
         ("escalation_skips_a_level", "reports the first rung as level 2 (off by one)",
-         EscalationSuite, _ladder(_SkipsALevel)),
+         EscalationSuite, _ladder(_SkipsALevel), "test_time_raises_the_level_one_rung_at_a_time"),
         ("escalation_while_waiting", "escalates while the customer is being waited on",
-         EscalationSuite, _ladder(_RisesWhileWaiting)),
+         EscalationSuite, _ladder(_RisesWhileWaiting), "test_waiting_on_the_customer_raises_no_level"),
         ("escalation_falls_back", "forgets escalations over the weekend",
-         EscalationSuite, _ladder(_WeekdaysOnly)),
+         EscalationSuite, _ladder(_WeekdaysOnly), "test_levels_never_decrease_with_time"),
         ("escalation_forgets_history", "proposes levels already recorded",
-         EscalationSuite, _ladder(_Forgetful)),
+         EscalationSuite, _ladder(_Forgetful), "test_sweep_only_raises_the_level_and_is_idempotent"),
         ("accumulator_mean_of_means", "merges by averaging means (not exact)",
-         AccumulatorSuite, lambda: _MeanOfMeans),
+         AccumulatorSuite, lambda: _MeanOfMeans, "test_merge_is_exact"),
         ("accumulator_order_dependent", "merges a first-seen value in merge order (not commutative)",
-         AccumulatorSuite, lambda: _FirstSeen),
+         AccumulatorSuite, lambda: _FirstSeen, "test_merge_is_associative_and_commutative"),
         ("point_rules_keep_state", "count breaches in the rules object (a replay differs)",
-         PointRulesSuite, _Escalating),
+         PointRulesSuite, _Escalating, "test_entries_are_awards_or_reversals_and_pure"),
     ]  # fmt: skip
-    return {name: Mutant(name, bug, suite, build) for name, bug, suite, build in rows}
+    return {
+        name: Mutant(name, bug, suite, build, expect) for name, bug, suite, build, expect in rows
+    }
 
 
 #: Every mutant by name.

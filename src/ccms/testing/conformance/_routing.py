@@ -340,7 +340,8 @@ class RoutingCase:
 
     ctx: PolicyContext
 
-    def __repr__(self) -> str:
+    def lines(self) -> list[str]:
+        """The complaint, the extra inputs, the departments, then one line per agent."""
         c = self.ctx.complaint
         concern = c.concerns[0]
         head = [
@@ -363,11 +364,19 @@ class RoutingCase:
             for k, v in self.ctx.open_load.items()
             if not self.ctx.organization.has_agent(k)
         ]
-        return "RoutingCase(\n  " + "\n  ".join(lines) + "\n)"
+        return lines
+
+    def __repr__(self) -> str:
+        return "RoutingCase(\n    " + "\n    ".join(self.lines()) + "\n)"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """Hypothesis prints counterexamples with this (not field by field)."""
-        printer.text(repr(self))
+        with printer.group(4, "RoutingCase(", ""):
+            for line in self.lines():
+                printer.break_()
+                printer.text(line)
+        printer.break_()
+        printer.text(")")
 
 
 def _members_of(ctx: PolicyContext) -> list[Agent]:
