@@ -28,6 +28,7 @@ from ccms.metrics.accumulators import (
 )
 from ccms.metrics.fairness import (
     METRICS,
+    MISSING_GROUP,
     FairnessAccumulator,
     FairnessMetric,
     SurveyBias,
@@ -70,6 +71,7 @@ __all__ = [
     "COURTESY_PREFIX",
     "FIGURES",
     "METRICS",
+    "MISSING_GROUP",
     "PERIOD_KEYS",
     "TIMELY_WITHIN",
     "Accumulator",

@@ -1,11 +1,13 @@
 """The columnar path: the same figures as the accumulators, computed by Polars expressions.
 
-Each function takes a Polars ``DataFrame`` or ``LazyFrame`` with the case-record columns (from
-:func:`ccms.metrics.to_polars`, or host data with :func:`ccms.metrics.arrow_schema`), computes the
-accumulators' exact sufficient statistics with a handful of group-bys (run together by
-:func:`polars.collect_all`), and hands them to the accumulator's ``result``. The figures are
-therefore *identical* to the streaming path, not merely close (a property test checks it), while
-the per-row work runs in Polars' engine.
+Each function takes a Polars ``DataFrame`` or ``LazyFrame`` (or an Arrow table) with the
+case-record columns (from :func:`ccms.metrics.to_polars`, or host data with
+:func:`ccms.metrics.arrow_schema`) and computes the figures with a handful of queries run together
+by :func:`polars.collect_all`: :func:`kpis` one grouped query of counts, sums and nearest-rank
+quantiles plus one ungrouped query for the overall quantiles; :func:`kpi_stats` the mergeable
+state (histograms); :func:`fairness_cells` the metric's one definition evaluated on the frame;
+:func:`feed` any of these into an accumulator. The figures are *identical* to the streaming path,
+not merely close (property tests check it), while the per-row work runs in Polars' engine.
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from ccms.metrics import CaseRecord, KpiAccumulator, accumulate, to_polars
