@@ -21,7 +21,7 @@ figure is printed. Compared:
 * **memory**: the accumulator's state (deep size of its Python objects) after 10k, 100k and all
   records, and the peak resident size of the process. Target: state per group bounded by the
   duration bins, not by records (state at N / state at N/10 well under 10x).
-* **Dask**: ``accumulate_frame`` over 4 partitions of ``frame.to_pandas()`` equals one pass exactly.
+* **Dask**: ``accumulate_frame`` over 4 partitions of ``to_dask(frame)`` equals one pass exactly.
 
 ``CCMS_BENCH_METRICS_10M=1`` (``=only``: nothing else) adds a 10,000,000-record run in bounded memory: records generated
 and dropped chunk by chunk, the accumulator fed by ``update``, the columnar path by ``kpi_stats``
@@ -607,14 +607,11 @@ def columnar(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
 
 def dask_run(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
     try:
-        import dask.dataframe as dd
-
-        from ccms.metrics.dask import accumulate_frame
+        from ccms.metrics.dask import accumulate_frame, to_dask
     except ImportError:  # pragma: no cover - the dask extra
         print("\ndask: not installed (pip install 'ccms[dask]')")
         return
-    pdf = frame.to_pandas()
-    ddf = dd.from_pandas(pdf, npartitions=4)
+    ddf = to_dask(frame, npartitions=4)
     t0 = time.perf_counter()
     on_dask = accumulate_frame(ddf, lambda: KpiAccumulator(BY), scheduler="threads")
     spent = time.perf_counter() - t0
