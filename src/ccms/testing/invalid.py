@@ -39,6 +39,13 @@ INVALID_VALUES: Final[Mapping[str, tuple[tuple[object, str], ...]]] = {
         (["c1"], "wrong type"),
     ),
     "complaint": (("C-does-not-exist", "unknown complaint"),),
+    "new_id": (
+        (5, "wrong type"),
+        ("", "empty"),
+        ("x" * 10_000, "huge string"),
+        (math.nan, "NaN"),
+        (["c1"], "wrong type"),
+    ),
     "at": (
         (datetime(2026, 10, 5, 10, 0), "naive datetime"),
         (datetime(1, 1, 2, tzinfo=UTC), "out of range (year 1)"),
@@ -116,7 +123,7 @@ COMMAND_FIELDS: Final[Mapping[str, tuple[tuple[Any, ...], dict[str, Any], dict[s
             "received_at": "at",
             "attributes": "attributes",
             "flags": "flags",
-            "complaint_id": "id",
+            "complaint_id": "new_id",
         },
     ),
 }
@@ -192,7 +199,7 @@ def _command(draw: st.DrawFn, plan: tuple[tuple[str, tuple[str, ...]], ...]) -> 
     value, why = draw(st.sampled_from(INVALID_VALUES[_kinds(name)[field]]))
     new_args, new_kwargs = list(args), dict(kwargs)
     shown = field.rstrip("*")
-    if shown == "complaint_id":
+    if shown == "complaint_id" and name != "receive":
         return InvalidCommand(name, tuple(args), new_kwargs, shown, why, value, True)
     if field.isdigit():
         new_args[int(field)] = value

@@ -71,7 +71,8 @@ from ccms.model import (
 from ccms.policy import SlaPolicy
 from ccms.policy.sla import evaluate_sla
 from ccms.store import ComplaintStore, InMemoryStore
-from ccms.testing.strategies import _actor_for, _command, concerns, customer_refs
+from ccms.testing._strategies_lifecycle import _actor_for, _command
+from ccms.testing.strategies import concerns, customer_refs
 from ccms.workflow import Command, Workflow, default_workflow
 
 __all__ = ["ComplaintLifecycleMachine", "default_organization", "default_taxonomy"]
