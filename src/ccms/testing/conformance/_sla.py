@@ -14,18 +14,21 @@ from hypothesis import strategies as st
 
 from ccms.model import (
     Agent,
+    Channel,
     Department,
     DomainEvent,
     Escalated,
     HandlerAssigned,
     Organization,
     Role,
+    Severity,
     Transferred,
+    VocKind,
 )
 from ccms.policy.base import PolicyContext
 from ccms.policy.sla import SlaState
-from ccms.testing.conformance._common import after, broke, run_property
-from ccms.testing.conformance._history import Script, context, play, scripts
+from ccms.testing.conformance._common import T0, after, broke, run_property
+from ccms.testing.conformance._history import Script, Step, context, play, scripts
 from ccms.testing.conformance._landmarks import closing_after, landmarks
 from ccms.testing.conformance._sla_reference import (
     calendar_of,
@@ -71,6 +74,50 @@ class _HistoryInputs:
         (override to draw your own; by default the suites also aim them at the DST changes,
         holidays and short days of the policy's calendars)."""
         return scripts(segments=self.segments)
+
+    def classic_scripts(self) -> list[tuple[Script, list[timedelta]]]:
+        """Hand-made histories (and later moments) where clocks classically go wrong, run first
+        by every property: a complaint left over the weekend; one waiting on the customer an
+        hour after receipt, in business time if its segment has it; a pause and its resume; a
+        reopen after a close; a transfer between two assignments."""
+        first, last = self.segments[0], self.segments[-1]
+        kind, severity, channel = VocKind.COMPLAINT, Severity.MEDIUM, Channel.PHONE
+
+        def script(at: timedelta, segment: str, *steps: tuple[str, int]) -> Script:
+            return Script(
+                T0 + at, kind, severity, channel, segment, tuple(Step(a, m) for a, m in steps)
+            )
+
+        day, hour = timedelta(days=1), timedelta(hours=1)
+        return [
+            (script(2 * day, first), [2 * day, 3 * day]),
+            (script(day - 8 * hour, last, ("start", 5), ("wait", 55)), [timedelta(0), hour]),
+            (script(day - 8 * hour, first, ("start", 5), ("wait", 55)), [timedelta(0), hour]),
+            (script(timedelta(0), first, ("start", 5), ("wait", 60), ("resume", 120)), [hour]),
+            (
+                script(
+                    timedelta(0),
+                    first,
+                    ("start", 5),
+                    ("result", 60),
+                    ("notify", 30),
+                    ("close", 30),
+                    ("reopen", 600),
+                ),
+                [timedelta(0), day],
+            ),
+            (
+                script(timedelta(0), first, ("assign", 5), ("transfer", 60), ("assign", 30)),
+                [timedelta(0), 4 * day],
+            ),
+        ]
+
+    def _classics(self, *, waits: bool = True) -> list[dict[str, Any]]:
+        if type(self).scripts is not _HistoryInputs.scripts:
+            return []  # the subclass draws its own histories
+        if not waits:
+            return [{"script": sc} for sc, _ in self.classic_scripts()]
+        return [{"script": sc, "waits": w} for sc, w in self.classic_scripts()]
 
     def _scripts(self, policy: Any) -> st.SearchStrategy[Script]:
         if type(self).scripts is not _HistoryInputs.scripts:
@@ -163,6 +210,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_time_only_moves_clocks_forward(self, sla_policy: Any) -> None:
@@ -214,6 +262,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_decisions_are_pure(self, sla_policy: Any) -> None:
@@ -242,6 +291,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_sweep_is_idempotent(self, sla_policy: Any) -> None:
@@ -260,6 +310,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_elapsed_is_the_time_the_clock_ran(self, sla_policy: Any) -> None:
@@ -282,6 +333,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_due_at_is_when_the_time_runs_out(self, sla_policy: Any) -> None:
@@ -308,6 +360,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_the_owner_is_who_held_it_when_it_mattered(self, sla_policy: Any) -> None:
@@ -346,6 +399,7 @@ class SlaPolicySuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(sla_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def _evaluate(self, policy: Any, ctx: PolicyContext) -> Mapping[str, SlaState]:
@@ -577,6 +631,7 @@ class EscalationSuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(escalation_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_decisions_are_deterministic(self, escalation_policy: Any) -> None:
@@ -601,6 +656,7 @@ class EscalationSuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(escalation_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_sweep_only_raises_the_level_and_is_idempotent(self, escalation_policy: Any) -> None:
@@ -631,6 +687,7 @@ class EscalationSuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(escalation_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_waiting_on_the_customer_raises_no_level(self, escalation_policy: Any) -> None:
@@ -664,6 +721,7 @@ class EscalationSuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(escalation_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_a_sweep_records_the_level_decided(self, escalation_policy: Any) -> None:
@@ -691,6 +749,7 @@ class EscalationSuite(_HistoryInputs):
             max_examples=self.max_examples,
             script=self._scripts(escalation_policy),
             waits=self.waits(),
+            examples=self._classics(),
         )
 
     def test_time_raises_the_level_one_rung_at_a_time(self, escalation_policy: Any) -> None:
