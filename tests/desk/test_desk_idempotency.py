@@ -273,3 +273,21 @@ def test_a_clock_behind_the_last_change_makes_the_command_after_it(store: Any) -
     assert stored.updated_at == T0 + timedelta(minutes=2)
     with pytest.raises(CCMSError, match="must not go back in time"):  # an explicit at is checked
         behind.start(c.id, at=T0)
+
+
+def test_a_receive_key_is_bound_to_the_customer_it_saves(store: Any) -> None:
+    """Dumps mask contact details, so the fingerprint reads the customer in clear (hashed): a
+    retry with another phone number is another command, not the same one answered."""
+    desk = make_desk(store)
+    first = Customer(id="C-1", name="Kim", phone="010-1234-5678")
+    c = receive(desk, customer=first, idempotency_key="r")
+    assert receive(desk, customer=first, idempotency_key="r") == c
+    before = snapshot(store)
+    with pytest.raises(IdempotencyConflict):
+        receive(
+            desk,
+            customer=Customer(id="C-1", name="Kim", phone="010-1234-5679"),
+            idempotency_key="r",
+        )
+    assert snapshot(store) == before
+    assert store.get_customer("C-1").phone.reveal() == "010-1234-5678"

@@ -12,6 +12,7 @@ be timezone-aware.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -53,6 +54,7 @@ from ccms.policy.base import PolicyContext
 from ccms.policy.escalation import SLA_STATES
 from ccms.policy.routing import plan_backlog
 from ccms.store import ASAP, ComplaintStore, check_id, check_key, fingerprint
+from ccms.store.base import customer_json
 from ccms.workflow import (
     AssignDepartment,
     AssignHandler,
@@ -157,13 +159,22 @@ def _boundary(build: Callable[[], T], what: str = "command") -> T:
         raise InvalidInput(f"invalid {what}: {exc}") from None
 
 
-def _fingerprint(name: str, complaint_id: str | None, command: pydantic.BaseModel | None) -> str:
+def _fingerprint(
+    name: str,
+    complaint_id: str | None,
+    command: pydantic.BaseModel | None,
+    customer: Customer | None = None,
+) -> str:
     """What an idempotency key is bound to: the command's type and payload, and the complaint it
     is for (``None`` for a ``receive`` whose complaint id is drawn). Not when (``at``) nor who
     (``actor``): a retry may come later, through another worker. ``command=None``: a request the
     Desk completes itself (a routed assignment: the key names the request, not whom the router
-    chose, so a late retry is answered, not routed again)."""
+    chose, so a late retry is answered, not routed again). ``customer``: the full customer a
+    ``receive`` saves, in clear (dumps mask contact details, and two receives that differ only in
+    a phone number are two commands); only the hash of it is kept."""
     payload = None if command is None else command.model_dump(mode="json", exclude={"received_at"})
+    if customer is not None and payload is not None:
+        payload["customer_saved"] = customer_json(customer)
     shown = name.replace(":", "_")[:64] or "command"  # a custom trigger's name, kept readable
     return fingerprint(
         shown,
@@ -624,7 +635,8 @@ class Desk:
         )
         command_print = None
         if idempotency_key is not None:
-            command_print = _fingerprint("receive", complaint_id, command)
+            full = customer if isinstance(customer, Customer) else None
+            command_print = _fingerprint("receive", complaint_id, command, full)
             previous = self.store.idempotent_result(idempotency_key, fingerprint=command_print)
             if previous is not None:
                 return previous.complaint
@@ -887,7 +899,8 @@ class Desk:
         what is stored. ``everything=True`` sweeps every open complaint instead (the reference
         the schedule is tested against; also after changing the policies of a running Desk).
         Running the same tick twice records nothing the second time. A complaint changed by
-        someone else during the sweep is skipped (the next tick sees it).
+        someone else during the sweep, or one the store is too busy to write, is skipped (the
+        next tick sees it).
         """
         now = self._now(now, "now")
         self._catch_up()
@@ -903,14 +916,15 @@ class Desk:
                 continue
             new, events, wake = self._sweep(complaint, history, now, complaint.version + 1)
             if not events:
-                self.store.reschedule(cid, version=complaint.version, wake_at=wake)
+                with contextlib.suppress(StoreBusy):  # still due: the next tick looks again
+                    self.store.reschedule(cid, version=complaint.version, wake_at=wake)
                 continue
             try:
                 result = self.store.append(
                     new, events, expected_version=complaint.version, wake_at=wake
                 )
-            except ConcurrencyConflict:
-                continue
+            except (ConcurrencyConflict, StoreBusy):
+                continue  # changed by someone else, or the store busy: the next tick sees it
             self._stored(result.complaint, (*history, *result.events), result.positions)
             self._publish(result.complaint, result.events)
             recorded.extend(result.events)
