@@ -617,7 +617,7 @@ def dask_run(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
     spent = time.perf_counter() - t0
     equal = dict(on_dask.groups) == dict(acc.groups) and on_dask.result() == acc.result()
     print(
-        f"\ndask: accumulate_frame over {ddf.npartitions} partitions of frame.to_pandas(): "
+        f"\ndask: accumulate_frame over {ddf.npartitions} partitions of to_dask(frame): "
         f"{spent:.1f} s, equal to one pass: {equal}"
     )
     figure("dask 4 partitions", spent, "s", equal=equal)
