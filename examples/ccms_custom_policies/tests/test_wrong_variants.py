@@ -51,4 +51,6 @@ def test_the_wrong_variants_fail_with_readable_counterexamples(pytester: pytest.
         ]
     )
     # the smallest input Hypothesis found (its heading changed wording across versions)
-    assert re.search(r"(Falsifying example|Failing test case): prop\(", result.stdout.str())
+    assert re.search(
+        r"(Falsifying example|Failing (explicit example|test case)): prop\(", result.stdout.str()
+    )

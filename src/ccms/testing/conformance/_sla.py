@@ -27,9 +27,9 @@ from ccms.model import (
 )
 from ccms.policy.base import PolicyContext
 from ccms.policy.sla import SlaState
-from ccms.testing.conformance._common import T0, after, broke, run_property
+from ccms.testing.conformance._common import T0, ZONES, after, broke, run_property
 from ccms.testing.conformance._history import Script, Step, context, play, scripts
-from ccms.testing.conformance._landmarks import closing_after, landmarks
+from ccms.testing.conformance._landmarks import closing_after, dst_changes, landmarks
 from ccms.testing.conformance._sla_reference import (
     calendar_of,
     elapsed,
@@ -79,7 +79,8 @@ class _HistoryInputs:
         """Hand-made histories (and later moments) where clocks classically go wrong, run first
         by every property: a complaint left over the weekend; one waiting on the customer an
         hour after receipt, in business time if its segment has it; a pause and its resume; a
-        reopen after a close; a transfer between two assignments."""
+        reopen after a close; a transfer between two assignments; a clock running across each
+        DST change of New York."""
         first, last = self.segments[0], self.segments[-1]
         kind, severity, channel = VocKind.COMPLAINT, Severity.MEDIUM, Channel.PHONE
 
@@ -89,7 +90,22 @@ class _HistoryInputs:
             )
 
         day, hour = timedelta(days=1), timedelta(hours=1)
+        across = [  # received an hour before each DST change of New York, started, then asked
+            (
+                Script(
+                    (change - hour).astimezone(ZONES[2]),
+                    kind,
+                    severity,
+                    channel,
+                    first,
+                    (Step("start", 30),),
+                ),
+                [2 * hour, day],
+            )
+            for change in dst_changes(ZONES[2])[:2]
+        ]
         return [
+            *across,
             (script(2 * day, first), [2 * day, 3 * day]),
             (script(day - 8 * hour, last, ("start", 5), ("wait", 55)), [timedelta(0), hour]),
             (script(day - 8 * hour, first, ("start", 5), ("wait", 55)), [timedelta(0), hour]),
