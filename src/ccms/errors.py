@@ -29,6 +29,7 @@ __all__ = [
     "DuplicateComplaint",
     "GuardRejected",
     "IdempotencyConflict",
+    "IncompatibleModel",
     "InvalidInput",
     "InvalidTransition",
     "MissingExtra",
@@ -338,3 +339,13 @@ class MissingExtra(CCMSError, ImportError):
             f"this needs {package}, which is not installed: pip install 'ccms[{extra}]'",
             name=package,
         )
+
+
+class IncompatibleModel(CCMSError, ValueError):
+    """A saved text classifier cannot be used here: another file format version, or a taxonomy
+    without (or with retired) codes it predicts. The message names the file and what differs."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"cannot load the classifier {source}: {problem}")

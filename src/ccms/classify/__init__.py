@@ -1,0 +1,36 @@
+"""VOC code, kind and severity suggestions from free text (the ``classify`` extra, scikit-learn).
+
+See ``docs/classify.md``. :class:`TextClassifier` is one predictor (char n-gram TF-IDF and a
+logistic regression); :class:`VocClassifier` holds the code, kind and severity predictors and is
+saved with the taxonomy it was trained on; :func:`evaluate` measures it beside baselines;
+:class:`CodeSuggester` and :class:`PredictedSeverityWarning` are the policies the Desk uses.
+"""
+
+from __future__ import annotations
+
+from ccms.classify.corpus import CORPUS_CODES, LabelledText, corpus_taxonomy, generate_corpus
+from ccms.classify.evaluate import Evaluation, Scores, evaluate, expected_calibration_error
+from ccms.classify.suggest import CodeSuggester, PredictedSeverityWarning, Suggestion
+from ccms.classify.text import Prediction, TextClassifier
+from ccms.classify.voc import FORMAT, FORMAT_VERSION, VocClassifier, VocPrediction, taxonomy_version
+
+__all__ = [
+    "CORPUS_CODES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "CodeSuggester",
+    "Evaluation",
+    "LabelledText",
+    "PredictedSeverityWarning",
+    "Prediction",
+    "Scores",
+    "Suggestion",
+    "TextClassifier",
+    "VocClassifier",
+    "VocPrediction",
+    "corpus_taxonomy",
+    "evaluate",
+    "expected_calibration_error",
+    "generate_corpus",
+    "taxonomy_version",
+]
