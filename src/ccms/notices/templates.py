@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache, cached_property
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -198,6 +197,4 @@ class NoticeTemplates(Frozen):
 
 @cache
 def _builtin() -> NoticeTemplates:
-    resource = files("ccms.notices").joinpath("data", "templates.toml")
-    with_path = Path(str(resource))
-    return NoticeTemplates.from_file(with_path)
+    return NoticeTemplates.from_file(Path(__file__).parent / "data" / "templates.toml")
