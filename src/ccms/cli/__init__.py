@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from ccms.cli._console import make_console
+from ccms.cli._options import one_of
 from ccms.cli.database import db_app
 from ccms.cli.importing import import_app
 from ccms.cli.reporting import report
@@ -23,10 +24,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ccms import __version__
+
+        typer.echo(f"ccms {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """ccms: the domain core of a consumer-complaint management system (CCMS / VOC)."""
+
+
 app.add_typer(import_app, name="import")
 app.add_typer(db_app, name="db")
 app.command()(report)
-console = Console()
+console = make_console()
 
 
 class DiagramFormat(StrEnum):
@@ -39,8 +62,14 @@ class DiagramFormat(StrEnum):
 @app.command()
 def workflow(
     format: Annotated[
-        DiagramFormat, typer.Option("--format", "-f", help="Diagram text format.")
-    ] = DiagramFormat.mermaid,
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Diagram text format: mermaid or dot.",
+            callback=one_of(DiagramFormat),
+        ),
+    ] = DiagramFormat.mermaid.value,
     definition: Annotated[
         Path | None,
         typer.Option("--definition", help="A workflow definition file (TOML/YAML/JSON)."),
@@ -50,18 +79,27 @@ def workflow(
     from ccms.workflow import Workflow, WorkflowDefinition, default_workflow
 
     wf = Workflow(WorkflowDefinition.from_file(definition)) if definition else default_workflow()
-    typer.echo(wf.diagram(format.value))
+    typer.echo(wf.diagram("dot" if format == DiagramFormat.dot else "mermaid"))
 
 
 @app.command()
 def schema(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder to write the schemas into; '-' prints them as one JSON object.",
+        ),
     ] = Path("schema"),
 ) -> None:
     """Write the JSON Schema of every boundary model (entities, events, commands)."""
     from ccms.workflow.schemas import boundary_models
 
+    if str(out) == "-":
+        schemas = {name: model.model_json_schema() for name, model in boundary_models().items()}
+        typer.echo(json.dumps(schemas, indent=2, ensure_ascii=False))
+        return
     out.mkdir(parents=True, exist_ok=True)
     for name, model in boundary_models().items():
         (out / f"{name}.json").write_text(
@@ -77,7 +115,15 @@ def demo(
         Path, typer.Option("--db", help="SQLite file to write (replaced if it exists).")
     ] = Path("ccms-demo.db"),
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same month.")] = 7,
-    contacts: Annotated[int, typer.Option(min=1, max=100_000, help="Contacts to simulate.")] = 600,
+    contacts: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Everyday contacts to simulate; the featured cases (early warnings, repeats, "
+            "a code spike) come on top, and the summary counts both.",
+        ),
+    ] = 600,
     period: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "2026-10",
 ) -> None:
     """Simulate a month at a Korean home-shopping company and print a summary.

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 import typer
-from rich.console import Console
+
+from ccms.cli._console import make_console
 
 __all__ = ["Target", "db_app", "parse_url", "upgrade"]
 
@@ -26,7 +27,7 @@ db_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+console = make_console()
 
 _POSTGRES = ("postgresql", "postgres")
 BAD_URL = (

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
+
+from ccms.cli._console import make_console
 
 if TYPE_CHECKING:
     from ccms.interop import ImportIssue, ImportReport
@@ -27,7 +28,7 @@ import_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+console = make_console()
 
 _FILE = typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV export.")
 _DB = typer.Option("--db", help="SQLite complaint store to import into (created if missing).")

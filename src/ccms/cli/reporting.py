@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from ccms.cli._console import make_console
+from ccms.cli._options import one_of
 
 __all__ = ["DEFAULT_ZONE", "ReportFormat", "report"]
 
-console = Console()
+console = make_console()
 
 #: The zone of a store that remembers none (the demo company's).
 DEFAULT_ZONE = "Asia/Seoul"
@@ -48,10 +50,21 @@ def report(
         str | None,
         typer.Option("--as-of", help="Report moment: a date (end of that day) or ISO datetime."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder to write into; '-' prints one format (-f) to stdout."
+        ),
+    ] = Path("."),
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md, html, json, both (md+html), all.")
-    ] = ReportFormat.both,
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, json, both (md+html), all.",
+            callback=one_of(ReportFormat),
+        ),
+    ] = ReportFormat.both.value,
     zone: Annotated[
         str | None,
         typer.Option(
@@ -82,9 +95,10 @@ def report(
     from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
     from ccms.store import SQLiteStore
 
-    formats = {"both": ["md", "html"], "all": ["md", "html", "json"]}.get(
-        format.value, [format.value]
-    )
+    formats = {"both": ["md", "html"], "all": ["md", "html", "json"]}.get(format, [format])
+    to_stdout = str(out) == "-"
+    if to_stdout and len(formats) != 1:
+        raise typer.BadParameter("-o - prints one format: pick it with -f md, html or json")
     try:
         if not db.is_file():
             raise ReportSourceNotFound(db)
@@ -110,6 +124,12 @@ def report(
                 breakdowns=settings.fields,
                 **inputs,
             )
+        if to_stdout:
+            from ccms.report import render_html, render_json, render_markdown
+
+            render = {"md": render_markdown, "html": render_html, "json": render_json}
+            typer.echo(render[formats[0]](built))
+            return
         written = write_report(
             built, out / f"ccms-report-{_file_label(built.period.label)}", formats
         )
