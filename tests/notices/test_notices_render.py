@@ -52,6 +52,7 @@ def test_the_result_notice_names_the_remedy_amount_and_reason_in_the_language() 
     ko = render_notice(_complaint(), "result", "ko", reason="구입 후 10일 이내의 품질 불량")
     assert "조치: 환불 (35000 KRW)" in ko.body
     assert "사유: 구입 후 10일 이내의 품질 불량" in ko.body
+    assert ko.body.endswith("결과에 대한 의견을 여쭙는 연락을 드릴 수 있습니다.")  # what follows
     en = render_notice(_complaint(), "result", "en", reason="a defect within 10 days")
     assert "We are offering a refund (35000 KRW)." in en.body
     assert "Why: a defect within 10 days" in en.body

@@ -37,7 +37,24 @@ from ccms.notices.templates import NoticeKind, NoticeTemplates
 
 __all__ = ["Notice", "format_date", "render_notice"]
 
-_MONTHS: Final = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+_MONTHS: Final = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+#: A result or closing notice tells what follows once the customer has read it.
+_TOLD_STAGE: Final = {NoticeKind.RESULT: "customer_notified", NoticeKind.CLOSING: "closed"}
 
 
 class Notice(Frozen):
@@ -101,7 +118,9 @@ def render_notice(
     context: dict[str, str | None] = {
         "complaint_number": complaint.id,
         "stage": templates.label("stages", language, complaint.stage),
-        "next_step": templates.label("next_steps", language, complaint.stage),
+        "next_step": templates.label(
+            "next_steps", language, _TOLD_STAGE.get(kind, complaint.stage)
+        ),
         "expected_date": format_date(day, language) if day is not None else None,
         "remedy": (templates.label("remedies", language, result.remedy.value) if result else None),
         "amount": str(result.amount) if result and result.amount and result.amount.amount else None,
