@@ -209,3 +209,22 @@ def test_a_notice_depends_only_on_what_the_customer_may_see(
     assert phone not in text
     assert find_personal(text) == []
     assert mine.id in notice.subject
+
+
+def test_without_jinja2_rendering_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from ccms.errors import MissingExtra
+    from ccms.notices import templates as module
+
+    for name in [m for m in sys.modules if m == "jinja2" or m.startswith("jinja2.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    module.environment.cache_clear()
+    try:
+        fresh = NoticeTemplates.model_validate(  # nothing compiled yet
+            {"templates": {"result": {"en": {"subject": "x", "body": "y"}}}}
+        )
+        with pytest.raises(MissingExtra, match=r"ccms\[notices\]"):
+            render_notice(_complaint(), "result", "en", templates=fresh)
+    finally:
+        module.environment.cache_clear()
