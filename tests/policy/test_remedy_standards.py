@@ -6,10 +6,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ccms.errors import ConfigError, InvalidInput
 from ccms.model import RemedyKind
 from ccms.policy.remedy_standards import (
+    REMEDY_RANK,
     RemedyStandards,
     RemedyVerdict,
     check_remedy,
@@ -226,3 +229,44 @@ def test_the_example_file_ships_inside_the_package() -> None:
 
     path = Path(ccms.policy.__file__).parent / "data" / "remedy_standards_example.toml"
     assert RemedyStandards.from_file(path) == TABLE
+
+
+_ORDER = {RemedyVerdict.BELOW: 0, RemedyVerdict.AT: 1, RemedyVerdict.ABOVE: 2}
+
+
+@given(
+    days=st.integers(0, 400),
+    repairs=st.integers(0, 4),
+    pair=st.permutations(list(RemedyKind)).map(lambda p: (p[0], p[1])),
+)
+def test_a_remedy_that_gives_more_never_gets_a_lower_verdict(
+    days: int, repairs: int, pair: tuple[RemedyKind, RemedyKind]
+) -> None:
+    low, high = sorted(pair, key=REMEDY_RANK.__getitem__)
+    case = {
+        "category": "appliance",
+        "defect": "performance",
+        "purchased_on": BOUGHT,
+        "reported_on": BOUGHT + timedelta(days=days),
+        "repairs": repairs,
+    }
+    a, b = check_remedy(TABLE, low, **case), check_remedy(TABLE, high, **case)  # type: ignore[arg-type]
+    if a.standard is None:
+        assert a.verdict is b.verdict is RemedyVerdict.NO_STANDARD
+    elif REMEDY_RANK[low] < REMEDY_RANK[high]:
+        assert _ORDER[a.verdict] <= _ORDER[b.verdict]
+
+
+@given(days=st.integers(0, 399), repairs=st.integers(0, 4))
+def test_in_the_example_waiting_longer_never_raises_the_standard(days: int, repairs: int) -> None:
+    def best(d: int) -> int:
+        found = TABLE.lookup(
+            category="appliance",
+            defect="performance",
+            purchased_on=BOUGHT,
+            reported_on=BOUGHT + timedelta(days=d),
+            repairs=repairs,
+        )
+        return -1 if found is None else max(REMEDY_RANK[r] for r in found.remedies)
+
+    assert best(days + 1) <= best(days)
