@@ -12,7 +12,14 @@ from ccms.classify.corpus import CORPUS_CODES, LabelledText, corpus_taxonomy, ge
 from ccms.classify.evaluate import Evaluation, Scores, evaluate, expected_calibration_error
 from ccms.classify.suggest import CodeSuggester, PredictedSeverityWarning, Suggestion
 from ccms.classify.text import Prediction, TextClassifier
-from ccms.classify.voc import FORMAT, FORMAT_VERSION, VocClassifier, VocPrediction, taxonomy_version
+from ccms.classify.voc import (
+    FORMAT,
+    FORMAT_VERSION,
+    VocClassifier,
+    VocPrediction,
+    taxonomy_of_codes,
+    taxonomy_version,
+)
 
 __all__ = [
     "CORPUS_CODES",
@@ -32,5 +39,6 @@ __all__ = [
     "evaluate",
     "expected_calibration_error",
     "generate_corpus",
+    "taxonomy_of_codes",
     "taxonomy_version",
 ]

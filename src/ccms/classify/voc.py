@@ -21,7 +21,14 @@ from ccms.classify.text import Prediction, TextClassifier
 from ccms.errors import IncompatibleModel
 from ccms.model import Severity, Taxonomy, VocKind
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "VocClassifier", "VocPrediction", "taxonomy_version"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "VocClassifier",
+    "VocPrediction",
+    "taxonomy_of_codes",
+    "taxonomy_version",
+]
 
 #: The file format's name and version; :meth:`VocClassifier.load` refuses any other.
 FORMAT: Final = "ccms.classify.VocClassifier"
@@ -37,6 +44,19 @@ def taxonomy_version(taxonomy: Taxonomy) -> str:
     (True, False)
     """
     return hashlib.sha256(taxonomy.model_dump_json().encode()).hexdigest()[:16]
+
+
+def taxonomy_of_codes(codes: Sequence[str], effective: date = date(1970, 1, 1)) -> Taxonomy:
+    """A taxonomy of ``codes`` and their ancestors (named after themselves), for labelled data
+    that comes without one; a label that is not a dotted code is a :class:`TaxonomyError`.
+
+    >>> [c.code for c in taxonomy_of_codes(["PRD.DEF", "PAY"]).codes]
+    ['PAY', 'PRD', 'PRD.DEF']
+    """
+    t = Taxonomy()
+    for code in sorted({a for c in set(codes) for a in (*t.ancestors(c), c)}):
+        t = t.add(code, code, effective=effective)
+    return t
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -140,6 +160,16 @@ class VocClassifier:
         target = Path(path)
         joblib.dump(payload, target)
         return target
+
+    @staticmethod
+    def saved_codes(path: str | Path) -> tuple[str, ...]:
+        """The codes a saved classifier predicts (to build or check a taxonomy before loading)."""
+        joblib = sklearn_module("joblib")
+        try:
+            payload = joblib.load(path)
+            return tuple(payload["codes"])
+        except (OSError, EOFError, ValueError, KeyError, TypeError, ImportError) as exc:
+            raise IncompatibleModel(str(path), f"not a readable classifier file ({exc})") from exc
 
     @classmethod
     def load(

@@ -12,6 +12,7 @@ import typer
 
 from ccms.cli._console import make_console
 from ccms.cli._options import one_of
+from ccms.cli.classify import classify_app
 from ccms.cli.database import db_app
 from ccms.cli.importing import import_app
 from ccms.cli.reporting import report
@@ -48,6 +49,7 @@ def _options(
 
 app.add_typer(import_app, name="import")
 app.add_typer(db_app, name="db")
+app.add_typer(classify_app, name="classify")
 app.command()(report)
 console = make_console()
 
