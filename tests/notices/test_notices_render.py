@@ -58,6 +58,25 @@ def test_the_result_notice_names_the_remedy_amount_and_reason_in_the_language() 
     assert "Why: a defect within 10 days" in en.body
 
 
+def test_the_result_notice_shows_the_remedy_standard_applied() -> None:
+    from ccms.policy.remedy_standards import RemedyStandards, check_remedy
+
+    check = check_remedy(
+        RemedyStandards.example_table(),
+        "refund",
+        category="kettle",
+        defect="performance",
+        purchased_on=date(2026, 3, 1),
+        reported_on=date(2026, 3, 4),
+    )
+    assert check.standard is not None
+    ko = render_notice(_complaint(), "result", "ko", standard=check.standard)
+    assert "적용 기준: 교환 또는 환불 (performance defect within 10 days of purchase)" in ko.body
+    en = render_notice(_complaint(), "result", "en", standard=check.standard)
+    assert "The standard for your case: an exchange or a refund (performance" in en.body
+    assert "standard" not in render_notice(_complaint(), "result", "en").body
+
+
 def test_the_language_defaults_to_the_customers() -> None:
     notice = render_notice(_complaint(), "closing")
     assert notice.language == "ko"

@@ -34,6 +34,7 @@ from ccms.model import Complaint
 from ccms.model._base import Frozen, Name
 from ccms.model.privacy import mask_text
 from ccms.notices.templates import NoticeKind, NoticeTemplates
+from ccms.policy.remedy_standards import StandardRemedy
 
 __all__ = ["Notice", "format_date", "render_notice"]
 
@@ -89,6 +90,12 @@ def _expected_day(expected: date | datetime | None, zone: tzinfo | None) -> date
     return expected
 
 
+def _standard_text(standard: StandardRemedy, language: str, templates: NoticeTemplates) -> str:
+    joiner = templates.joiners.get(language, " / ")
+    names = joiner.join(templates.label("remedies", language, r.value) for r in standard.remedies)
+    return f"{names} ({standard.rule})"
+
+
 def render_notice(
     complaint: Complaint,
     kind: NoticeKind | str,
@@ -98,6 +105,7 @@ def render_notice(
     zone: tzinfo | None = None,
     reason: str | None = None,
     handler_name: str | None = None,
+    standard: StandardRemedy | None = None,
     templates: NoticeTemplates | None = None,
 ) -> Notice:
     """Render the ``kind`` notice of ``complaint`` in ``language`` (default: the customer's).
@@ -108,6 +116,8 @@ def render_notice(
     them), written by the host for the customer, never an internal note; its personal data is
     masked. ``handler_name`` is the display name to show, passed only by a host configured to
     show handlers' names (the complaint holds only the handler's id, which is never shown).
+    ``standard`` is the remedy standard applied (from
+    :func:`~ccms.policy.remedy_standards.check_remedy`), shown in the result notice.
     """
     kind = NoticeKind(kind)
     templates = templates or NoticeTemplates.builtin()
@@ -126,6 +136,7 @@ def render_notice(
         "amount": str(result.amount) if result and result.amount and result.amount.amount else None,
         "reason": mask_text(reason) if reason else None,
         "handler": handler_name or None,
+        "standard": _standard_text(standard, language, templates) if standard else None,
     }
     return Notice(
         complaint_id=complaint.id,

@@ -14,7 +14,7 @@ refused when the set is loaded, so no template can reach data the renderer does 
 ... )
 Traceback (most recent call last):
 ...
-ccms.errors.ConfigError: mine.toml: templates.receipt.en.subject: names 'phone', which a notice may not show; allowed: amount, complaint_number, expected_date, handler, next_step, reason, remedy, stage
+ccms.errors.ConfigError: mine.toml: templates.receipt.en.subject: names 'phone', which a notice may not show; allowed: amount, complaint_number, expected_date, handler, next_step, reason, remedy, stage, standard
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ PLACEHOLDERS: Final = frozenset(
         "amount",
         "reason",
         "handler",
+        "standard",
     }
 )
 
@@ -79,6 +80,7 @@ class _TemplatesFile(Frozen):
     stages: dict[Name, _Labels] = {}
     next_steps: dict[Name, _Labels] = {}
     remedies: dict[Name, _Labels] = {}
+    joiners: dict[Name, Annotated[str, Field(max_length=20)]] = {}
     templates: dict[NoticeKind, dict[Name, NoticeTemplate]] = {}
 
 
@@ -121,13 +123,15 @@ class NoticeTemplates(Frozen):
     """A validated set of notice templates, with the plain-language labels they use.
 
     ``stages`` and ``next_steps`` map a language and a workflow stage to words a customer
-    understands; ``remedies`` a language and a :class:`~ccms.model.RemedyKind` value to its name.
+    understands; ``remedies`` a language and a :class:`~ccms.model.RemedyKind` value to its name;
+    ``joiners`` a language to the word between alternatives ("교환 또는 환불"; default " / ").
     """
 
     version: Name = "unversioned"
     stages: dict[Name, _Labels] = {}
     next_steps: dict[Name, _Labels] = {}
     remedies: dict[Name, _Labels] = {}
+    joiners: dict[Name, Annotated[str, Field(max_length=20)]] = {}
     templates: dict[NoticeKind, dict[Name, NoticeTemplate]] = {}
 
     @property
