@@ -17,6 +17,7 @@ complaint 01J... in stage 'closed' cannot fire 'assign_handler'; allowed from th
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -26,21 +27,28 @@ __all__ = [
     "ComplaintNotFound",
     "ConcurrencyConflict",
     "ConfigError",
+    "CustomerNotFound",
     "DuplicateComplaint",
+    "FoldError",
     "GuardRejected",
     "IdempotencyConflict",
     "IncompatibleModel",
+    "InvalidAppend",
     "InvalidInput",
     "InvalidTransition",
     "MissingExtra",
     "NaiveDatetimeError",
+    "NoDecision",
     "NotPermitted",
     "PolicyError",
     "RegistryError",
     "RetiredVocCode",
     "StoreBusy",
+    "StoreClosed",
     "StoreError",
     "TaxonomyError",
+    "UnknownItem",
+    "UnknownMember",
     "UnknownVocCode",
     "WorkflowDefinitionError",
     "require_aware",
@@ -93,6 +101,30 @@ def require_aware(value: datetime, field: str = "datetime") -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(field, value)
     return value
+
+
+class UnknownMember(InvalidInput, LookupError):
+    """An agent or department id that the organization does not know (raised by
+    :class:`ccms.model.Organization`).
+
+    >>> err = UnknownMember("agent", "kin", ["kim", "lee"])
+    >>> print(err)
+    unknown agent 'kin'; did you mean kim?
+    >>> isinstance(err, LookupError), err.what, err.ident
+    (True, 'agent', 'kin')
+    """
+
+    def __init__(self, what: str, ident: str, known: list[str]) -> None:
+        self.what = what
+        self.ident = ident
+        close = difflib.get_close_matches(ident, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        super().__init__(f"unknown {what} {ident!r}{hint}")
+
+
+class FoldError(InvalidInput):
+    """Events that cannot be folded: wrong complaint, a version gap, or no ``received`` first
+    (raised by :func:`ccms.model.fold`)."""
 
 
 class TaxonomyError(InvalidInput):
@@ -227,8 +259,58 @@ class DuplicateComplaint(CCMSError, ValueError):
         super().__init__(f"complaint {complaint_id!r} is already stored")
 
 
+class CustomerNotFound(CCMSError, KeyError):
+    """No customer with this id is stored.
+
+    >>> print(CustomerNotFound("C-9"))
+    no customer with id 'C-9' is stored; save it first with save_customer()
+    >>> isinstance(CustomerNotFound("C-9"), KeyError)
+    True
+    """
+
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
+        super().__init__(customer_id)
+
+    def __str__(self) -> str:
+        return f"no customer with id {self.customer_id!r} is stored; save it first with save_customer()"
+
+
+class InvalidAppend(InvalidInput):
+    """An append whose events do not fit its complaint or version; nothing was written.
+
+    >>> err = InvalidAppend("c1", "no events given", "one or more events")
+    >>> isinstance(err, ValueError), err.complaint_id
+    (True, 'c1')
+    >>> print(err)
+    cannot append to complaint c1: no events given; allowed: one or more events
+    """
+
+    TEMPLATE = "cannot append to complaint {complaint_id}: {problem}; allowed: {allowed}"
+
+    def __init__(self, complaint_id: str, problem: str, allowed: str) -> None:
+        self.complaint_id = complaint_id
+        self.problem = problem
+        self.allowed = allowed
+        super().__init__(
+            self.TEMPLATE.format(complaint_id=complaint_id, problem=problem, allowed=allowed)
+        )
+
+
 class StoreError(CCMSError, RuntimeError):
     """The store could not carry out an operation."""
+
+
+class StoreClosed(StoreError):
+    """The store was closed; open a new one to go on.
+
+    >>> print(StoreClosed("SQLiteStore('x.db')"))
+    SQLiteStore('x.db') is closed; open a new store to go on
+    """
+
+    def __init__(self, store: str) -> None:
+        self.store = store
+        super().__init__(f"{store} is closed; open a new store to go on")
 
 
 class ConcurrencyConflict(StoreError):
@@ -295,6 +377,40 @@ class StoreBusy(StoreError):
         self.operation = operation
         self.reason = reason
         super().__init__(self.TEMPLATE.format(store=store, operation=operation, reason=reason))
+
+
+class NoDecision(CCMSError, LookupError):
+    """A router was asked and nobody (or no policy) could decide; ``reasons`` say why.
+
+    >>> print(NoDecision("c1", "department", ["no rule matched"]))
+    complaint c1: no department could be chosen: no rule matched
+    """
+
+    def __init__(self, complaint_id: str, what: str, reasons: Sequence[str]) -> None:
+        self.complaint_id = complaint_id
+        self.what = what
+        self.reasons = tuple(reasons)
+        because = "; ".join(self.reasons) or "no policy decided"
+        super().__init__(f"complaint {complaint_id}: no {what} could be chosen: {because}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownItem(CCMSError, LookupError):
+    """No task, item or idea with this id (raised by the scoring pipelines).
+
+    >>> print(UnknownItem("improvement task", "IMP-9", ["IMP-1"]))
+    no improvement task 'IMP-9'; known: IMP-1
+    """
+
+    def __init__(self, noun: str, item_id: str, known: list[str]) -> None:
+        self.item_id = item_id
+        shown = ", ".join(known[:10]) or "none yet"
+        super().__init__(f"no {noun} {item_id!r}; known: {shown}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class ConfigError(CCMSError, ValueError):

@@ -29,6 +29,7 @@ from ccms.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
     InvalidInput,
+    NoDecision,
     PolicyError,
     StoreBusy,
     require_aware,
@@ -130,20 +131,6 @@ class Assessment(Protocol):
 
 class _Router(Protocol):
     def decide(self, ctx: PolicyContext) -> Any: ...
-
-
-class NoDecision(CCMSError, LookupError):
-    """A router was asked and nobody (or no policy) could decide; ``reasons`` say why."""
-
-    def __init__(self, complaint_id: str, what: str, reasons: Sequence[str]) -> None:
-        self.complaint_id = complaint_id
-        self.what = what
-        self.reasons = tuple(reasons)
-        because = "; ".join(self.reasons) or "no policy decided"
-        super().__init__(f"complaint {complaint_id}: no {what} could be chosen: {because}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def _boundary(build: Callable[[], T], what: str = "command") -> T:

@@ -24,7 +24,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, JsonValue, model_validator
 
-from ccms.errors import InvalidInput
+from ccms.errors import FoldError, InvalidInput
 from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
@@ -91,10 +91,6 @@ class Actor(Frozen):
 _SYSTEM = Actor(id="system", role=Role.SYSTEM)
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
-
-
-class FoldError(InvalidInput):
-    """Events that cannot be folded: wrong complaint, a version gap, or no ``received`` first."""
 
 
 class DomainEvent(Frozen):
@@ -743,7 +739,7 @@ def fold(events: Iterable[DomainEvent], start: Complaint | None = None) -> Compl
     >>> fold([])
     Traceback (most recent call last):
     ...
-    ccms.model.events.FoldError: no events to fold
+    ccms.errors.FoldError: no events to fold
     """
     complaint = start
     for event in events:

@@ -18,13 +18,12 @@ False
 
 from __future__ import annotations
 
-import difflib
 from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from ccms.errors import InvalidInput
+from ccms.errors import UnknownMember
 from ccms.model._base import Frozen, Name, SortedSet
 from ccms.model.values import Money, RemedyKind, Role
 
@@ -32,17 +31,6 @@ __all__ = ["Agent", "Authority", "Department", "DepartmentKind", "Organization",
 
 #: Usual department kinds (R&D, production, marketing, sales, logistics, customer service, ...).
 DepartmentKind = Name
-
-
-class UnknownMember(InvalidInput, LookupError):
-    """An agent or department id that the organization does not know."""
-
-    def __init__(self, what: str, ident: str, known: list[str]) -> None:
-        self.what = what
-        self.ident = ident
-        close = difflib.get_close_matches(ident, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        super().__init__(f"unknown {what} {ident!r}{hint}")
 
 
 class Authority(Frozen):

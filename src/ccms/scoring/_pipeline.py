@@ -21,24 +21,12 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, runtime_chec
 
 from pydantic import Field, JsonValue
 
-from ccms.errors import CCMSError, InvalidInput, InvalidTransition, require_aware
+from ccms.errors import InvalidInput, InvalidTransition, UnknownItem, require_aware
 from ccms.model import Actor, Complaint
 from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
 from ccms.workflow import Fire, Workflow
 
 __all__ = ["Item", "ItemRepository", "Pipeline", "Step", "UnknownItem"]
-
-
-class UnknownItem(CCMSError, LookupError):
-    """No task, item or idea with this id."""
-
-    def __init__(self, noun: str, item_id: str, known: list[str]) -> None:
-        self.item_id = item_id
-        shown = ", ".join(known[:10]) or "none yet"
-        super().__init__(f"no {noun} {item_id!r}; known: {shown}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 class Step(Frozen):

@@ -37,10 +37,12 @@ from typing import Any, Final, Protocol, Self, runtime_checkable
 import attrs
 
 from ccms.errors import (
-    CCMSError,
     ConcurrencyConflict,
+    CustomerNotFound,
     IdempotencyConflict,
+    InvalidAppend,
     InvalidInput,
+    StoreClosed,
     StoreError,
     require_aware,
 )
@@ -101,56 +103,6 @@ LATEST: Final[datetime] = datetime.max.replace(tzinfo=UTC)
 COMPLAINT: Final = "complaint"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-
-
-class InvalidAppend(InvalidInput):
-    """An append whose events do not fit its complaint or version; nothing was written.
-
-    >>> err = InvalidAppend("c1", "no events given", "one or more events")
-    >>> isinstance(err, ValueError), err.complaint_id
-    (True, 'c1')
-    >>> print(err)
-    cannot append to complaint c1: no events given; allowed: one or more events
-    """
-
-    TEMPLATE = "cannot append to complaint {complaint_id}: {problem}; allowed: {allowed}"
-
-    def __init__(self, complaint_id: str, problem: str, allowed: str) -> None:
-        self.complaint_id = complaint_id
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(
-            self.TEMPLATE.format(complaint_id=complaint_id, problem=problem, allowed=allowed)
-        )
-
-
-class CustomerNotFound(CCMSError, KeyError):
-    """No customer with this id is stored.
-
-    >>> print(CustomerNotFound("C-9"))
-    no customer with id 'C-9' is stored; save it first with save_customer()
-    >>> isinstance(CustomerNotFound("C-9"), KeyError)
-    True
-    """
-
-    def __init__(self, customer_id: str) -> None:
-        self.customer_id = customer_id
-        super().__init__(customer_id)
-
-    def __str__(self) -> str:
-        return f"no customer with id {self.customer_id!r} is stored; save it first with save_customer()"
-
-
-class StoreClosed(StoreError):
-    """The store was closed; open a new one to go on.
-
-    >>> print(StoreClosed("SQLiteStore('x.db')"))
-    SQLiteStore('x.db') is closed; open a new store to go on
-    """
-
-    def __init__(self, store: str) -> None:
-        self.store = store
-        super().__init__(f"{store} is closed; open a new store to go on")
 
 
 class StoreReadOnly(StoreError):
@@ -933,7 +885,7 @@ def check_wake_at(complaint_id: str, wake_at: object, *, append: bool = True) ->
     >>> check_wake_at("c1", "soon")
     Traceback (most recent call last):
     ...
-    ccms.store.base.InvalidAppend: cannot append to complaint c1: wake_at 'soon' is not a datetime; ...
+    ccms.errors.InvalidAppend: cannot append to complaint c1: wake_at 'soon' is not a datetime; ...
     """
     if wake_at is None:
         return None
