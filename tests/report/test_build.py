@@ -320,4 +320,4 @@ def test_empty_period() -> None:
     assert (r.volume.total, r.issues.top, r.issues.vital_few, r.handling.backlog.open) == (
         0, (), (), 0,
     )  # fmt: skip
-    assert r.highlights()[0] == "0 complaints received in 2026-10 (none in 2026-09)."
+    assert r.highlights()[0] == "0 complaints received in 2026-10 (no data for 2026-09)."

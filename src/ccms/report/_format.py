@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Final
 
 from ccms.metrics import Rate, Summary
+from ccms.report._messages import message, target_name, term
 from ccms.report.sections import Report, StageCount
 
 __all__ = [
@@ -21,11 +22,13 @@ __all__ = [
     "duration",
     "field_rows",
     "handling_rows",
+    "head_row",
     "idea_lines",
     "idea_rows",
     "improvement_rows",
     "institutional_lines",
     "issue_rows",
+    "no_previous",
     "overdue_rows",
     "period_line",
     "points_lines",
@@ -87,28 +90,38 @@ def summary(s: Summary) -> str:
     return f"{duration(s.mean)} / {duration(s.median)} / {duration(s.p90)}"
 
 
+def head_row(report: Report, *names: str) -> tuple[str, ...]:
+    """Table headers in the report's language."""
+    return tuple(term(report.language, n) for n in names)
+
+
+def no_previous(report: Report) -> str:
+    """ "no data" (자료 없음) when the previous period holds no VOC at all, else ``""``."""
+    return message(report.language, "no_data") if report.volume.previous_total == 0 else ""
+
+
 def period_line(report: Report) -> str:
     """The line under the title: dates, zone, moment, what is covered."""
     p = report.period
     last = p.end - timedelta(days=1)
-    return (
-        f"{p.start:%Y-%m-%d} to {last:%Y-%m-%d} ({report.zone}), as of "
-        f"{report.as_of:%Y-%m-%d %H:%M}; covers {report.covered}; compared with "
-        f"{report.previous_period.label}."
-    )
+    return message(report.language, "period_line", start=f"{p.start:%Y-%m-%d}",
+                   last=f"{last:%Y-%m-%d}", zone=report.zone,
+                   as_of=f"{report.as_of:%Y-%m-%d %H:%M}", covered=report.covered,
+                   previous=report.previous_period.label)  # fmt: skip
 
 
 def issue_rows(report: Report) -> Table:
     """The top-code table (with a name column when the codes have source names)."""
     top = report.issues.top
     named = any(c.name for c in top)
+    gone = no_previous(report)
     rows = [
         (c.code, *((c.name or DASH,) if named else ()), str(c.count), share(c.share, 1),
-         share(c.cumulative, 1), str(c.previous), f"{c.change:+d}")
+         share(c.cumulative, 1), gone or str(c.previous), DASH if gone else f"{c.change:+d}")
         for c in top
     ]  # fmt: skip
-    head = ("code", *(("name",) if named else ()), "concerns", "share", "cumulative", "previous",
-            "change")  # fmt: skip
+    head = head_row(report, "code", *(("name",) if named else ()), "concerns", "share",
+                    "cumulative", "previous", "change")  # fmt: skip
     return head, rows
 
 
@@ -142,17 +155,18 @@ def field_rows(report: Report, index: int) -> Table:
         m = sum(v.monetary for v in rest)
         rows.append((f"({len(rest)} more values)", str(n), share(n / b.total, 1), str(m),
                      share(m / n, 1)))  # fmt: skip
-    return (b.label, "complaints", "share", "monetary relief", "relief share"), rows
+    return (b.label, *head_row(report, "complaints", "share", "monetary relief",
+                               "relief share")), rows  # fmt: skip
 
 
 def spike_rows(report: Report) -> Table:
     """The spike table."""
     rows = [
-        (s.code, str(s.count), str(s.previous), f"{s.expected:.1f}",
+        (s.code, str(s.count), no_previous(report) or str(s.previous), f"{s.expected:.1f}",
          f"{s.ratio:.1f}x" if s.ratio is not None else "new", f"{s.p_value:.2g}")
         for s in report.issues.spikes
     ]  # fmt: skip
-    return ("code", "concerns", "previous", "expected", "ratio", "p"), rows
+    return head_row(report, "code", "concerns", "previous", "expected", "ratio", "p"), rows
 
 
 def _fraction(x: Fraction | None) -> str:
@@ -167,7 +181,7 @@ def rate_rows(report: Report) -> Table:
         for r in report.rates
     ]  # fmt: skip
     per = report.rates[0].per if report.rates else 1000
-    return ("denominator", "units", "complaints", f"per {per:,}", "previous"), rows
+    return head_row(report, "denominator", "units", "complaints", f"per {per:,}", "previous"), rows
 
 
 def handling_rows(report: Report) -> Table:
@@ -205,7 +219,8 @@ def handling_rows(report: Report) -> Table:
     ]  # fmt: skip
     if h.backlog_business_age is not None:
         rows.append(("backlog age, business time", summary(h.backlog_business_age)))
-    return ("figure", "value"), list(rows)
+    lang = report.language
+    return head_row(report, "figure", "value"), [(term(lang, k), v) for k, v in rows]
 
 
 def sla_rows(report: Report) -> Table:
@@ -214,8 +229,9 @@ def sla_rows(report: Report) -> Table:
     for s in report.handling.sla:
         lo, hi = s.rate.interval()
         ci = f"{share(lo)} to {share(hi)}" if s.rate.n else DASH
-        rows.append((s.target, str(s.met), str(s.breached), share(s.rate.value), ci))
-    return ("target", "met", "breached", "compliance", "95% CI"), rows
+        rows.append((target_name(s.target, report.language), str(s.met), str(s.breached),
+                     share(s.rate.value), ci))  # fmt: skip
+    return head_row(report, "target", "met", "breached", "compliance", "95% CI"), rows
 
 
 def improvement_rows(report: Report) -> Table:
@@ -226,7 +242,8 @@ def improvement_rows(report: Report) -> Table:
          DASH if r.progress is None else f"{r.progress}%")
         for r in report.improvements.rows
     ]  # fmt: skip
-    return ("measure", "owner", "due", "stage", "state", "days late", "progress"), rows
+    return head_row(report, "measure", "owner", "due", "stage", "state", "days late",
+                    "progress"), rows  # fmt: skip
 
 
 def counts(pairs: Sequence[tuple[str, int]], label: str, what: str) -> Table:

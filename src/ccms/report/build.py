@@ -83,6 +83,7 @@ from ccms.metrics import (
     WorkloadAccumulator,
     complaint_rates,
 )
+from ccms.report._messages import check_language, message
 from ccms.report.elements import cs_points, ideas_section, institutional_section
 from ccms.report.period import Period, PeriodKind, check_kind
 from ccms.report.sections import (
@@ -137,7 +138,6 @@ EARLY_AS_OF: Final = "as_of {as_of} is before the report period {label} starts (
 BAD_LEVEL: Final = "code_level must be a whole number >= 1 or None, got {value!r}"
 BAD_ZONE: Final = "unknown time zone {zone!r}; give an IANA name such as 'Asia/Seoul'"
 BAD_SHARE: Final = "pareto_share must lie in (0, 1], got {value!r}"
-_TITLES: Final = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 _STILL_OPEN: Final = frozenset({"open", "in_progress"})
 _STATE_ORDER: Final = {"overdue": 0, "open": 1, "done late": 2, "done on time": 3}
 _SEC: Final = timedelta(seconds=1)
@@ -420,6 +420,7 @@ def build_report(
     attributes: Mapping[str, Mapping[str, Any]] | None = None,
     code_names: Mapping[str, str] | None = None,
     breakdowns: Mapping[str, str] | Sequence[str] = (),
+    language: str = "en",
 ) -> Report:
     """The report of one period (see the module docstring for every rule).
 
@@ -453,7 +454,10 @@ def build_report(
         code_names: VOC code (or a level of it) -> its long source name, shown beside codes.
         breakdowns: fields (or field -> column label) to count the period's covered records by
             (:attr:`Report.fields`), each with its monetary-relief share.
+        language: ``"en"`` or ``"ko"``: the language of the title, the renderings and charts
+            (:attr:`Report.language`); the figures are the same.
     """
+    lang = check_language(language)
     if code_level is not None and (not isinstance(code_level, int) or code_level < 1):
         raise InvalidInput(BAD_LEVEL.format(value=code_level))
     if not 0 < pareto_share <= 1:
@@ -566,7 +570,7 @@ def build_report(
     fairness = _fairness([f for g in fair for f in g.frames()], survey, workload, min_n)
     fields = tuple(_breakdown(f, labels[f], counts, relief) for f, _, counts, relief in split)
     return Report(
-        title=title or f"{_TITLES[this.kind]} VOC report {this.label}",
+        title=title or message(lang, f"title.{this.kind}", label=this.label),
         period=this,
         previous_period=before,
         as_of=cut,
@@ -582,6 +586,7 @@ def build_report(
         ideas=ideas_section(ideas, p_start, cut, tz),
         institutional=institutional_section(institutional, p_start, cut, tz),
         fields=fields,
+        language=lang,
     )
 
 

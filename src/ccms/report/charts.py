@@ -19,6 +19,8 @@ True
 from __future__ import annotations
 
 import io
+import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, cast
@@ -27,6 +29,7 @@ import attrs
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from ccms.report._messages import message, target_name
 from ccms.report.sections import FairnessGap, Report
 
 __all__ = [
@@ -72,13 +75,34 @@ class Chart:
     svg: str
 
 
+#: What a chart in a language other than English changes in :data:`STYLE`: its text stays SVG
+#: ``<text>`` (no glyph outlines from a font matplotlib may lack), set in a CJK-capable font
+#: stack that the browser resolves (Noto Sans CJK KR, Malgun Gothic, Apple SD Gothic Neo).
+TEXT_STYLE: Final[dict[str, Any]] = {
+    "svg.fonttype": "none",
+    "font.family": [
+        "Noto Sans CJK KR",
+        "Malgun Gothic",
+        "Apple SD Gothic Neo",
+        "DejaVu Sans",
+        "sans-serif",
+    ],
+}
+
+
 @contextmanager
-def _style() -> Iterator[None]:
+def _style(language: str = "en") -> Iterator[None]:
     # Start from matplotlib's defaults, not the host's rcParams or matplotlibrc, so a chart
     # looks the same (byte for byte) in every program that renders it; restored on exit.
-    with mpl.rc_context():
+    with mpl.rc_context(), warnings.catch_warnings():
         mpl.rcdefaults()
         mpl.rcParams.update(cast(Any, STYLE))
+        if language != "en":
+            # matplotlib only measures the text (with whatever font it finds): no warning for
+            # a font family or glyph it lacks, the browser draws the text.
+            warnings.filterwarnings("ignore", message=".*(findfont|Glyph|missing from font).*")
+            logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+            mpl.rcParams.update(cast(Any, TEXT_STYLE))
         yield
 
 
@@ -95,20 +119,25 @@ def _empty(ax: Any, message: str) -> None:
 
 def trend_chart(report: Report) -> Chart:
     """Volume per day (per week for a quarter), this period against the previous one."""
-    v = report.volume
-    unit = "week" if report.period.kind == "quarter" else "day"
-    with _style():
+    v, lang = report.volume, report.language
+    unit = message(lang, "chart.unit." + ("week" if report.period.kind == "quarter" else "day"))
+    empty_previous = v.previous_total == 0
+    previous_label = report.previous_period.label
+    if empty_previous:
+        previous_label += f" ({message(lang, 'no_data')})"
+    with _style(lang):
         fig = Figure(figsize=(8, 3.2))
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9)
         ax = fig.add_subplot()
         xs = list(range(len(v.trend)))
+        # an empty previous period is "no data" in the legend, not a line at zero
         ax.plot(
-            range(len(v.previous_trend)),
-            [p.count for p in v.previous_trend],
+            [] if empty_previous else range(len(v.previous_trend)),
+            [] if empty_previous else [p.count for p in v.previous_trend],
             color=_GREY,
             linestyle="--",
             linewidth=1.5,
-            label=report.previous_period.label,
+            label=previous_label,
         )
         ax.plot(
             xs,
@@ -123,80 +152,86 @@ def trend_chart(report: Report) -> Chart:
         step = max(1, len(xs) // 10)
         ax.set_xticks(xs[::step], [f"{p.start:%m-%d}" for p in v.trend[::step]])
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(f"{report.covered} per {unit}")
-        ax.set_title(f"Volume per {unit}", loc="left")
+        ax.set_ylabel(message(lang, "chart.trend.ylabel", what=report.covered, unit=unit))
+        ax.set_title(message(lang, "chart.trend.title", unit=unit), loc="left")
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False)
         svg = _save(fig)
-    alt = (
-        f"Line chart of {report.covered} per {unit}: {v.covered} in {report.period.label}, "
-        f"{v.previous_covered} in {report.previous_period.label}."
-    )
-    return Chart("trend", f"Volume per {unit}", alt, svg)
+    before = (message(lang, "no_data") if empty_previous
+              else message(lang, "count", n=v.previous_covered))  # fmt: skip
+    alt = message(lang, "chart.trend.alt", what=report.covered, unit=unit,
+                  covered=message(lang, "count", n=v.covered), label=report.period.label,
+                  previous_covered=before, previous=report.previous_period.label)  # fmt: skip
+    return Chart("trend", message(lang, "chart.trend.title", unit=unit), alt, svg)
 
 
 def pareto_chart(report: Report) -> Chart:
     """Concerns per VOC code, largest first, with the cumulative share (Pareto)."""
-    issues = report.issues
+    issues, lang = report.issues, report.language
     rows = issues.pareto[:_MAX_PARETO]
-    with _style():
+    with _style(lang):
         fig = Figure(figsize=(8, 3.8))
         fig.subplots_adjust(left=0.08, right=0.91, bottom=0.26, top=0.92)
         ax = fig.add_subplot()
         if not rows:
-            _empty(ax, "No concerns in this period")
+            _empty(ax, message(lang, "chart.pareto.empty"))
         else:
             xs = list(range(len(rows)))
             vital = set(issues.vital_few)
             colours = [_BLUE if c.code in vital else _GREY for c in rows]
             ax.bar(xs, [c.count for c in rows], color=colours)
             ax.set_xticks(xs, [c.code for c in rows], rotation=40, ha="right")
-            ax.set_ylabel("concerns")
+            ax.set_ylabel(message(lang, "chart.pareto.ylabel"))
             ax.grid(axis="x", visible=False)
             twin = ax.twinx()
             twin.plot(xs, [c.cumulative * 100 for c in rows], color=_ORANGE, marker="o",
                       markersize=3.5, linewidth=2)  # fmt: skip
             twin.axhline(issues.pareto_share * 100, color=_RED, linestyle=":", linewidth=1)
             twin.set_ylim(0, 105)
-            twin.set_ylabel("cumulative share (%)")
+            twin.set_ylabel(message(lang, "chart.pareto.cumulative"))
             twin.grid(visible=False)
             twin.spines["right"].set_visible(True)
-            ax.set_title("VOC codes (Pareto)")
+            ax.set_title(message(lang, "chart.pareto.title"))
         svg = _save(fig)
     shown = ", ".join(f"{c.code} {c.count}" for c in rows[:5]) or "none"
     alt = (
         f"Pareto chart of concerns per VOC code; largest: {shown}; "
         f"{len(issues.vital_few)} codes make up {issues.pareto_share:.0%}."
     )
-    return Chart("pareto", "VOC codes (Pareto)", alt, svg)
+    return Chart("pareto", message(lang, "chart.pareto.title"), alt, svg)
 
 
 def _sla_rows(report: Report) -> list[tuple[str, list[tuple[str, int, str]]]]:
-    h = report.handling
+    h, lang = report.handling, report.language
+
+    def m(key: str) -> str:
+        return message(lang, "chart.sla." + key)
+
     rows: list[tuple[str, list[tuple[str, int, str]]]] = [
-        (f"SLA {s.target}", [("met", s.met, _GREEN), ("breached", s.breached, _RED)]) for s in h.sla
-    ]
+        (f"SLA {target_name(s.target, lang)}",
+         [(m("met"), s.met, _GREEN), (m("breached"), s.breached, _RED)]) for s in h.sla
+    ]  # fmt: skip
     if h.timely_basis == "reported" and h.timely.n:  # the SLA rows show the computed one
-        rows.append(("timely (source-reported)", [("yes", h.timely.successes, _GREEN),
-                                         ("no", h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
+        rows.append((m("timely"), [(m("yes"), h.timely.successes, _GREEN),
+                                   (m("no"), h.timely.n - h.timely.successes, _RED)]))  # fmt: skip
     if h.backlog.open:
-        rows.append(("backlog", [("on track", h.backlog_on_track, _BLUE),
-                                 ("past due", h.backlog_overdue, _ORANGE),
-                                 ("no due time", h.backlog.open - h.backlog_on_track
-                                  - h.backlog_overdue, _GREY)]))  # fmt: skip
+        rows.append((m("backlog"), [(m("on_track"), h.backlog_on_track, _BLUE),
+                                    (m("past_due"), h.backlog_overdue, _ORANGE),
+                                    (m("no_due"), h.backlog.open - h.backlog_on_track
+                                     - h.backlog_overdue, _GREY)]))  # fmt: skip
     return rows
 
 
 def sla_chart(report: Report) -> Chart:
     """Stacked bars: each SLA target met/breached, timely response, and the backlog by due."""
-    rows = _sla_rows(report)
-    with _style():
+    rows, lang = _sla_rows(report), report.language
+    with _style(lang):
         height = 1.4 + 0.5 * max(len(rows), 2)
         fig = Figure(figsize=(8, height))
         left = min(0.4, 0.04 + 0.0075 * max((len(name) for name, _ in rows), default=0))
         fig.subplots_adjust(left=left, right=0.98, bottom=0.85 / height, top=1 - 0.4 / height)
         ax = fig.add_subplot()
         if not rows:
-            _empty(ax, "No SLA outcomes, responses or backlog in this period")
+            _empty(ax, message(lang, "chart.sla.empty"))
         else:
             seen: set[str] = set()
             for y, (_, parts) in enumerate(reversed(rows)):
@@ -213,16 +248,16 @@ def sla_chart(report: Report) -> Chart:
                     left += share
             ax.set_yticks(range(len(rows)), [name for name, _ in reversed(rows)])
             ax.set_xlim(0, 100)
-            ax.set_xlabel("share (%)")
+            ax.set_xlabel(message(lang, "chart.sla.xlabel"))
             ax.grid(axis="y", visible=False)
             fig.legend(loc="lower center", ncol=7, frameon=False, fontsize=8)
-        ax.set_title("SLA and handling status", loc="left")
+        ax.set_title(message(lang, "chart.sla.title"), loc="left")
         svg = _save(fig)
     described = "; ".join(
         f"{name}: " + ", ".join(f"{label} {n}" for label, n, _ in parts) for name, parts in rows
     )
     alt = "Stacked bars: " + (described or "nothing to show")
-    return Chart("sla", "SLA and handling status", alt, svg)
+    return Chart("sla", message(lang, "chart.sla.title"), alt, svg)
 
 
 def _frames(gaps: Sequence[FairnessGap]) -> list[list[FairnessGap]]:
@@ -240,17 +275,16 @@ def _frames(gaps: Sequence[FairnessGap]) -> list[list[FairnessGap]]:
 
 def fairness_chart(report: Report) -> Chart:
     """Each group against all others (like for like by code): difference with its CI."""
-    f = report.fairness
+    f, lang = report.fairness, report.language
     frames = _frames(f.gaps)
-    with _style():
+    with _style(lang):
         rows_n = max(1, (len(frames) + 1) // 2)
         height = 0.7 + 2.4 * rows_n
         fig = Figure(figsize=(8, height))
         fig.subplots_adjust(left=0.15, right=0.98, bottom=0.5 / height, top=1 - 0.5 / height,
                             wspace=0.55, hspace=0.75)  # fmt: skip
         if not frames:
-            _empty(fig.add_subplot(),
-                   f"No group reached the minimum size (n={f.min_n}) for a verdict")  # fmt: skip
+            _empty(fig.add_subplot(), message(lang, "chart.fairness.empty", min_n=f.min_n))
         else:
             axes = fig.subplots(rows_n, 2 if len(frames) > 1 else 1, squeeze=False).ravel()
             for ax, rows in zip(axes, frames, strict=False):
@@ -265,18 +299,18 @@ def fairness_chart(report: Report) -> Chart:
                 ax.set_yticks(ys, [r.group for r in rows])
                 ax.set_ylim(-0.7, len(rows) - 0.3)
                 unit = f" ({rows[0].unit})" if rows[0].unit else ""
-                ax.set_xlabel(f"difference to all others{unit}")
-                ax.set_title(f"{rows[0].metric} by {rows[0].by}", fontsize=9)
+                ax.set_xlabel(message(lang, "chart.fairness.xlabel", unit=unit))
+                ax.set_title(message(lang, "chart.fairness.frame", metric=rows[0].metric,
+                                     by=rows[0].by), fontsize=9)  # fmt: skip
             for ax in axes[len(frames) :]:
                 ax.set_axis_off()
-            fig.suptitle("Fairness gaps (95% CI; red: survives the correction)",
-                         fontweight="bold", fontsize=10)  # fmt: skip
+            fig.suptitle(message(lang, "chart.fairness.suptitle"), fontweight="bold", fontsize=10)
         svg = _save(fig)
     alt = (
         f"Dot plots of {sum(len(r) for r in frames)} group differences with confidence "
         f"intervals over {len(frames)} metrics; {len(f.flags)} flagged."
     )
-    return Chart("fairness", "Fairness gaps", alt, svg)
+    return Chart("fairness", message(lang, "chart.fairness.title"), alt, svg)
 
 
 def render_charts(report: Report) -> tuple[Chart, ...]:

@@ -20,6 +20,7 @@ from html import escape
 from typing import Final
 
 from ccms.report import _format as fmt
+from ccms.report._messages import message
 from ccms.report.charts import Chart, render_charts
 from ccms.report.sections import Report
 
@@ -29,8 +30,9 @@ __all__ = ["CSS", "render_html"]
 CSS: Final = """
 :root { --ink: #1d2733; --muted: #5b6773; --line: #d8dee4; --accent: #1f77b4; --warn: #b42318; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans KR",
-       "Apple SD Gothic Neo", sans-serif; color: var(--ink); background: #f5f7f9; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK KR",
+       "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif; color: var(--ink);
+       background: #f5f7f9; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
 h1 { margin: 0 0 4px; font-size: 26px; }
 h2 { margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line);
@@ -88,10 +90,19 @@ def _p(text: str, cls: str | None = None) -> str:
 def render_html(report: Report) -> str:
     """The report as one HTML document (UTF-8 text, ends with a newline)."""
     v, i, h, f = report.volume, report.issues, report.handling, report.fairness
+    lang = report.language
+
+    def m(key: str, **values: object) -> str:
+        return message(lang, key, **values)
+
+    def h2(section: str) -> str:
+        return f"<h2>{escape(m('section.' + section))}</h2>"
+
     figs = {c.name: _figure(c) for c in render_charts(report)}
+    volume = "volume.line_no_previous" if v.previous_total == 0 else "volume.line"
     out: list[str] = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(report.title)}</title>",
         f"<style>{CSS}</style></head><body><main>",
@@ -100,129 +111,141 @@ def render_html(report: Report) -> str:
         '<ul class="highlights">',
         *(f"<li>{escape(line)}</li>" for line in report.highlights()),
         "</ul>",
-        "<h2>Volume</h2>",
+        h2("volume"),
         _p(
-            f"{v.total} VOC in {report.period.label} ({v.previous_total} in "
-            f"{report.previous_period.label}); {v.covered} {report.covered}."
+            m(
+                volume,
+                total=v.total,
+                label=report.period.label,
+                previous_total=v.previous_total,
+                previous=report.previous_period.label,
+                covered=v.covered,
+                what=report.covered,
+            )
         ),
         figs["trend"],
         '<div class="tables">',
-        _table(("kind", "VOC"), [(c.key, str(c.count)) for c in v.by_kind]),
-        _table(("channel", report.covered), [(c.key, str(c.count)) for c in v.by_channel]),
+        _table(fmt.head_row(report, "kind", "VOC"), [(c.key, str(c.count)) for c in v.by_kind]),
+        _table(
+            (*fmt.head_row(report, "channel"), report.covered),
+            [(c.key, str(c.count)) for c in v.by_channel],
+        ),
         "</div>",
-        "<h2>Main issues</h2>",
+        h2("issues"),
     ]
     if i.top:
-        out.append(_p(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns "
-                      f"({i.concerns}):"))  # fmt: skip
+        out.append(_p(m("issues.top", top=len(i.top), codes=len(i.pareto), concerns=i.concerns)))
         header, rows = fmt.issue_rows(report)
-        out.append(_table(header, rows, right=2 if header[1] == "name" else 1))
-        out.append(_p(f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
-                      + ", ".join(i.vital_few) + "."))  # fmt: skip
+        named = any(c.name for c in i.top)
+        out.append(_table(header, rows, right=2 if named else 1))
+        out.append(_p(m("issues.vital", share=f"{i.pareto_share:.0%}",
+                        codes=", ".join(i.vital_few))))  # fmt: skip
     else:
-        out.append(_p("No concerns in this period.", "none"))
+        out.append(_p(m("issues.none"), "none"))
     out.append(figs["pareto"])
     if i.spikes:
-        out.append(_p(f"Spikes against {report.previous_period.label}:", "flag"))
+        out.append(_p(m("spikes.against", previous=report.previous_period.label), "flag"))
         out.append(_table(*fmt.spike_rows(report)))
     else:
-        out.append(_p(f"No code spiked against {report.previous_period.label}.", "none"))
+        out.append(_p(m("spikes.none", previous=report.previous_period.label), "none"))
     every = fmt.all_kinds_rows(report)
     out.append(_p(fmt.all_kinds_line(report), None if every is not None else "none"))
     if every is not None:
         out.append(_table(*every))
 
-    out.append("<h2>Complaint rates</h2>")
+    out.append(h2("rates"))
     if report.rates:
         out.append(_table(*fmt.rate_rows(report)))
     else:
-        out.append(_p("No denominators (orders, customers) were given.", "none"))
+        out.append(_p(m("rates.none"), "none"))
 
-    out.append("<h2>Handling and SLA status</h2>")
+    out.append(h2("handling"))
     out.append(figs["sla"])
     out.append('<div class="tables">')
     out.append(_table(*fmt.handling_rows(report)))
     if h.sla:
         out.append(_table(*fmt.sla_rows(report)))
     else:
-        out.append(_p("No SLA outcomes were recorded for this period's complaints.", "none"))
+        out.append(_p(m("sla.none"), "none"))
     out.append("</div>")
     timely = fmt.timely_line(report)
     if timely is not None:
         out.append(_p(timely))
 
-    out.append("<h2>Fairness</h2>")
-    out.append(_p(
-        f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({', '.join(f.tested) or 'none'}), like for like "
-        f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
-    ))  # fmt: skip
+    out.append(h2("fairness"))
+    if lang == "en":
+        out.append(_p(
+            f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({', '.join(f.tested) or 'none'}), like for like "
+            f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
+        ))  # fmt: skip
+    else:
+        out.append(_p(m("fairness.checked", n=len(f.tested), tested=", ".join(f.tested) or "-",
+                        min_n=f.min_n)))  # fmt: skip
     if f.flags:
         out.append('<ul class="flags">')
         out += [f'<li><span class="flag">{escape(fl.dimension)}</span>: {escape(fl.text)}</li>'
                 for fl in f.flags]  # fmt: skip
         out.append("</ul>")
     else:
-        out.append(_p("No difference between groups survived the correction.", "none"))
+        out.append(_p(m("fairness.none"), "none"))
     out.append(figs["fairness"])
     if f.survey_warnings:
-        out.append(_p("Survey bias:"))
+        out.append(_p(m("fairness.survey")))
         out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.survey_warnings) + "</ul>")
     if f.workload_gini is not None:
-        out.append(_p(f"Workload among handlers: Gini {f.workload_gini:.2f}."))
+        out.append(_p(m("fairness.gini", gini=f"{f.workload_gini:.2f}")))
         if f.workload_flags:
             out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.workload_flags)
                        + "</ul>")  # fmt: skip
 
     if report.fields:
-        out.append("<h2>Source fields</h2>")
-        out.append(_p(f"The {report.covered} of {report.period.label} by the fields of their "
-                      "source (a missing value as unknown):"))  # fmt: skip
+        out.append(h2("fields"))
+        out.append(_p(m("fields.intro", what=report.covered, label=report.period.label)))
         out.append('<div class="tables">')
         out += [_table(*fmt.field_rows(report, n)) for n in range(len(report.fields))]
         out.append("</div>")
 
-    out.append("<h2>Improvement measures</h2>")
+    out.append(h2("improvements"))
     if report.improvements.rows:
         out.append(_table(*fmt.improvement_rows(report), right=5))
         t = report.improvements.on_time
-        out.append(_p(f"On time: {fmt.rate(t.rate)}; {t.pending} still open within their due "
-                      "date."))  # fmt: skip
+        out.append(_p(m("improvements.on_time", rate=fmt.rate(t.rate), pending=t.pending)))
     else:
-        out.append(_p("No improvement measures were open or finished in this period.", "none"))
+        out.append(_p(m("improvements.none"), "none"))
     _elements(out, report)
-    out.append(f"<footer>{escape(report.title)} · made with ccms</footer>")
+    out.append(f"<footer>{escape(m('footer', title=report.title))}</footer>")
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 
 def _elements(out: list[str], report: Report) -> None:
     """The CS-points, ideas and institutional-improvement sections."""
-    label = report.period.label
+    label, lang = report.period.label, report.language
     p = report.points
     shown = p is not None and bool(p.top or p.bottom)
-    out.append("<h2>CS points</h2>")
+    out.append(f"<h2>{escape(message(lang, 'section.points'))}</h2>")
     out += [_p(line, None if p is not None and p.entries else "none")
             for line in fmt.points_lines(report)]  # fmt: skip
     if shown:
-        out.append(_p(f"Highest and lowest balances at {report.as_of:%Y-%m-%d %H:%M}:"))
+        out.append(_p(message(lang, "points.balances", moment=f"{report.as_of:%Y-%m-%d %H:%M}")))
         out.append(_table(*fmt.points_rows(report), right={1}))
 
     d = report.ideas
-    out.append("<h2>Ideas</h2>")
+    out.append(f"<h2>{escape(message(lang, 'section.ideas'))}</h2>")
     out += [_p(line, None if d.total else "none") for line in fmt.idea_lines(report)]
     if d.by_stage:
         out.append(_table(*fmt.stage_rows(d.by_stage, report, "proposed")))
     if d.rows:
-        out.append(_p(f"Ideas proposed or moved in {label}:"))
+        out.append(_p(message(lang, "ideas.moved", label=label)))
         out.append(_table(*fmt.idea_rows(report), right=()))
 
     n = report.institutional
-    out.append("<h2>Institutional improvements</h2>")
+    out.append(f"<h2>{escape(message(lang, 'section.institutional'))}</h2>")
     out += [_p(line, None if n.total else "none") for line in fmt.institutional_lines(report)]
     if n.by_stage:
         out.append(_table(*fmt.stage_rows(n.by_stage, report, "found")))
     if n.overdue:
-        out.append(_p("Planned items past their due date:", "flag"))
+        out.append(_p(message(lang, "institutional.overdue"), "flag"))
         out.append(_table(*fmt.overdue_rows(report), right={5}))
     elif n.total:
-        out.append(_p("No planned item is past its due date.", "none"))
+        out.append(_p(message(lang, "institutional.none_overdue"), "none"))

@@ -21,6 +21,7 @@ from typing import Any, Final, Literal, Protocol
 import attrs
 
 from ccms.metrics import BacklogFigures, Rate, Summary, TaskOnTime
+from ccms.report._messages import kind_name, message
 from ccms.report.period import Period
 
 __all__ = [
@@ -674,19 +675,27 @@ class Report:
     ideas: Ideas = Ideas()
     institutional: Institutional = Institutional()
     fields: tuple[FieldBreakdown, ...] = ()
+    #: The language the report is written in (``"en"`` or ``"ko"``).
+    language: str = "en"
 
     @property
     def covered(self) -> str:
         """The VOC kinds the issue, handling and fairness sections cover, in words."""
         if self.kinds is None:
-            return "all VOC"
+            return message(self.language, "all_voc")
+        if self.language != "en":
+            return "·".join(kind_name(k, self.language) for k in self.kinds)
         return " and ".join(f"{k}s" for k in self.kinds)
 
     def highlights(self) -> tuple[str, ...]:
         """The report's key sentences, for the top of every rendering."""
         v, h, i, f = self.volume, self.handling, self.issues, self.fairness
         prev = self.previous_period.label
+        if self.language != "en":
+            return self._highlights_translated()
         change = f" ({v.change:+.0%} on {prev})" if v.change is not None else f" (none in {prev})"
+        if v.previous_total == 0:
+            change = f" (no data for {prev})"
         out = [f"{v.covered} {self.covered} received in {self.period.label}{change}."]
         if i.top:
             t = i.top[0]
@@ -727,6 +736,37 @@ class Report:
         if inst.total:
             out.append(f"Institutional improvements: {_n(inst.total, 'item')}, {inst.open} open, "
                        f"{_n(len(inst.overdue), 'planned item')} overdue.")  # fmt: skip
+        return tuple(out)
+
+    def _highlights_translated(self) -> tuple[str, ...]:
+        """The key sentences in :attr:`language` (volume, top issue, spikes, SLA, backlog,
+        fairness flags)."""
+        lang, v, h, i = self.language, self.volume, self.handling, self.issues
+        prev = self.previous_period.label
+        if v.previous_total == 0:
+            change = message(lang, "highlight.no_previous", previous=prev)
+        elif v.change is not None:
+            change = message(lang, "highlight.change", change=f"{v.change:+.0%}", previous=prev)
+        else:
+            change = ""
+        out = [message(lang, "highlight.volume", covered=v.covered, what=self.covered,
+                       label=self.period.label, change=change)]  # fmt: skip
+        if i.top:
+            t = i.top[0]
+            out.append(message(lang, "highlight.top", code=t.code,
+                               named=f" ({t.name})" if t.name else "", count=t.count,
+                               share=f"{t.share:.0%}"))  # fmt: skip
+        out += [message(lang, "highlight.spike", code=s.code, count=s.count,
+                        previous_count=s.previous, previous=prev) for s in i.spikes]  # fmt: skip
+        sla = [s for s in h.sla if s.rate.n]
+        if sla:
+            met, n = sum(s.met for s in sla), sum(s.rate.n for s in sla)
+            out.append(message(lang, "highlight.sla", share=f"{met / n:.0%}", met=met, n=n))
+        out.append(message(lang, "highlight.backlog", moment=f"{self.as_of:%Y-%m-%d %H:%M}",
+                           open=h.backlog.open, overdue=h.backlog_overdue))  # fmt: skip
+        flags = len(self.fairness.flags)
+        out.append(message(lang, "highlight.flags", n=flags) if flags
+                   else message(lang, "highlight.no_flags"))  # fmt: skip
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
