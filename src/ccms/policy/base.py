@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from ccms.errors import PolicyError, require_aware
-from ccms.model import Complaint, DomainEvent, Organization, Taxonomy
+from ccms.model import Actor, Complaint, DomainEvent, Organization, Taxonomy
 
 __all__ = ["Decides", "FirstOf", "Policy", "PolicyContext", "first_of"]
 
@@ -69,6 +69,29 @@ class PolicyContext:
     def evolve(self, **changes: Any) -> PolicyContext:
         """A copy with some fields replaced."""
         return attrs.evolve(self, **changes)
+
+    def system_stamp(self, trigger: str) -> dict[str, Any]:
+        """The fields of an event a policy emits on its own: the complaint's next version, at
+        ``now``, by the system actor, fired by ``trigger``, leaving the stage unchanged.
+
+        >>> from datetime import datetime, timezone
+        >>> from ccms.model import Complaint, Concern, CustomerRef
+        >>> now = datetime(2026, 10, 5, tzinfo=timezone.utc)
+        >>> c = Complaint(id="c1", version=2, received_at=now, updated_at=now, channel="web",
+        ...               customer=CustomerRef(id="u1"), stage="classified",
+        ...               concerns=[Concern(kind="complaint", code="PRD.DEF.HANDLE", text="broke")])
+        >>> stamp = PolicyContext(complaint=c, now=now).system_stamp("sla")
+        >>> stamp["version"] == c.version + 1, stamp["actor"].id, stamp["trigger"], stamp["stage"]
+        (True, 'system', 'sla', None)
+        """
+        return {
+            "complaint_id": self.complaint.id,
+            "version": self.complaint.version + 1,
+            "at": self.now,
+            "actor": Actor.system(),
+            "trigger": trigger,
+            "stage": None,
+        }
 
 
 @runtime_checkable

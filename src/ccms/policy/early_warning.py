@@ -411,14 +411,7 @@ class EarlyWarning(Policy[WarningDecision]):
 
     @staticmethod
     def _stamp(ctx: PolicyContext) -> dict[str, Any]:
-        return {
-            "complaint_id": ctx.complaint.id,
-            "version": ctx.complaint.version + 1,
-            "at": ctx.now,
-            "actor": Actor.system(),
-            "trigger": "early_warning",
-            "stage": None,
-        }
+        return ctx.system_stamp("early_warning")
 
 
 class _Params(_Model):

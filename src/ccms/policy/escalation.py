@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ccms._files import validate_mapping
 from ccms.errors import PolicyError
-from ccms.model import Actor, Complaint, DomainEvent, Escalated, Flag, Money, Organization
+from ccms.model import Complaint, DomainEvent, Escalated, Flag, Money, Organization
 from ccms.policy._sla_clock import parse_duration
 from ccms.policy._sla_notify import check_role, resolve_roles
 from ccms.policy.base import Policy, PolicyContext
@@ -330,12 +330,7 @@ class EscalationLadder(Policy[EscalationDecision]):
         reason = "; ".join(_unique(r for _, rs in new for r in rs))
         return [
             Escalated(
-                complaint_id=ctx.complaint.id,
-                version=ctx.complaint.version + 1,
-                at=ctx.now,
-                actor=Actor.system(),
-                trigger="escalation",
-                stage=None,
+                **ctx.system_stamp("escalation"),
                 level=new[-1][0],
                 reason=reason[:2000],
                 notify=resolve_roles(roles, ctx.complaint, ctx.organization),

@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ccms._files import validate_mapping
 from ccms.errors import InvalidInput
-from ccms.model import Actor, Complaint, DomainEvent, RepeatDetected
+from ccms.model import Complaint, DomainEvent, RepeatDetected
 from ccms.policy._tails import poisson_sf
 from ccms.policy.base import Policy, PolicyContext
 from ccms.policy.registry import default_registry
@@ -241,15 +241,7 @@ class RepeatDetector(Policy[RepeatDecision]):
         decision = self.decide(ctx)
         if decision is None:
             return []
-        complaint = ctx.complaint
-        stamp: dict[str, Any] = {
-            "complaint_id": complaint.id,
-            "version": complaint.version + 1,
-            "at": ctx.now,
-            "actor": Actor.system(),
-            "trigger": "repeat",
-            "stage": None,
-        }
+        stamp = ctx.system_stamp("repeat")
         reported: dict[str, set[str]] = {}
         spiked: set[str | None] = set()
         for e in ctx.events:

@@ -69,7 +69,6 @@ from pydantic import (
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import PolicyError, require_aware
 from ccms.model import (
-    Actor,
     Channel,
     Classified,
     Complaint,
@@ -788,14 +787,7 @@ class SlaPolicy(Policy[SlaDecision]):
         paused or not started, which only a command can change.
         """
         complaint, now = ctx.complaint, ctx.now
-        stamp: dict[str, Any] = {
-            "complaint_id": complaint.id,
-            "version": complaint.version + 1,
-            "at": now,
-            "actor": Actor.system(),
-            "trigger": "sla",
-            "stage": None,
-        }
+        stamp = ctx.system_stamp("sla")
         events: Sequence[DomainEvent] = ctx.events
         states = self.evaluate(ctx)
         out: list[DomainEvent] = []
