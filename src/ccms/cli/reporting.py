@@ -17,12 +17,19 @@ import typer
 from ccms.cli._console import make_console
 from ccms.cli._options import one_of
 
-__all__ = ["DEFAULT_ZONE", "ReportFormat", "report"]
+__all__ = ["DEFAULT_ZONE", "ReportFormat", "ReportLanguage", "report"]
 
 console = make_console()
 
 #: The zone of a store that remembers none (the demo company's).
 DEFAULT_ZONE = "Asia/Seoul"
+
+
+class ReportLanguage(StrEnum):
+    """Languages a report is written in (``--lang``)."""
+
+    en = "en"
+    ko = "ko"
 
 
 class ReportFormat(StrEnum):
@@ -85,6 +92,14 @@ def report(
     min_n: Annotated[
         int, typer.Option("--min-n", min=1, help="Smallest group a fairness verdict is given for.")
     ] = 30,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Language of the report: en or ko (Korean labels, sentences and charts).",
+            callback=one_of(ReportLanguage),
+        ),
+    ] = ReportLanguage.en.value,
 ) -> None:
     """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,6 +135,7 @@ def report(
                 as_of=moment,
                 zone=tz,
                 min_n=min_n,
+                language=lang,
                 code_names=settings.code_names,
                 breakdowns=settings.fields,
                 **inputs,

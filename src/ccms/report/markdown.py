@@ -19,6 +19,7 @@ from collections.abc import Collection, Sequence
 from typing import Final
 
 from ccms.report import _format as fmt
+from ccms.report._messages import message
 from ccms.report.sections import Report
 
 __all__ = ["escape", "render_markdown"]
@@ -55,49 +56,66 @@ def _table(
 def render_markdown(report: Report) -> str:
     """The report as one Markdown document (ends with a newline)."""
     v, i, h, f = report.volume, report.issues, report.handling, report.fairness
+    lang = report.language
+
+    def m(key: str, **values: object) -> str:
+        return message(lang, key, **values)
+
+    def h2(section: str) -> list[str]:
+        return ["", f"## {m('section.' + section)}", ""]
+
     out: list[str] = [f"# {escape(report.title)}", "", fmt.period_line(report), ""]
-    out += ["## Highlights", ""]
+    out += [f"## {m('section.highlights')}", ""]
     out += [f"- {escape(line)}" for line in report.highlights()]
 
-    out += ["", "## Volume", ""]
+    out += h2("volume")
+    volume = "volume.line_no_previous" if v.previous_total == 0 else "volume.line"
     out.append(
-        f"{v.total} VOC in {report.period.label} ({v.previous_total} in "
-        f"{report.previous_period.label}); {v.covered} {report.covered}."
+        m(
+            volume,
+            total=v.total,
+            label=report.period.label,
+            previous_total=v.previous_total,
+            previous=report.previous_period.label,
+            covered=v.covered,
+            what=report.covered,
+        )
     )
-    out += ["", _table(("kind", "VOC"), [(escape(c.key), str(c.count)) for c in v.by_kind])]
-    out += ["", _table(("channel", report.covered),
+    out += ["", _table(fmt.head_row(report, "kind", "VOC"),
+                       [(escape(c.key), str(c.count)) for c in v.by_kind])]  # fmt: skip
+    out += ["", _table((*fmt.head_row(report, "channel"), report.covered),
                        [(escape(c.key), str(c.count)) for c in v.by_channel])]  # fmt: skip
 
-    out += ["", "## Main issues", ""]
+    out += h2("issues")
     if i.top:
         header, rows = fmt.issue_rows(report)
-        out.append(f"Top {len(i.top)} of {len(i.pareto)} VOC codes by concerns ({i.concerns}):")
-        named = 1 if header[1] == "name" else 0
+        out.append(m("issues.top", top=len(i.top), codes=len(i.pareto), concerns=i.concerns))
+        named = 1 if any(c.name for c in i.top) else 0
         out += ["", _table(header, [tuple(escape(c) for c in r[: 1 + named]) + tuple(r[1 + named :])
                                     for r in rows], right=1 + named)]  # fmt: skip
-        out += ["", f"Vital few (Pareto, {i.pareto_share:.0%} of concerns): "
-                + ", ".join(escape(c) for c in i.vital_few) + "."]  # fmt: skip
+        out += ["", m("issues.vital", share=f"{i.pareto_share:.0%}",
+                      codes=", ".join(escape(c) for c in i.vital_few))]  # fmt: skip
     else:
-        out.append("No concerns in this period.")
+        out.append(m("issues.none"))
     out.append("")
     if i.spikes:
         header, rows = fmt.spike_rows(report)
-        out += [f"Spikes against {report.previous_period.label}:", ""]
+        out += [m("spikes.against", previous=report.previous_period.label), ""]
         out.append(_table(header, [(escape(r[0]), *r[1:]) for r in rows]))
     else:
-        out.append(f"No code spiked against {report.previous_period.label}.")
+        out.append(m("spikes.none", previous=report.previous_period.label))
     out += ["", escape(fmt.all_kinds_line(report))]
     every = fmt.all_kinds_rows(report)
     if every is not None:
         out += ["", _table(every[0], [(escape(r[0]), *r[1:]) for r in every[1]])]
 
-    out += ["", "## Complaint rates", ""]
+    out += h2("rates")
     if report.rates:
         out.append(_table(*fmt.rate_rows(report)))
     else:
-        out.append("No denominators (orders, customers) were given.")
+        out.append(m("rates.none"))
 
-    out += ["", "## Handling and SLA status", ""]
+    out += h2("handling")
     header, rows = fmt.handling_rows(report)
     out.append(_table(header, rows))
     out.append("")
@@ -107,76 +125,79 @@ def render_markdown(report: Report) -> str:
     if h.sla:
         out.append(_table(*fmt.sla_rows(report)))
     else:
-        out.append("No SLA outcomes were recorded for this period's complaints.")
+        out.append(m("sla.none"))
 
-    out += ["", "## Fairness", ""]
-    out.append(
-        f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({escape(', '.join(f.tested)) or 'none'}), like for like "
-        f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
-    )
+    out += h2("fairness")
+    if lang == "en":
+        out.append(
+            f"Checked {len(f.tested)} comparison{'s' if len(f.tested) != 1 else ''} ({escape(', '.join(f.tested)) or 'none'}), like for like "
+            f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
+        )
+    else:
+        out.append(m("fairness.checked", n=len(f.tested),
+                     tested=escape(", ".join(f.tested)) or "-", min_n=f.min_n))  # fmt: skip
     out.append("")
     if f.flags:
         out += [f"- **{escape(fl.dimension)}**: {escape(fl.text)}" for fl in f.flags]
     else:
-        out.append("No difference between groups survived the correction.")
+        out.append(m("fairness.none"))
     if f.survey_warnings:
-        out += ["", "Survey bias:", ""]
+        out += ["", m("fairness.survey"), ""]
         out += [f"- {escape(w)}" for w in f.survey_warnings]
     if f.workload_gini is not None:
-        out += ["", f"Workload among handlers: Gini {f.workload_gini:.2f}."]
+        out += ["", m("fairness.gini", gini=f"{f.workload_gini:.2f}")]
         if f.workload_flags:
             out += ["", *(f"- {escape(w)}" for w in f.workload_flags)]
 
     if report.fields:
-        out += ["", "## Source fields", ""]
-        out.append(f"The {report.covered} of {report.period.label} by the fields of their "
-                   "source (a missing value as unknown):")  # fmt: skip
+        out += h2("fields")
+        out.append(m("fields.intro", what=report.covered, label=report.period.label))
         for n in range(len(report.fields)):
             header, rows = fmt.field_rows(report, n)
             out += ["", _table([escape(c) for c in header],
                                [(escape(r[0]), *r[1:]) for r in rows])]  # fmt: skip
 
-    out += ["", "## Improvement measures", ""]
+    out += h2("improvements")
     if report.improvements.rows:
         header, rows = fmt.improvement_rows(report)
         out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right=5))
         t = report.improvements.on_time
-        out += ["", f"On time: {fmt.rate(t.rate)}; {t.pending} still open within their due date."]
+        out += ["", m("improvements.on_time", rate=fmt.rate(t.rate), pending=t.pending)]
     else:
-        out.append("No improvement measures were open or finished in this period.")
+        out.append(m("improvements.none"))
     _elements(out, report)
     return "\n".join(out) + "\n"
 
 
 def _elements(out: list[str], report: Report) -> None:
     """The CS-points, ideas and institutional-improvement sections."""
-    label = report.period.label
-    out += ["", "## CS points", ""]
+    label, lang = report.period.label, report.language
+    out += ["", f"## {message(lang, 'section.points')}", ""]
     out.append(" ".join(escape(line) for line in fmt.points_lines(report)))
     p = report.points
     if p is not None and (p.top or p.bottom):
         header, rows = fmt.points_rows(report)
-        out += ["", f"Highest and lowest balances at {report.as_of:%Y-%m-%d %H:%M}:", ""]
+        out += ["", message(lang, "points.balances", moment=f"{report.as_of:%Y-%m-%d %H:%M}"), ""]
         out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right={1}))
 
-    out += ["", "## Ideas", ""]
+    out += ["", f"## {message(lang, 'section.ideas')}", ""]
     out += [escape(line) for line in fmt.idea_lines(report)]
     d = report.ideas
     if d.by_stage:
         out += ["", _table(*fmt.stage_rows(d.by_stage, report, "proposed"))]
     if d.rows:
         header, rows = fmt.idea_rows(report)
-        out += ["", f"Ideas proposed or moved in {label}:", ""]
+        out += ["", message(lang, "ideas.moved", label=label), ""]
         out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right=()))
 
-    out += ["", "## Institutional improvements", ""]
+    out += ["", f"## {message(lang, 'section.institutional')}", ""]
     out += [escape(line) for line in fmt.institutional_lines(report)]
     n = report.institutional
     if n.by_stage:
         out += ["", _table(*fmt.stage_rows(n.by_stage, report, "found"))]
     if n.overdue:
         header, rows = fmt.overdue_rows(report)
-        out += ["", "Planned items past their due date:", ""]
+        out += ["", message(lang, "institutional.overdue"), ""]
         out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right={5}))
     elif n.total:
-        out += ["", "No planned item is past its due date."]
+        out += ["", message(lang, "institutional.none_overdue")]
