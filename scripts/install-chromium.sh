@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install Debian's chromium for the HTML report's browser test (tests/report/test_browser.py).
-# Idempotent and quiet: does nothing when /usr/bin/chromium is already there.
+# Install Debian's chromium for the HTML report's browser test (tests/report/test_browser.py),
+# and fonts-noto-cjk so the Korean report's Hangul is drawn (tests/report/test_report_korean.py).
+# Idempotent and quiet: does nothing when /usr/bin/chromium and a Korean font are already there.
 # Needs root (or sudo) and apt; used by .ci/run before `make test`.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ]; then
+if [ -x /usr/bin/chromium ] && [ -n "$(fc-list :lang=ko 2>/dev/null)" ]; then
     exit 0
 fi
 
@@ -27,7 +28,7 @@ export DEBIAN_FRONTEND=noninteractive
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # apt's chatter goes to a log that is shown only when something fails.
-if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium; } \
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; } \
         >"$log" 2>&1; then
     cat "$log" >&2
     echo "install-chromium: apt-get failed" >&2
