@@ -7,6 +7,7 @@ the events whose fold is a complaint. This package imports nothing else from ccm
 from __future__ import annotations
 
 from ccms.model.complaint import Complaint, Concern, ConcernOutcome, Feedback, Result
+from ccms.model.custody import holder_at, owner_at
 from ccms.model.customer import (
     CONTACT_ROLES,
     Customer,
@@ -58,10 +59,20 @@ from ccms.model.organization import Agent, Authority, Department, Organization, 
 from ccms.model.privacy import PersonalKind, PersonalSpan, find_personal, mask_text
 from ccms.model.redaction import REDACTED, redact
 from ccms.model.taxonomy import CodeDefaults, CodeName, Taxonomy, VocCode, VocCodeStr
-from ccms.model.values import Channel, Flag, Money, RemedyKind, Role, Severity, VocKind
+from ccms.model.values import (
+    MATERIAL_REMEDIES,
+    Channel,
+    Flag,
+    Money,
+    RemedyKind,
+    Role,
+    Severity,
+    VocKind,
+)
 
 __all__ = [
     "CONTACT_ROLES",
+    "MATERIAL_REMEDIES",
     "REDACTED",
     "Actor",
     "Agent",
@@ -127,9 +138,11 @@ __all__ = [
     "event_types",
     "find_personal",
     "fold",
+    "holder_at",
     "mask",
     "mask_text",
     "new_complaint_id",
+    "owner_at",
     "redact",
     "sees_contact",
 ]

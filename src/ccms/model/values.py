@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, field_validator
 from ccms.model._base import Frozen
 
 __all__ = [
+    "MATERIAL_REMEDIES",
     "Channel",
     "Flag",
     "Money",
@@ -117,6 +118,23 @@ class RemedyKind(StrEnum):
     APOLOGY = "apology"
     EXPLANATION = "explanation"
     NONE = "none"
+
+    @property
+    def material(self) -> bool:
+        """Whether the remedy gives the customer something of money's worth (refund, exchange,
+        repair, compensation), rather than words (apology, explanation) or nothing.
+
+        >>> RemedyKind.REFUND.material, RemedyKind.APOLOGY.material
+        (True, False)
+        """
+        return self in MATERIAL_REMEDIES
+
+
+#: The remedies of money's worth (:attr:`RemedyKind.material`): fairness counts them as a
+#: material outcome, routing checks an expected amount against an agent's authority for them only.
+MATERIAL_REMEDIES: frozenset[RemedyKind] = frozenset(
+    {RemedyKind.REFUND, RemedyKind.EXCHANGE, RemedyKind.REPAIR, RemedyKind.COMPENSATION}
+)
 
 
 class Role(StrEnum):

@@ -14,7 +14,7 @@ import attrs
 import pydantic
 
 from ccms.errors import PolicyError
-from ccms.model import Agent, Flag, Money, RemedyKind, Role
+from ccms.model import MATERIAL_REMEDIES, Agent, Flag, Money, RemedyKind, Role
 from ccms.policy._routing_decisions import (
     Candidate,
     Exclusion,
@@ -48,10 +48,9 @@ PREVIOUS_HANDLER = "previous_handler"
 EXPECTED_AMOUNT = "expected_amount"
 REQUIRED_SKILLS = "required_skills"
 
-#: Remedies that carry money; an expected amount is checked against these only.
-MONETARY_REMEDIES = frozenset(
-    {RemedyKind.REFUND, RemedyKind.EXCHANGE, RemedyKind.REPAIR, RemedyKind.COMPENSATION}
-)
+#: Remedies that carry money; an expected amount is checked against these only. The same set as
+#: :data:`ccms.model.MATERIAL_REMEDIES` (``RemedyKind.material``), kept under this name.
+MONETARY_REMEDIES = MATERIAL_REMEDIES
 
 _ROLE_ORDER = {role: i for i, role in enumerate(Role)}
 
@@ -423,9 +422,7 @@ class AuthorityFit(_FilterRouter):
 
         def check(agent: Agent) -> Exclusion | None:
             for remedy in remedies:
-                why = agent.authority.why_not(
-                    remedy, amount if remedy in MONETARY_REMEDIES else None
-                )
+                why = agent.authority.why_not(remedy, amount if remedy.material else None)
                 if why is not None:
                     return Verdict.LACKS_AUTHORITY, why
             return None

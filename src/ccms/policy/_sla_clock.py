@@ -13,14 +13,13 @@ from typing import Final
 import attrs
 
 from ccms.errors import require_aware
-from ccms.model import DepartmentAssigned, DomainEvent, HandlerAssigned, Transferred
+from ccms.model import DomainEvent
 
 __all__ = [
     "WALL_CLOCK",
     "ClockRun",
     "Patterns",
     "WallClock",
-    "holder_at",
     "later",
     "matches",
     "parse_duration",
@@ -131,23 +130,6 @@ def later(a: datetime, b: datetime) -> datetime:
     """The later instant of ``a`` and ``b`` (``max`` and ``>`` on two datetimes of one zone
     compare wall times, fold ignored: wrong in the hour a DST change repeats)."""
     return b if b.astimezone(UTC) > a.astimezone(UTC) else a
-
-
-def holder_at(events: Sequence[DomainEvent], moment: datetime) -> str | None:
-    """The handler (else the department) holding the complaint at ``moment``."""
-    handler: str | None = None
-    department: str | None = None
-    for event in events:
-        if event.at.astimezone(UTC) > moment.astimezone(UTC):
-            break
-        if isinstance(event, HandlerAssigned):
-            handler = event.handler
-        elif isinstance(event, Transferred):
-            handler = None
-            department = event.to_department
-        elif isinstance(event, DepartmentAssigned):
-            department = event.department
-    return handler or department
 
 
 @attrs.define(slots=True)

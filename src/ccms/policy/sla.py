@@ -79,13 +79,13 @@ from ccms.model import (
     SlaApplied,
     SlaStatusChanged,
     VocKind,
+    owner_at,
 )
 from ccms.policy._sla_clock import (
     WALL_CLOCK,
     ClockRun,
     Patterns,
     WallClock,
-    holder_at,
     later,
     parse_duration,
 )
@@ -598,9 +598,9 @@ class SlaClock:
         if run.state == "stopped":
             on_time = elapsed <= t.duration
             status = "met" if on_time else "breached"
-            owner = holder_at(seen, end if on_time else due)
+            owner = owner_at(seen, end if on_time else due)
         elif elapsed > t.duration:
-            status, owner = "breached", holder_at(seen, due)
+            status, owner = "breached", owner_at(seen, due)
         else:
             if run.state == "paused":
                 status = "paused"
@@ -608,7 +608,7 @@ class SlaClock:
                 status = "at_risk"
             else:
                 status = "running"
-            owner = holder_at(seen, now)
+            owner = owner_at(seen, now)
         return SlaState(
             target=t,
             status=status,

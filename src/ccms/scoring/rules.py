@@ -43,6 +43,7 @@ from ccms.model import (
     ResultRegistered,
     Role,
     Transferred,
+    holder_at,
 )
 from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
 from ccms.model.events import ComplaintReceived, FaultAttributed, FaultWithdrawn
@@ -145,32 +146,6 @@ class PointRules(Protocol):
 
 
 # -- custody ---------------------------------------------------------------------------------------
-
-
-def holder_at(history: Sequence[DomainEvent], moment: datetime) -> tuple[str | None, str | None]:
-    """``(handler, department)`` holding the complaint at ``moment`` (events up to it count).
-
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from ccms.model import Actor, HandlerAssigned, Transferred
-    >>> t = datetime(2026, 10, 5, tzinfo=timezone.utc)
-    >>> h = [HandlerAssigned(complaint_id="c", version=4, at=t, actor=Actor.system(), handler="kim"),
-    ...      Transferred(complaint_id="c", version=5, at=t + timedelta(days=2), actor=Actor.system(),
-    ...                  from_department="cs", to_department="logistics")]
-    >>> holder_at(h, t + timedelta(days=1)), holder_at(h, t + timedelta(days=3))
-    (('kim', None), (None, 'logistics'))
-    """
-    handler: str | None = None
-    department: str | None = None
-    for event in history:
-        if event.at > moment:
-            break
-        if isinstance(event, HandlerAssigned):
-            handler = event.handler
-        elif isinstance(event, Transferred):
-            handler, department = None, event.to_department
-        elif isinstance(event, DepartmentAssigned):
-            department = event.department
-    return handler, department
 
 
 def longest_holder(
