@@ -309,7 +309,13 @@ def test_invalid_transition_names_complaint_stage_trigger_and_allowed():
     err = info.value
     assert (err.complaint_id, err.stage, err.trigger) == ("c1", "received", "start")
     assert err.allowed == (
-        "classify", "close_cc_card", "escalate", "flag", "reject", "respond", "withdraw"
+        "classify",
+        "close_cc_card",
+        "escalate",
+        "flag",
+        "reject",
+        "respond",
+        "withdraw",
     )
     assert str(err) == (
         "complaint c1 in stage 'received' cannot fire 'start'; "
@@ -482,7 +488,9 @@ def test_a_cc_card_is_closed_by_a_supervisor_even_after_the_complaint_is_closed(
     with pytest.raises(NotPermitted, match="supervisor"):
         wf.fire(opened, CloseCcCard(), actor=handler, at=opened.updated_at)
     lead = Actor(id="qa-lead", role=Role.SUPERVISOR)
-    fired = wf.fire(opened, CloseCcCard(reason="task IMP-7 verified"), actor=lead, at=opened.updated_at)
+    fired = wf.fire(
+        opened, CloseCcCard(reason="task IMP-7 verified"), actor=lead, at=opened.updated_at
+    )
     assert fired.complaint.cc_card is None
     assert fired.complaint.stage == "closed"
     assert [(e.type, e.card_id) for e in fired.events] == [("cc_card_closed", "CC-c1")]
