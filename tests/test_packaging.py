@@ -104,3 +104,26 @@ def test_a_missing_extra_names_the_extra() -> None:
         """
     )
     assert message == "this needs pyyaml, which is not installed: pip install 'ccms[yaml]'"
+
+
+@pytest.mark.parametrize(
+    ("blocked", "code", "extra"),
+    [
+        ("polars", "import ccms.metrics.columnar", "columnar"),
+        ("dask", "import ccms.metrics.dask", "dask"),
+        ("pyarrow", "from ccms.metrics import to_arrow; to_arrow([])", "columnar"),
+    ],
+)
+def test_each_extra_is_named_when_missing(blocked: str, code: str, extra: str) -> None:
+    message = run(
+        f"""
+        import sys
+        sys.modules[{blocked!r}] = None  # as if it were not installed
+        from ccms.errors import MissingExtra
+        try:
+            {code}
+        except MissingExtra as exc:
+            print(exc)
+        """
+    )
+    assert message.endswith(f"pip install 'ccms[{extra}]'"), message

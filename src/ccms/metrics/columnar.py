@@ -31,9 +31,13 @@ from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
-import polars as pl
 
-from ccms.errors import InvalidInput, require_aware
+from ccms.errors import InvalidInput, MissingExtra, require_aware
+
+try:
+    import polars as pl
+except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
+    raise MissingExtra("columnar", "polars") from exc
 from ccms.metrics.accumulators import PERIOD_KEYS, Durations, Summary, check_resolution, zone_of
 from ccms.metrics.fairness import MISSING_GROUP, FairnessAccumulator, FairnessMetric
 from ccms.metrics.frame import FairnessFrame, MetricSpec

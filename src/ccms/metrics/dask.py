@@ -31,11 +31,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeVar
 
-import dask.bag as db
-from dask.base import compute as _dask_compute
-from dask.delayed import delayed as _dask_delayed
+from ccms.errors import InvalidInput, MissingExtra
 
-from ccms.errors import InvalidInput
+try:
+    import dask.bag as db
+    from dask.base import compute as _dask_compute
+    from dask.delayed import delayed as _dask_delayed
+except ImportError as exc:  # pragma: no cover - the dask extra is installed in CI
+    raise MissingExtra("dask", "dask") from exc
 from ccms.metrics.accumulators import Accumulator, accumulate, merge_all
 from ccms.metrics.fairness import FairnessAccumulator
 from ccms.metrics.kpi import BacklogAccumulator, KpiAccumulator

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
-from ccms.errors import InvalidInput, require_aware
+from ccms.errors import InvalidInput, MissingExtra, require_aware
 from ccms.model import (
     Complaint,
     DomainEvent,
@@ -393,7 +393,10 @@ def arrow_schema() -> pa.Schema:
     >>> arrow_schema().field("remedy_amount").type
     Decimal128Type(decimal128(18, 4))
     """
-    import pyarrow as pa
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
+        raise MissingExtra("columnar", "pyarrow") from exc
 
     ts = pa.timestamp("us", tz="UTC")
     s, i, b = pa.string(), pa.int64(), pa.bool_()
@@ -471,7 +474,10 @@ def to_arrow(records: Iterable[CaseRecord], columns: Iterable[str] | None = None
     >>> to_arrow([], columns=["channel", "id"]).column_names
     ['id', 'channel']
     """
-    import pyarrow as pa
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
+        raise MissingExtra("columnar", "pyarrow") from exc
 
     schema = arrow_schema()
     names = _FIELDS
@@ -501,7 +507,10 @@ def to_polars(records: Iterable[CaseRecord], columns: Iterable[str] | None = Non
     >>> to_polars([]).schema["received_at"]
     Datetime(time_unit='us', time_zone='UTC')
     """
-    import polars as pl
+    try:
+        import polars as pl
+    except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
+        raise MissingExtra("columnar", "polars") from exc
 
     frame = pl.from_arrow(to_arrow(records, columns))
     assert isinstance(frame, pl.DataFrame)
