@@ -17,6 +17,7 @@ Default load: kim 2 (2/5 = 0.4), lee 2 (2/4 = 0.5), park 2 (at capacity).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -272,9 +273,73 @@ def test_wrong_kind_operand_is_rejected() -> None:
         sticky() | fixed("cs")  # type: ignore[operator]
 
 
+def _conformance_problems(
+    router: object, decision_type: type, contexts: list[PolicyContext]
+) -> list[str]:
+    """Why ``router`` is not a router of its kind: ``decide`` must take exactly ``ctx`` and return
+    ``None`` or a ``decision_type`` for every context (a runtime-checkable Protocol only checks
+    that a ``decide`` attribute exists), and must decide at least once on these contexts."""
+    problems = []
+    decide = getattr(router, "decide", None)
+    if decide is None or list(inspect.signature(decide).parameters) != ["ctx"]:
+        return [f"{router!r}: decide does not take exactly (ctx)"]
+    decisions = [decide(ctx) for ctx in contexts]
+    problems += [
+        f"{router!r} returned {d!r}"
+        for d in decisions
+        if d is not None and not isinstance(d, decision_type)
+    ]
+    if all(d is None for d in decisions):
+        problems.append(f"{router!r} never decided")
+    return problems
+
+
 def test_builtins_satisfy_the_protocols() -> None:
-    assert isinstance(fixed("cs"), DepartmentRouter)
-    assert isinstance(sticky() | least_loaded(), HandlerRouter)
+    contexts = [
+        context(complaint(cid, code=code, department=department, handler=handler))
+        for cid, code, department, handler in [
+            ("c1", "PRD.DEF", "cs", None),
+            ("c2", "PAY.REFUND", "cs", "kim"),
+            ("c3", None, "production", None),
+        ]
+    ]
+    departments = [
+        fixed("cs"),
+        by_code_table({"PRD": "production"}),
+        by_channel({"web": "cs"}),
+        by_code_table({"PAY": "finance"}) | fixed("cs"),
+    ]
+    handlers = [least_loaded(), round_robin(), sticky() | least_loaded()]
+    for router in departments:
+        assert isinstance(router, DepartmentRouter)
+        assert _conformance_problems(router, DepartmentDecision, contexts) == []
+    for router in handlers:
+        assert isinstance(router, HandlerRouter)
+        assert _conformance_problems(router, HandlerDecision, contexts) == []
+
+
+def test_the_protocol_check_can_fail() -> None:
+    class Impostor:
+        def decide(self, ctx: PolicyContext) -> str:
+            return "cs"
+
+    class Abstainer:
+        def decide(self, ctx: PolicyContext) -> None:
+            return None
+
+    class TwoArguments:
+        def decide(self, ctx: PolicyContext, now: datetime) -> None:
+            return None
+
+    contexts = [context()]
+    # isinstance() passes for all three: the runtime-checkable Protocol sees only "decide".
+    assert all(isinstance(r, DepartmentRouter) for r in (Impostor(), Abstainer(), TwoArguments()))
+    (impostor,) = _conformance_problems(Impostor(), DepartmentDecision, contexts)
+    assert impostor.endswith("returned 'cs'")
+    (abstainer,) = _conformance_problems(Abstainer(), DepartmentDecision, contexts)
+    assert abstainer.endswith("never decided")
+    (two,) = _conformance_problems(TwoArguments(), DepartmentDecision, contexts)
+    assert two.endswith("decide does not take exactly (ctx)")
 
 
 # --------------------------------------------------------------------------- handlers
