@@ -51,8 +51,9 @@ class TextClassifier:
     """Char n-gram TF-IDF (``char_wb``) with a multinomial logistic regression.
 
     ``ngram_range``, ``c`` (the inverse regularisation strength) and ``max_features`` are the
-    knobs; the defaults were chosen on the generated bilingual corpus and hold on the CFPB
-    narratives' product labels (see ``docs/classify.md``).
+    knobs; the defaults were chosen on the generated bilingual corpus: ``c=1`` was as accurate
+    but under-confident (mean top probability 0.77 at accuracy 0.95), ``c=10`` gives 0.92 at
+    0.95. Check them on your own data with :func:`ccms.classify.evaluate`.
     """
 
     __slots__ = ("_model", "_vectorizer", "c", "classes", "max_features", "ngram_range")
@@ -61,7 +62,7 @@ class TextClassifier:
         self,
         *,
         ngram_range: tuple[int, int] = (2, 4),
-        c: float = 1.0,
+        c: float = 10.0,
         max_features: int | None = 300_000,
     ) -> None:
         if not 1 <= ngram_range[0] <= ngram_range[1]:
