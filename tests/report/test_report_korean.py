@@ -53,6 +53,10 @@ def test_a_korean_page_has_korean_sections_and_no_english_section_title(korean: 
     for key in SECTIONS:
         assert f"<h2>{MESSAGES['en'][key]}</h2>" not in korean
     assert "first_response" not in korean
+    assert "이 보고서에는 CS 포인트 원장이 주어지지 않았습니다." in korean
+    assert "<td>불만</td>" in korean  # the kind table names the kinds in Korean
+    for english in ("No CS-point ledger", "No idea was proposed", "Classified concerns"):
+        assert english not in korean
 
 
 def test_target_names_as_people_read_them() -> None:

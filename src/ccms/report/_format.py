@@ -237,7 +237,7 @@ def sla_rows(report: Report) -> Table:
 def improvement_rows(report: Report) -> Table:
     """The improvement-measure table."""
     rows = [
-        (r.title, r.owner, f"{r.due:%Y-%m-%d}", r.stage, r.state,
+        (r.title, r.owner, f"{r.due:%Y-%m-%d}", r.stage, term(report.language, r.state),
          DASH if r.days_late is None else str(r.days_late),
          DASH if r.progress is None else f"{r.progress}%")
         for r in report.improvements.rows
@@ -262,14 +262,12 @@ def all_kinds_line(report: Report) -> str:
     covered = [(c.code, c.count) for c in i.pareto]
     every = [(c.key, c.count) for c in i.by_code_all_kinds]
     if every == covered:
-        return "Counting the classified concerns of every VOC kind gives the same codes."
+        return message(report.language, "all_kinds.same")
     if not every:
-        return "No classified concern of any VOC kind in this period."
+        return message(report.language, "all_kinds.none")
     shown = min(len(every), ALL_KINDS_SHOWN)
-    return (
-        f"Classified concerns of every VOC kind, by code (as the ccms demo console counts them; "
-        f"top {shown} of {len(every)} codes, {i.concerns_all_kinds} concerns):"
-    )
+    return message(report.language, "all_kinds.line", shown=shown, codes=len(every),
+                   concerns=i.concerns_all_kinds)  # fmt: skip
 
 
 def all_kinds_rows(report: Report) -> Table | None:
@@ -280,7 +278,8 @@ def all_kinds_rows(report: Report) -> Table | None:
         return None
     rows = [(c.key, str(c.count), str(covered.get(c.key, 0)))
             for c in i.by_code_all_kinds[:ALL_KINDS_SHOWN]]  # fmt: skip
-    return ("code", "concerns, every kind", f"concerns, {report.covered}"), rows
+    covered_head = message(report.language, "all_kinds.covered", what=report.covered)
+    return (*head_row(report, "code", "concerns, every kind"), covered_head), rows
 
 
 def points_lines(report: Report) -> list[str]:
@@ -288,9 +287,9 @@ def points_lines(report: Report) -> list[str]:
     p = report.points
     moment = f"{report.as_of:%Y-%m-%d %H:%M}"
     if p is None:
-        return ["No CS-point ledger was given for this report."]
+        return [message(report.language, "points.no_ledger")]
     if not p.entries:
-        return [f"The CS-point ledger held no entries at {moment}."]
+        return [message(report.language, "points.no_entries", moment=moment)]
     rules = f" under rule set {p.rule_set}" if p.rule_set else ""
     out = [
         f"{p.entries} ledger entries{rules} at {moment}, for {p.agents} "
@@ -315,13 +314,15 @@ def points_rows(report: Report) -> Table:
          ", ".join(f"{b.rule} {signed(b.points)}" for b in r.by_rule) or DASH)
         for r in ((*p.top, *p.bottom) if p is not None else ())
     ]  # fmt: skip
-    return ("agent", "points", "standing", "points by rule"), rows
+    return head_row(report, "agent", "points", "standing", "points by rule"), rows
 
 
 def stage_rows(stages: Sequence[StageCount], report: Report, created: str) -> Table:
     """Items by their stage at the cut-off: created in the period, before it, in all."""
     rows = [(s.stage, str(s.in_period), str(s.before), str(s.total)) for s in stages]
-    return ("stage", f"{created} in {report.period.label}", "before", "total"), rows
+    created_head = message(report.language, f"stage.{created}", label=report.period.label)
+    stage, before, total = head_row(report, "stage", "before", "total")
+    return (stage, created_head, before, total), rows
 
 
 def idea_lines(report: Report) -> list[str]:
@@ -329,7 +330,7 @@ def idea_lines(report: Report) -> list[str]:
     d = report.ideas
     label = report.period.label
     if not d.total:
-        return [f"No idea was proposed by {report.as_of:%Y-%m-%d %H:%M}."]
+        return [message(report.language, "ideas.none", moment=f"{report.as_of:%Y-%m-%d %H:%M}")]
     return [
         f"{d.proposed} idea{'s' if d.proposed != 1 else ''} proposed in {label} ({d.total} by "
         f"{report.as_of:%Y-%m-%d %H:%M}); in {label}: {d.reviewed} taken up for review, "
@@ -344,7 +345,8 @@ def idea_rows(report: Report) -> Table:
          r.stage, DASH if r.decided is None else f"{r.decided:%Y-%m-%d}")
         for r in report.ideas.rows
     ]  # fmt: skip
-    return ("idea", "title", "proposer", "department", "proposed", "stage", "decided"), rows
+    return head_row(report, "idea", "title", "proposer", "department", "proposed", "stage",
+                    "decided"), rows  # fmt: skip
 
 
 def institutional_lines(report: Report) -> list[str]:
@@ -352,7 +354,7 @@ def institutional_lines(report: Report) -> list[str]:
     n = report.institutional
     moment = f"{report.as_of:%Y-%m-%d %H:%M}"
     if not n.total:
-        return [f"No institutional-improvement item was recorded by {moment}."]
+        return [message(report.language, "institutional.none", moment=moment)]
     return [
         f"{n.total} item{'s' if n.total != 1 else ''} by {moment} ({n.discovered} found in "
         f"{report.period.label}), {n.open} open; {n.moved} "
@@ -366,4 +368,4 @@ def overdue_rows(report: Report) -> Table:
         (r.id, r.title, r.owner, r.horizon or DASH, f"{r.due:%Y-%m-%d}", str(r.days_late))
         for r in report.institutional.overdue
     ]
-    return ("item", "title", "owner", "horizon", "due", "days late"), rows
+    return head_row(report, "item", "title", "owner", "horizon", "due", "days late"), rows

@@ -20,7 +20,7 @@ from html import escape
 from typing import Final
 
 from ccms.report import _format as fmt
-from ccms.report._messages import message
+from ccms.report._messages import kind_name, message
 from ccms.report.charts import Chart, render_charts
 from ccms.report.sections import Report
 
@@ -125,7 +125,10 @@ def render_html(report: Report) -> str:
         ),
         figs["trend"],
         '<div class="tables">',
-        _table(fmt.head_row(report, "kind", "VOC"), [(c.key, str(c.count)) for c in v.by_kind]),
+        _table(
+            fmt.head_row(report, "kind", "VOC"),
+            [(kind_name(c.key, lang), str(c.count)) for c in v.by_kind],
+        ),
         _table(
             (*fmt.head_row(report, "channel"), report.covered),
             [(c.key, str(c.count)) for c in v.by_channel],

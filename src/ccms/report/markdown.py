@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from typing import Final
 
 from ccms.report import _format as fmt
-from ccms.report._messages import message
+from ccms.report._messages import kind_name, message
 from ccms.report.sections import Report
 
 __all__ = ["escape", "render_markdown"]
@@ -82,7 +82,7 @@ def render_markdown(report: Report) -> str:
         )
     )
     out += ["", _table(fmt.head_row(report, "kind", "VOC"),
-                       [(escape(c.key), str(c.count)) for c in v.by_kind])]  # fmt: skip
+                       [(escape(kind_name(c.key, lang)), str(c.count)) for c in v.by_kind])]  # fmt: skip
     out += ["", _table((*fmt.head_row(report, "channel"), report.covered),
                        [(escape(c.key), str(c.count)) for c in v.by_channel])]  # fmt: skip
 
