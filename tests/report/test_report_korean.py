@@ -134,3 +134,16 @@ def test_hangul_is_drawn_in_a_real_font_not_tofu(korean: str, tmp_path: Path) ->
     if any(abs(h - box) < 0.01 for h in widths["hangul"]):
         pytest.fail(f"Hangul drawn as missing-glyph boxes {widths}: install fonts-noto-cjk")
     assert all(abs(h - 16) < 1.5 for h in widths["hangul"])  # a CJK glyph is one em wide
+
+
+def test_code_names_from_the_taxonomy_in_the_korean_page() -> None:
+    from datetime import date
+
+    from ccms.model import Taxonomy
+    from ccms.report import taxonomy_names
+
+    tax = Taxonomy.from_mapping({"codes": [{"code": "PRD", "name": "제품"},
+                                           {"code": "PRD.DEF", "name": "제품 결함"}]})  # fmt: skip
+    names = taxonomy_names(tax, date(2026, 10, 31))
+    report = build_report(october(), as_of=AS_OF, language="ko", code_names=names)
+    assert "<td>제품 &gt; 제품 결함</td>" in render_html(report)

@@ -20,6 +20,7 @@ from ccms.report.build import (
     ZonedCalendar,
     build_report,
     code_name,
+    taxonomy_names,
 )
 from ccms.report.charts import Chart, render_charts
 from ccms.report.export import FORMATS, Format, render_json, write_report
@@ -128,5 +129,6 @@ __all__ = [
     "render_json",
     "render_markdown",
     "report_from_store",
+    "taxonomy_names",
     "write_report",
 ]

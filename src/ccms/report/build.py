@@ -83,6 +83,7 @@ from ccms.metrics import (
     WorkloadAccumulator,
     complaint_rates,
 )
+from ccms.model import Taxonomy
 from ccms.report._messages import check_language, message
 from ccms.report.elements import cs_points, ideas_section, institutional_section
 from ccms.report.period import Period, PeriodKind, check_kind
@@ -324,6 +325,20 @@ def _getter(field: str, role: str, attributes: Mapping[str, Mapping[str, Any]] |
         return UNKNOWN_GROUP if value is None or value == "" else str(value)
 
     return attribute
+
+
+def taxonomy_names(taxonomy: Taxonomy, on: date) -> dict[str, str]:
+    """Every code of ``taxonomy`` -> its name on ``on``: the ``code_names`` of a report whose
+    codes come from that taxonomy (names read as of the report's period, e.g. its last day).
+
+    >>> from ccms.model import Taxonomy
+    >>> tax = Taxonomy.from_mapping({"codes": [{"code": "DLV", "name": "배송"},
+    ...                                        {"code": "DLV.LATE", "name": "배송 지연"}]})
+    >>> names = taxonomy_names(tax, date(2026, 10, 31))
+    >>> names["DLV.LATE"], code_name("DLV.LATE", names)
+    ('배송 지연', '배송 > 배송 지연')
+    """
+    return {entry.code: entry.name_as_of(on) for entry in taxonomy.codes}
 
 
 def code_name(code: str, names: Mapping[str, str] | None) -> str | None:
