@@ -19,6 +19,14 @@ MOVED = [
     ("ccms.desk.service", "NoDecision", (ccms.errors.CCMSError, LookupError)),
     ("ccms.desk", "NoDecision", (ccms.errors.CCMSError, LookupError)),
     ("ccms.scoring._pipeline", "UnknownItem", (ccms.errors.CCMSError, LookupError)),
+    ("ccms.store", "StoreReadOnly", (ccms.errors.StoreError,)),
+    ("ccms.store", "NotACcmsStore", (ccms.errors.StoreError,)),
+    ("ccms.store", "StoreSchemaError", (ccms.errors.StoreError,)),
+    ("ccms.store", "InvalidRecordAppend", (ccms.errors.InvalidAppend,)),
+    ("ccms.store", "StreamConflict", (ccms.errors.ConcurrencyConflict,)),
+    ("ccms.store", "CheckpointConflict", (ccms.errors.ConcurrencyConflict,)),
+    ("ccms.store", "InvalidCheckpoint", (ccms.errors.InvalidInput,)),
+    ("ccms.store.base", "StreamConflict", (ccms.errors.ConcurrencyConflict,)),
 ]
 
 

@@ -37,13 +37,18 @@ from typing import Any, Final, Protocol, Self, runtime_checkable
 import attrs
 
 from ccms.errors import (
-    ConcurrencyConflict,
+    CheckpointConflict,
     CustomerNotFound,
     IdempotencyConflict,
     InvalidAppend,
+    InvalidCheckpoint,
     InvalidInput,
+    InvalidRecordAppend,
+    NotACcmsStore,
     StoreClosed,
-    StoreError,
+    StoreReadOnly,
+    StoreSchemaError,
+    StreamConflict,
     require_aware,
 )
 from ccms.model import Channel, Complaint, Customer, DomainEvent, Personal
@@ -103,54 +108,6 @@ LATEST: Final[datetime] = datetime.max.replace(tzinfo=UTC)
 COMPLAINT: Final = "complaint"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-
-
-class StoreReadOnly(StoreError):
-    """The store was opened read-only (for reports); open it writable to change it.
-
-    >>> print(StoreReadOnly("SQLiteStore('x.db')", "append"))
-    SQLiteStore('x.db') was opened read-only, so append is refused (nothing was written); open it with SQLiteStore(path) to write
-    """
-
-    def __init__(self, store: str, operation: str) -> None:
-        self.store = store
-        self.operation = operation
-        super().__init__(
-            f"{store} was opened read-only, so {operation} is refused (nothing was written); "
-            "open it with SQLiteStore(path) to write"
-        )
-
-
-class NotACcmsStore(StoreError):
-    """A file (or database) that is not a ccms store: not SQLite at all, another program's
-    database, or an empty one; nothing was written to it.
-
-    >>> print(NotACcmsStore("notes.db", "it has tables but no ccms schema (user_version 0)"))
-    notes.db is not a ccms store: it has tables but no ccms schema (user_version 0); nothing was written to it
-    """
-
-    def __init__(self, path: str, why: str) -> None:
-        self.path = path
-        self.why = why
-        super().__init__(f"{path} is not a ccms store: {why}; nothing was written to it")
-
-
-class StoreSchemaError(StoreError):
-    """A ccms store whose schema version this ccms cannot use (``found`` is newer than
-    ``supported``, or too old to read without upgrading it); nothing was written.
-
-    >>> err = StoreSchemaError("a.db", found=9, supported=5, what="open it with the ccms that wrote it")
-    >>> print(err)
-    a.db has store schema version 9; this ccms uses version 5: open it with the ccms that wrote it
-    """
-
-    def __init__(self, where: str, *, found: int, supported: int, what: str) -> None:
-        self.where = where
-        self.found = found
-        self.supported = supported
-        super().__init__(
-            f"{where} has store schema version {found}; this ccms uses version {supported}: {what}"
-        )
 
 
 @attrs.frozen(slots=True)
@@ -465,101 +422,6 @@ class RecordAppendResult:
     records: tuple[Record, ...] = attrs.field(converter=_record_tuple)
     positions: tuple[int, ...] = attrs.field(converter=_int_tuple)
     duplicate: bool = False
-
-
-class InvalidRecordAppend(InvalidAppend):
-    """An append of records that do not fit their stream or version; nothing was written.
-
-    ``complaint_id`` (the name :class:`InvalidAppend` gives the stream) is the stream id.
-
-    >>> err = InvalidRecordAppend("idea", "IDEA-1", "no records given", "one or more records")
-    >>> isinstance(err, InvalidAppend), err.kind, err.stream_id
-    (True, 'idea', 'IDEA-1')
-    >>> print(err)
-    cannot append to idea stream IDEA-1: no records given; allowed: one or more records
-    """
-
-    TEMPLATE = "cannot append to {kind} stream {stream_id}: {problem}; allowed: {allowed}"
-
-    def __init__(self, kind: str, stream_id: str, problem: str, allowed: str) -> None:
-        self.kind = kind
-        self.stream_id = stream_id
-        self.complaint_id = stream_id
-        self.problem = problem
-        self.allowed = allowed
-        InvalidInput.__init__(
-            self,
-            self.TEMPLATE.format(kind=kind, stream_id=stream_id, problem=problem, allowed=allowed),
-        )
-
-
-class StreamConflict(ConcurrencyConflict):
-    """Optimistic concurrency on a record stream: it is not at the version the writer expected.
-
-    ``complaint_id`` (the name :class:`~ccms.errors.ConcurrencyConflict` gives the stream) is the
-    stream id, so a handler of conflicts reads every one alike.
-
-    >>> err = StreamConflict("improvement_task", "TASK-1", expected=1, actual=2)
-    >>> isinstance(err, ConcurrencyConflict), err.complaint_id, err.actual
-    (True, 'TASK-1', 2)
-    >>> print(err)
-    improvement_task stream TASK-1 is at version 2, not the expected 1: someone else changed it; reload and retry
-    """
-
-    TEMPLATE = (
-        "{kind} stream {stream_id} is at version {actual}, not the expected {expected}: "
-        "someone else changed it; reload and retry"
-    )
-
-    def __init__(self, kind: str, stream_id: str, *, expected: int, actual: int) -> None:
-        self.kind = kind
-        self.stream_id = stream_id
-        self.complaint_id = stream_id
-        self.expected = expected
-        self.actual = actual
-        StoreError.__init__(
-            self,
-            self.TEMPLATE.format(kind=kind, stream_id=stream_id, expected=expected, actual=actual),
-        )
-
-
-class CheckpointConflict(ConcurrencyConflict):
-    """A checkpoint is not at the position the projection expected: another process saved it.
-
-    ``expected`` and ``actual`` are positions; ``complaint_id`` is the checkpoint's name.
-
-    >>> print(CheckpointConflict("cs_points", expected=100, actual=140))
-    checkpoint cs_points is at position 140, not the expected 100: another process saved it first; restore from it and go on
-    """
-
-    TEMPLATE = (
-        "checkpoint {name} is at position {actual}, not the expected {expected}: another "
-        "process saved it first; restore from it and go on"
-    )
-
-    def __init__(self, name: str, *, expected: int, actual: int) -> None:
-        self.name = name
-        self.complaint_id = name
-        self.expected = expected
-        self.actual = actual
-        StoreError.__init__(self, self.TEMPLATE.format(name=name, expected=expected, actual=actual))
-
-
-class InvalidCheckpoint(InvalidInput):
-    """A checkpoint that cannot be saved (a bad name, position or state); nothing was written.
-
-    >>> print(InvalidCheckpoint("cs_points", "position 90 is before expected_position 100",
-    ...                         "a position at or after the stored one"))
-    cannot save checkpoint cs_points: position 90 is before expected_position 100; allowed: a position at or after the stored one
-    """
-
-    TEMPLATE = "cannot save checkpoint {name}: {problem}; allowed: {allowed}"
-
-    def __init__(self, name: str, problem: str, allowed: str) -> None:
-        self.name = name
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(self.TEMPLATE.format(name=name, problem=problem, allowed=allowed))
 
 
 def check_records(
