@@ -66,6 +66,7 @@ from conc_kit import (
     make_desk,
     send,
 )
+from postgres_kit import postgres_url
 
 WORKERS = 8
 HEAVY = os.environ.get("CCMS_HEAVY") == "1" or os.environ.get("HYPOTHESIS_PROFILE") == "heavy"
@@ -78,33 +79,6 @@ DEADLINE = 600 if HEAVY else 150  # seconds for a whole run: beyond it the clien
 
 CTX = multiprocessing.get_context("forkserver")
 CTX.set_forkserver_preload(PRELOAD)
-
-URL_VARIABLE = "CCMS_POSTGRES_URL"
-
-
-def postgres_url() -> str:
-    """The server's URL, or a skip (a failure under ``CCMS_REQUIRE_POSTGRES=1``)."""
-    url = os.environ.get(URL_VARIABLE)
-    required = os.environ.get("CCMS_REQUIRE_POSTGRES") == "1"
-    if not url:
-        if required:
-            pytest.fail(
-                f"CCMS_REQUIRE_POSTGRES=1 but {URL_VARIABLE} is not set: "
-                f'export {URL_VARIABLE}="$(scripts/postgres.sh start)"'
-            )
-        pytest.skip(
-            f"no PostgreSQL server: set {URL_VARIABLE} (scripts/postgres.sh start starts one "
-            "and prints its URL)"
-        )
-    psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
-    try:
-        psycopg.connect(url, connect_timeout=10).close()
-    except psycopg.Error as err:
-        message = f"{URL_VARIABLE}={url} is not reachable: {err}"
-        if required:
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

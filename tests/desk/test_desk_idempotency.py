@@ -4,7 +4,6 @@ store (PostgreSQL when ``CCMS_POSTGRES_URL`` names a server)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,19 +17,10 @@ from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError, ConcurrencyConflict, IdempotencyConflict
 from ccms.model import Concern, Customer, CustomerRef, Department, Organization
 from ccms.store import ComplaintStore, InMemoryStore, SQLiteStore
+from postgres_kit import postgres_url as _postgres_url
 
 T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 ORG = Organization(departments=[Department(id="cs", name="CS"), Department(id="qa", name="QA")])
-
-
-def _postgres_url() -> str:
-    url = os.environ.get("CCMS_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CCMS_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CCMS_REQUIRE_POSTGRES=1 but CCMS_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL server: set CCMS_POSTGRES_URL (scripts/postgres.sh start)")
-    pytest.importorskip("psycopg", reason="the postgres extra is not installed")
-    return url
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

@@ -42,6 +42,7 @@ from conc_kit import (
     read_acks,
     reference_histories,
 )
+from postgres_kit import postgres_url
 
 HEAVY = os.environ.get("CCMS_HEAVY") == "1" or os.environ.get("HYPOTHESIS_PROFILE") == "heavy"
 SEED = int(os.environ.get("CCMS_CRASH_SEED", "20261202"))
@@ -52,33 +53,6 @@ STATEMENTS = {"sqlite": 100, "postgres": 50}
 
 CTX = multiprocessing.get_context("forkserver")
 CTX.set_forkserver_preload(PRELOAD)
-
-URL_VARIABLE = "CCMS_POSTGRES_URL"
-
-
-def postgres_url() -> str:
-    """The server's URL, or a skip (a failure under ``CCMS_REQUIRE_POSTGRES=1``)."""
-    url = os.environ.get(URL_VARIABLE)
-    required = os.environ.get("CCMS_REQUIRE_POSTGRES") == "1"
-    if not url:
-        if required:
-            pytest.fail(
-                f"CCMS_REQUIRE_POSTGRES=1 but {URL_VARIABLE} is not set: "
-                f'export {URL_VARIABLE}="$(scripts/postgres.sh start)"'
-            )
-        pytest.skip(
-            f"no PostgreSQL server: set {URL_VARIABLE} (scripts/postgres.sh start starts one "
-            "and prints its URL)"
-        )
-    psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
-    try:
-        psycopg.connect(url, connect_timeout=10).close()
-    except psycopg.Error as err:
-        message = f"{URL_VARIABLE}={url} is not reachable: {err}"
-        if required:
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -5,7 +5,6 @@ timeout; PostgreSQL past a lock timeout, a statement timeout, or with no free po
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from ccms.errors import ConcurrencyConflict, StoreBusy, StoreError
 from ccms.model import Concern, Customer, CustomerRef, StageChanged
 from ccms.store import CustomerNotFound, SQLiteStore
 from ccms.testing.store_contract import advance, received_event, record_batch
+from postgres_kit import postgres_url as server_url
 
 _T = datetime(2026, 10, 1, 9, tzinfo=UTC)
 
@@ -134,15 +134,9 @@ def test_a_desk_command_on_a_locked_file_is_store_busy_and_changes_nothing(
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("CCMS_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CCMS_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CCMS_REQUIRE_POSTGRES=1 but CCMS_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL server: set CCMS_POSTGRES_URL (scripts/postgres.sh start)")
-    pytest.importorskip("psycopg", reason="the postgres extra is not installed")
-    return url
+@pytest.fixture(name="postgres_url")
+def _postgres_url() -> str:
+    return server_url()
 
 
 @pytest.fixture

@@ -58,32 +58,10 @@ from ccms.testing.store_contract import (  # noqa: E402
     record_batch,
     rich_history,
 )
+from postgres_kit import postgres_url as _url  # noqa: E402
 
 URL_VARIABLE = "CCMS_POSTGRES_URL"
 _T = datetime(2026, 10, 1, tzinfo=UTC)
-
-
-def _url() -> str:
-    url = os.environ.get(URL_VARIABLE)
-    required = os.environ.get("CCMS_REQUIRE_POSTGRES") == "1"
-    if not url:
-        if required:
-            pytest.fail(
-                f"CCMS_REQUIRE_POSTGRES=1 but {URL_VARIABLE} is not set: "
-                f'export {URL_VARIABLE}="$(scripts/postgres.sh start)"'
-            )
-        pytest.skip(
-            f"no PostgreSQL server: set {URL_VARIABLE} (scripts/postgres.sh start starts one "
-            "and prints its URL)"
-        )
-    try:
-        psycopg.connect(url, connect_timeout=10).close()
-    except psycopg.Error as err:
-        message = f"{URL_VARIABLE}={url} is not reachable: {err}"
-        if required:
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
 
 
 @pytest.fixture(scope="module")
