@@ -127,3 +127,21 @@ def test_each_extra_is_named_when_missing(blocked: str, code: str, extra: str) -
         """
     )
     assert message.endswith(f"pip install 'ccms[{extra}]'"), message
+
+
+def test_a_dot_diagram_without_graphviz_names_the_extra() -> None:
+    message = run(
+        """
+        import sys
+        sys.modules["graphviz"] = None  # as if it were not installed
+        from ccms.errors import MissingExtra
+        from ccms.workflow import default_workflow
+        wf = default_workflow()
+        assert "stateDiagram-v2" in wf.diagram("mermaid")  # Mermaid needs nothing
+        try:
+            wf.diagram("dot")
+        except MissingExtra as exc:
+            print(exc)
+        """
+    )
+    assert message.endswith("pip install 'ccms[diagrams]'"), message

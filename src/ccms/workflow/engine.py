@@ -9,6 +9,7 @@ trigger returns a new version and its events, or raises a typed error and change
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from ccms.errors import (
     GuardRejected,
     InvalidInput,
     InvalidTransition,
+    MissingExtra,
     NotPermitted,
     WorkflowDefinitionError,
     require_aware,
@@ -319,11 +321,17 @@ class Workflow:
     # -- drawing ---------------------------------------------------------------------------------
 
     def diagram(self, format: Literal["mermaid", "dot"] = "mermaid") -> str:
-        """The workflow as Mermaid or Graphviz (DOT) text, drawn by ``transitions``."""
+        """The workflow as Mermaid or Graphviz (DOT) text, drawn by ``transitions``.
+
+        DOT needs the ``graphviz`` package (the ``diagrams`` extra); without it this raises
+        :class:`~ccms.errors.MissingExtra` (``transitions`` would quietly draw Mermaid instead).
+        """
         from transitions.extensions import GraphMachine
 
         if format not in ("mermaid", "dot"):
             raise ValueError(f"format must be 'mermaid' or 'dot', got {format!r}")
+        if format == "dot" and not _installed("graphviz"):  # transitions' DOT backend
+            raise MissingExtra("diagrams", "graphviz")
 
         class _Model:
             pass
@@ -358,3 +366,11 @@ class Workflow:
             f"Workflow({self.name!r}, stages={len(self.definition.stages)}, "
             f"triggers={len(self.definition.triggers)})"
         )
+
+
+def _installed(package: str) -> bool:
+    """Whether ``package`` can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(package) is not None
+    except ValueError:  # in sys.modules as None: blocked on purpose
+        return False
