@@ -38,7 +38,7 @@ from ccms.model import (
     mask_text,
     sees_contact,
 )
-from ccms.model._base import masked_repr_value
+from ccms.model.types import masked_repr_value
 from ccms.store import SQLiteStore
 
 AT = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)

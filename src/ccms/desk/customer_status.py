@@ -28,7 +28,7 @@ from datetime import date, datetime, tzinfo
 from typing import Final
 
 from ccms.model import Complaint, DomainEvent
-from ccms.model._base import AwareDatetime, Frozen, Name
+from ccms.model.types import AwareDatetime, Frozen, Name
 from ccms.notices import Notice, NoticeTemplates
 
 __all__ = ["CUSTOMER_VISIBLE_EVENTS", "CustomerStatus", "customer_status"]

@@ -50,7 +50,7 @@ from ccms.model import (
     Taxonomy,
     new_complaint_id,
 )
-from ccms.model._base import unwrap_ccms_error
+from ccms.model.types import unwrap_ccms_error
 from ccms.policy.base import PolicyContext
 from ccms.policy.escalation import SLA_STATES
 from ccms.policy.routing import plan_backlog

@@ -47,7 +47,7 @@ from pydantic import (
 from ccms.errors import InvalidInput
 from ccms.interop.localtime import DEFAULT_DST, DstPolicy, localize, zone
 from ccms.model import Channel, RemedyKind, Severity, VocCodeStr, VocKind
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model.types import AwareDatetime, Frozen, Name, ShortText
 
 __all__ = [
     "NARRATIVE_LIMIT",

@@ -33,7 +33,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccms.errors import InvalidInput
-from ccms.model._base import Frozen
+from ccms.model.types import Frozen
 
 __all__ = [
     "DEFAULT_DST",

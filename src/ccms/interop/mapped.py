@@ -75,7 +75,7 @@ from ccms.interop.importer import ImportIssue, ImportReport, import_history
 from ccms.interop.localtime import DEFAULT_DST, DstPolicy, localize, zone
 from ccms.interop.settings import remember_import
 from ccms.model import Channel, VocCodeStr
-from ccms.model._base import Frozen, Name
+from ccms.model.types import Frozen, Name
 from ccms.store import ComplaintStore
 
 __all__ = [

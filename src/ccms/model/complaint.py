@@ -13,9 +13,9 @@ from typing import Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
-from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet, Text
 from ccms.model.customer import CustomerRef
 from ccms.model.taxonomy import VocCodeStr
+from ccms.model.types import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet, Text
 from ccms.model.values import Channel, Flag, Money, RemedyKind, Severity, VocKind
 
 __all__ = [

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from ccms.model._base import Frozen, Name, masked_repr_value
 from ccms.model.privacy import mask
+from ccms.model.types import Frozen, Name, masked_repr_value
 from ccms.model.values import Role
 
 if TYPE_CHECKING:

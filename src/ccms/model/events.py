@@ -25,10 +25,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, JsonValue, model_validator
 
 from ccms.errors import FoldError, InvalidInput
-from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
 from ccms.model.taxonomy import VocCodeStr
+from ccms.model.types import AttributeValue, AwareDatetime, Frozen, Name, ShortText, SortedSet
 from ccms.model.values import Channel, Flag, Role
 
 __all__ = [

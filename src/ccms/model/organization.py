@@ -24,7 +24,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from ccms.errors import UnknownMember
-from ccms.model._base import Frozen, Name, SortedSet
+from ccms.model.types import Frozen, Name, SortedSet
 from ccms.model.values import Money, RemedyKind, Role
 
 __all__ = ["Agent", "Authority", "Department", "DepartmentKind", "Organization", "UnknownMember"]

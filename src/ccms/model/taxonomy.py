@@ -34,7 +34,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import RetiredVocCode, TaxonomyError, UnknownVocCode
-from ccms.model._base import Frozen, Name
+from ccms.model.types import Frozen, Name
 from ccms.model.values import RemedyKind, Severity, VocKind
 
 __all__ = ["CodeDefaults", "CodeName", "Taxonomy", "VocCode", "VocCodeStr"]

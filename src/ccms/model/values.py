@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
-from ccms.model._base import Frozen
+from ccms.model.types import Frozen
 
 __all__ = [
     "MATERIAL_REMEDIES",

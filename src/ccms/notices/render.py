@@ -31,8 +31,8 @@ from datetime import date, datetime, tzinfo
 from typing import Final
 
 from ccms.model import Complaint
-from ccms.model._base import Frozen, Name
 from ccms.model.privacy import mask_text
+from ccms.model.types import Frozen, Name
 from ccms.notices.templates import NoticeKind, NoticeTemplates
 from ccms.policy.remedy_standards import StandardRemedy
 

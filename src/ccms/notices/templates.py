@@ -29,7 +29,7 @@ from pydantic import Field
 
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import ConfigError, MissingExtra
-from ccms.model._base import Frozen, Name
+from ccms.model.types import Frozen, Name
 
 if TYPE_CHECKING:
     from jinja2 import Template

@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import InvalidInput
 from ccms.model import RemedyKind
-from ccms.model._base import Frozen, Name
+from ccms.model.types import Frozen, Name
 
 __all__ = [
     "REMEDY_RANK",

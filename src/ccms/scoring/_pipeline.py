@@ -23,7 +23,7 @@ from pydantic import Field, JsonValue
 
 from ccms.errors import InvalidInput, InvalidTransition, UnknownItem, require_aware
 from ccms.model import Actor, Complaint
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model.types import AwareDatetime, Frozen, Name, ShortText
 from ccms.workflow import Fire, Workflow
 
 __all__ = ["Item", "ItemRepository", "Pipeline", "Step", "UnknownItem"]

@@ -20,8 +20,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from ccms.model import Complaint, DomainEvent, Role
-from ccms.model._base import Name, ShortText
 from ccms.model.events import FaultAttributed, FaultWithdrawn
+from ccms.model.types import Name, ShortText
 from ccms.workflow import (
     ANY,
     Command,

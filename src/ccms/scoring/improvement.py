@@ -42,7 +42,7 @@ from ccms.model import (
     RepeatDetected,
     Role,
 )
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
+from ccms.model.types import AwareDatetime, Frozen, Name, ShortText
 from ccms.policy._tails import binomial_cdf
 from ccms.policy.base import PolicyContext
 from ccms.policy.calendar import BusinessCalendar

@@ -29,7 +29,7 @@ from typing import Literal
 
 from ccms.errors import require_aware
 from ccms.model import Actor, Role
-from ccms.model._base import AwareDatetime, Name, ShortText
+from ccms.model.types import AwareDatetime, Name, ShortText
 from ccms.scoring._pipeline import Item, ItemRepository, Pipeline
 from ccms.scoring.rules import Activity
 from ccms.workflow import StageSpec, TransitionSpec, Workflow, WorkflowDefinition

@@ -45,8 +45,8 @@ from ccms.model import (
     Transferred,
     holder_at,
 )
-from ccms.model._base import AwareDatetime, Frozen, Name, ShortText
 from ccms.model.events import ComplaintReceived, FaultAttributed, FaultWithdrawn
+from ccms.model.types import AwareDatetime, Frozen, Name, ShortText
 
 __all__ = [
     "DEFAULT_RULES",

@@ -47,9 +47,9 @@ from ccms.model import (
     WaitingOnCustomer,
     Withdrawn,
 )
-from ccms.model._base import AttributeValue, AwareDatetime, Frozen, Name, ShortText
 from ccms.model.complaint import ConcernOutcome
 from ccms.model.taxonomy import VocCodeStr
+from ccms.model.types import AttributeValue, AwareDatetime, Frozen, Name, ShortText
 
 __all__ = [
     "AssignDepartment",

@@ -31,7 +31,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ccms._files import load_mapping, validate_mapping
 from ccms.errors import WorkflowDefinitionError
-from ccms.model._base import Frozen, Name, ShortText
+from ccms.model.types import Frozen, Name, ShortText
 from ccms.model.values import Role
 
 __all__ = ["ANY", "StageSpec", "TransitionSpec", "WorkflowDefinition"]
