@@ -6,10 +6,10 @@ A :class:`Complaint` is immutable; every change is a new version produced by fol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
@@ -48,6 +48,19 @@ class Concern(Frozen):
     requested_remedy: RemedyKind | None = None
     outcome: ConcernOutcome | None = None
 
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            kind: VocKind | str,
+            code: str | None = None,
+            text: str,
+            severity: Severity | str = ...,
+            requested_remedy: RemedyKind | str | None = None,
+            outcome: str | None = None,
+        ) -> None: ...
+
 
 class Result(Frozen):
     """The registered handling result (처리결과): remedy, amount, cause and measures."""
@@ -56,6 +69,17 @@ class Result(Frozen):
     amount: Money | None = None
     cause: ShortText = ""
     measures: ShortText = ""
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            remedy: RemedyKind | str,
+            amount: Money | None = None,
+            cause: str = "",
+            measures: str = "",
+        ) -> None: ...
 
     @model_validator(mode="after")
     def _amount_fits_remedy(self) -> Result:
@@ -119,6 +143,40 @@ class Complaint(Frozen):
     sla_version: Name | None = None
     due_at: AwareDatetime | None = None  # resolution deadline last computed by the SLA policy
     workflow: Name = "voc"
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            id: str,
+            version: int,
+            received_at: datetime,
+            updated_at: datetime,
+            channel: Channel | str,
+            customer: CustomerRef,
+            concerns: Iterable[Concern],
+            stage: str,
+            department: str | None = None,
+            handler: str | None = None,
+            previous_handlers: Iterable[str] = (),
+            transfer_count: int = 0,
+            reopen_count: int = 0,
+            result: Result | None = None,
+            feedback: Feedback | None = None,
+            flags: Iterable[Flag | str] = ...,
+            tags: Iterable[str] = ...,
+            attributes: Mapping[str, AttributeValue] = ...,
+            first_response_at: datetime | None = None,
+            resolved_at: datetime | None = None,
+            closed_at: datetime | None = None,
+            escalation_level: int = 0,
+            crisis_step: int = 0,
+            cc_card: str | None = None,
+            sla_version: str | None = None,
+            due_at: datetime | None = None,
+            workflow: str = "voc",
+        ) -> None: ...
 
     @field_validator("attributes")
     @classmethod

@@ -118,6 +118,20 @@ class Customer(Frozen):
     region: Name | None = None
     language: Annotated[str, Field(min_length=2, max_length=8)] = "ko"
 
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            id: str,
+            name: Personal | str | None = None,
+            phone: Personal | str | None = None,
+            email: Personal | str | None = None,
+            segment: str = "general",
+            region: str | None = None,
+            language: str = "ko",
+        ) -> None: ...
+
     def view(self, role: Role | str, *, assigned: bool = False) -> CustomerView:
         """What a caller acting in ``role`` may see of this customer (see :func:`sees_contact`).
 

@@ -18,8 +18,9 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, model_validator
 
@@ -40,6 +41,12 @@ class Authority(Frozen):
         {RemedyKind.APOLOGY, RemedyKind.EXPLANATION, RemedyKind.NONE}
     )
     max_amount: Money | None = None
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self, *, remedies: Iterable[RemedyKind | str] = ..., max_amount: Money | None = None
+        ) -> None: ...
 
     def allows(self, remedy: RemedyKind, amount: Money | None = None) -> bool:
         """Whether this authority covers ``remedy`` for ``amount`` (None: no money involved)."""
@@ -89,12 +96,34 @@ class Agent(Frozen):
     authority: Authority = Authority()
     active: bool = True
 
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            id: str,
+            name: str,
+            department: str,
+            role: Role | str = ...,
+            skills: Iterable[str] = ...,
+            languages: Iterable[str] = ...,
+            capacity: int = 20,
+            authority: Authority = ...,
+            active: bool = True,
+        ) -> None: ...
+
 
 class Organization(Frozen):
     """Departments and agents; ids are unique and every agent belongs to a known department."""
 
     departments: tuple[Department, ...] = ()
     agents: tuple[Agent, ...] = ()
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self, *, departments: Iterable[Department] = (), agents: Iterable[Agent] = ()
+        ) -> None: ...
 
     @model_validator(mode="after")
     def _check(self) -> Organization:

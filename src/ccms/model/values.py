@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -176,6 +176,10 @@ class Money(Frozen):
 
     amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
     currency: CurrencyCode = "KRW"
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(self, *, amount: Decimal | int | str, currency: str = "KRW") -> None: ...
 
     @field_validator("amount", mode="before")
     @classmethod
