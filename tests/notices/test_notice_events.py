@@ -71,15 +71,18 @@ def test_a_failure_either_gives_up_or_says_when_to_retry() -> None:
         )
 
 
-def test_a_remedy_below_the_standard_names_its_supervisor_and_reason() -> None:
-    base = {"table": "t", "version": "v1", "rule": "r", "remedies": ("refund",)}
-    with pytest.raises(InvalidInput, match="needs the supervisor"):
-        AppliedStandard(**base, verdict="below")
-    with pytest.raises(InvalidInput, match="needs the supervisor"):
-        AppliedStandard(**base, verdict="below", supervisor="lee", reason="  ")
-    ok = AppliedStandard(**base, verdict="below", supervisor="lee", reason="used item")
+def test_the_remedy_standard_applied_reads_back_with_the_result() -> None:
+    applied = AppliedStandard(
+        table="t",
+        version="v1",
+        rule="r",
+        remedies=("refund",),
+        verdict="below",
+        supervisor="lee",
+        reason="used item",
+    )
     event = ResultRegistered(
-        **HEAD, stage="result_registered", result=Result(remedy="repair"), standard=ok
+        **HEAD, stage="result_registered", result=Result(remedy="repair"), standard=applied
     )
     assert event_from_dict(event.model_dump(mode="json")) == event
     assert ResultRegistered(**HEAD, result=Result(remedy="repair")).standard is None

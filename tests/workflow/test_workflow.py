@@ -453,7 +453,7 @@ def test_mermaid_and_dot_diagrams_show_every_stage_and_guard():
     for stage in voc_definition().stages:
         assert stage.name in mermaid
         assert stage.name in dot
-    assert "register_result [authority]" in dot
+    assert "register_result [authority & remedy_standard]" in dot
     with pytest.raises(ValueError, match="format must be"):
         wf.diagram("svg")  # type: ignore[arg-type]
 

@@ -285,7 +285,7 @@ class AppliedStandard(Frozen):
     ``compensation`` its words on compensation. ``verdict`` is the registered remedy against it:
     ``below``, ``at``, ``above``, or ``no_standard`` when no rule covers the case (then ``rule``
     is empty and ``remedies`` too). A remedy below the standard names the ``supervisor`` who
-    approved it and their ``reason``.
+    approved it and their ``reason`` (the workflow's ``remedy_standard`` guard requires both).
 
     >>> s = AppliedStandard(table="general-goods", version="2026-01", rule="within 10 days",
     ...                     remedies=("exchange", "refund"), verdict="at",
@@ -304,15 +304,6 @@ class AppliedStandard(Frozen):
     repairs: Annotated[int, Field(ge=0)] = 0
     supervisor: Name | None = None
     reason: ShortText = ""
-
-    @model_validator(mode="after")
-    def _below_is_approved(self) -> AppliedStandard:
-        if self.verdict == "below" and (self.supervisor is None or not self.reason.strip()):
-            raise InvalidInput(
-                f"a remedy below the standard {self.table} {self.version} ({self.rule}) needs "
-                "the supervisor who approved it and their reason"
-            )
-        return self
 
 
 class ResultRegistered(DomainEvent):

@@ -62,6 +62,7 @@ class NoticeKind(StrEnum):
     RESULT = "result"  # 처리결과 통보
     REOPEN = "reopen"  # 재처리
     CLOSING = "closing"  # 종결
+    PROGRESS = "progress"  # 처리 진행 안내 (an SLA at risk)
 
 
 _Text = Annotated[str, Field(min_length=1, max_length=20_000)]

@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from ccms.model import (
+    AppliedStandard,
     CcCardClosed,
     Channel,
     Classified,
@@ -226,11 +227,13 @@ class Transfer(Command):
 
 
 class RegisterResult(Command):
-    """Register the handling result (처리결과 등록); guarded by the authority limits."""
+    """Register the handling result (처리결과 등록); guarded by the authority limits and, with
+    a ``standard``, by the remedy standard (below it, a supervisor and a reason)."""
 
     trigger: ClassVar[str] = "register_result"
     result: Result
     outcomes: tuple[ConcernOutcome | None, ...] = ()
+    standard: AppliedStandard | None = None  # the remedy standard checked, recorded with it
 
     def build(self, complaint: Complaint, header: dict[str, Any]) -> list[DomainEvent]:
         if self.outcomes and len(self.outcomes) != len(complaint.concerns):
@@ -238,7 +241,11 @@ class RegisterResult(Command):
                 f"complaint {complaint.id} has {len(complaint.concerns)} concerns; "
                 f"give one outcome each (or none), got {len(self.outcomes)}"
             )
-        return [ResultRegistered(**header, result=self.result, outcomes=self.outcomes)]
+        return [
+            ResultRegistered(
+                **header, result=self.result, outcomes=self.outcomes, standard=self.standard
+            )
+        ]
 
 
 class Notify(Command):

@@ -4,7 +4,8 @@ received -> classified -> department_assigned -> handler_assigned -> in_progress
 result_registered -> customer_notified -> feedback_recorded (happy call) -> closed, with waiting on
 the customer (and back), transfers between departments (counted), reopening after an unhappy happy
 call or within a window after closing (counted), withdrawal, rejection (duplicate, out of scope),
-first-contact resolution by the front line, and the authority guard on registering a result.
+first-contact resolution by the front line, and the authority and remedy-standard guards on
+registering a result.
 
 >>> d = voc_definition()
 >>> d.initial, sorted(d.terminal_stages), sorted(d.paused_stages)
@@ -96,7 +97,7 @@ def voc_definition(*, name: str = "voc") -> WorkflowDefinition:
             trigger="register_result",
             source=("classified", "in_progress", "waiting_on_customer"),
             dest="result_registered",
-            guards=("authority",),
+            guards=("authority", "remedy_standard"),
             roles=_ANYONE,
         ),
         t(trigger="notify", source=("result_registered",), dest="customer_notified", roles=_ANYONE),

@@ -62,7 +62,8 @@ class Workflow:
     """A compiled :class:`WorkflowDefinition`. Build one per definition and share it.
 
     ``guards`` adds or overrides named guards (the built-ins are ``authority``,
-    ``handler_in_department``, ``different_department`` and ``reopen_window``).
+    ``remedy_standard``, ``has_handler``, ``handler_in_department``, ``different_department`` and
+    ``reopen_window``).
 
     >>> from ccms.workflow import default_workflow
     >>> wf = default_workflow()

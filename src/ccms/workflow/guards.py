@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import attrs
 
-from ccms.model import Actor, Complaint, DomainEvent, Organization
+from ccms.model import Actor, Complaint, DomainEvent, Organization, Role
 
 if TYPE_CHECKING:
     from ccms.workflow.commands import Command
@@ -30,6 +30,7 @@ __all__ = [
     "different_department",
     "handler_in_department",
     "has_handler",
+    "remedy_standard",
     "reopen_window",
 ]
 
@@ -78,6 +79,44 @@ def authority(ctx: GuardContext) -> str | None:
         f"{why} of {agent.id}; escalate to someone with the authority"
         f" ({', '.join(able) if able else 'nobody in the organization has it'})"
     )
+
+
+#: The roles that may register a remedy below the remedy standard.
+_APPROVERS = frozenset({Role.SUPERVISOR, Role.EXECUTIVE})
+
+
+def remedy_standard(ctx: GuardContext) -> str | None:
+    """A remedy below the remedy standard applied needs a supervisor, and their reason.
+
+    The standard is the command's ``standard`` (an :class:`~ccms.model.AppliedStandard`, which
+    the Desk attaches when it has a remedy-standards table); without one, or at or above it,
+    the guard lets the command pass. The approver is the actor in the role of supervisor or
+    executive (their role in the organization when they are a known agent).
+    """
+    standard = getattr(ctx.command, "standard", None)
+    if standard is None or standard.verdict != "below":
+        return None
+    result = getattr(ctx.command, "result", None)
+    remedy = result.remedy.value if result is not None else "the remedy"
+    org = ctx.organization
+    role = (
+        org.agent(ctx.actor.id).role
+        if org is not None and org.has_agent(ctx.actor.id)
+        else ctx.actor.role
+    )
+    allowed = " or ".join(r.value for r in standard.remedies) or "the standard remedy"
+    what = (
+        f"{remedy} is below the remedy standard {standard.table} {standard.version} "
+        f"({standard.rule}: {allowed})"
+    )
+    if role not in _APPROVERS:
+        return (
+            f"{what}; register {allowed}, or have a supervisor register it with a reason "
+            f"({ctx.actor.id} acts as {role.value})"
+        )
+    if not standard.reason.strip():
+        return f"{what}; the supervisor {ctx.actor.id} must give the reason"
+    return None
 
 
 def handler_in_department(ctx: GuardContext) -> str | None:
@@ -143,6 +182,7 @@ def has_handler(ctx: GuardContext) -> str | None:
 
 BUILTIN_GUARDS: Mapping[str, Callable[[GuardContext], str | None]] = {
     "authority": authority,
+    "remedy_standard": remedy_standard,
     "has_handler": has_handler,
     "handler_in_department": handler_in_department,
     "different_department": different_department,
