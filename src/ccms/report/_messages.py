@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal, get_args
 
 from ccms.errors import InvalidInput
+from ccms.report._notice_messages import NOTICE_EN, NOTICE_KO, NOTICE_TERMS
 
 __all__ = [
     "LANGUAGES",
@@ -129,6 +130,7 @@ _EN: Final[dict[str, str]] = {
     "chart.fairness.xlabel": "difference to all others{unit}",
     "chart.fairness.frame": "{metric} by {by}",
     "chart.fairness.empty": "No group reached the minimum size (n={min_n}) for a verdict",
+    **NOTICE_EN,
 }
 
 _KO: Final[dict[str, str]] = {
@@ -220,6 +222,7 @@ _KO: Final[dict[str, str]] = {
     "chart.fairness.xlabel": "나머지 전체와의 차이{unit}",
     "chart.fairness.frame": "{by}별 {metric}",
     "chart.fairness.empty": "판정에 필요한 최소 크기(n={min_n})에 이른 집단이 없습니다",
+    **NOTICE_KO,
 }
 
 #: Every message, per language (the same keys in each).
@@ -303,6 +306,7 @@ TERMS: Final[Mapping[str, str]] = {
     "done late": "지연 완료",
     "overdue": "기한 초과",
     "open": "진행 중",
+    **NOTICE_TERMS,
 }
 
 #: SLA target ids -> (English, Korean) names.

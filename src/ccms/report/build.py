@@ -83,8 +83,10 @@ from ccms.metrics import (
     WorkloadAccumulator,
     complaint_rates,
 )
-from ccms.model import Taxonomy
+from ccms.metrics.notices import NOTIFY_TARGET
+from ccms.model import DomainEvent, Taxonomy
 from ccms.report._messages import check_language, message
+from ccms.report._notice_section import notice_section
 from ccms.report.elements import cs_points, ideas_section, institutional_section
 from ccms.report.period import Period, PeriodKind, check_kind
 from ccms.report.sections import (
@@ -436,6 +438,8 @@ def build_report(
     code_names: Mapping[str, str] | None = None,
     breakdowns: Mapping[str, str] | Sequence[str] = (),
     language: str = "en",
+    notices: Iterable[Sequence[DomainEvent]] | None = None,
+    notice_target: timedelta = NOTIFY_TARGET,
 ) -> Report:
     """The report of one period (see the module docstring for every rule).
 
@@ -471,6 +475,11 @@ def build_report(
             (:attr:`Report.fields`), each with its monetary-relief share.
         language: ``"en"`` or ``"ko"``: the language of the title, the renderings and charts
             (:attr:`Report.language`); the figures are the same.
+        notices, notice_target: complaint histories (each one complaint's events, in order)
+            for the customer-notice section (:attr:`Report.notices`: delivery per channel, the
+            time from a result to its delivered notice against ``notice_target``, remedies
+            against the standard per department, over the period up to the cut-off); None
+            leaves the section out.
     """
     lang = check_language(language)
     if code_level is not None and (not isinstance(code_level, int) or code_level < 1):
@@ -602,6 +611,7 @@ def build_report(
         institutional=institutional_section(institutional, p_start, cut, tz),
         fields=fields,
         language=lang,
+        notices=None if notices is None else notice_section(notices, p_start, cut, notice_target),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Final
 
 from ccms.report import _format as fmt
 from ccms.report._messages import kind_name, message
+from ccms.report._notice_render import notice_html
 from ccms.report.charts import Chart, render_charts
 from ccms.report.sections import Report
 
@@ -216,6 +217,7 @@ def render_html(report: Report) -> str:
     else:
         out.append(_p(m("improvements.none"), "none"))
     _elements(out, report)
+    out += notice_html(report, escape, _table)
     out.append(f"<footer>{escape(m('footer', title=report.title))}</footer>")
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"

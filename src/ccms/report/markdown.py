@@ -20,6 +20,7 @@ from typing import Final
 
 from ccms.report import _format as fmt
 from ccms.report._messages import kind_name, message
+from ccms.report._notice_render import notice_markdown
 from ccms.report.sections import Report
 
 __all__ = ["escape", "render_markdown"]
@@ -166,6 +167,7 @@ def render_markdown(report: Report) -> str:
     else:
         out.append(m("improvements.none"))
     _elements(out, report)
+    out += notice_markdown(report, escape, _table)
     return "\n".join(out) + "\n"
 
 

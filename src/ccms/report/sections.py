@@ -21,7 +21,9 @@ from typing import Any, Final, Literal, Protocol
 import attrs
 
 from ccms.metrics import BacklogFigures, Rate, Summary, TaskOnTime
+from ccms.metrics.notices import NoticeFigures
 from ccms.report._messages import kind_name, message
+from ccms.report._notice_section import notice_highlights
 from ccms.report.period import Period
 
 __all__ = [
@@ -677,6 +679,8 @@ class Report:
     fields: tuple[FieldBreakdown, ...] = ()
     #: The language the report is written in (``"en"`` or ``"ko"``).
     language: str = "en"
+    #: Customer notices and remedy standards (None: no complaint histories were given).
+    notices: NoticeFigures | None = None
 
     @property
     def covered(self) -> str:
@@ -736,6 +740,8 @@ class Report:
         if inst.total:
             out.append(f"Institutional improvements: {_n(inst.total, 'item')}, {inst.open} open, "
                        f"{_n(len(inst.overdue), 'planned item')} overdue.")  # fmt: skip
+        if self.notices is not None:
+            out += notice_highlights(self.notices, self.language)
         return tuple(out)
 
     def _highlights_translated(self) -> tuple[str, ...]:
@@ -767,6 +773,8 @@ class Report:
         flags = len(self.fairness.flags)
         out.append(message(lang, "highlight.flags", n=flags) if flags
                    else message(lang, "highlight.no_flags"))  # fmt: skip
+        if self.notices is not None:
+            out += notice_highlights(self.notices, lang)
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
