@@ -137,12 +137,12 @@ def cause_named(ctx: GuardContext) -> str | None:
 def strict_workflow() -> Workflow:
     """Section 2: the default process with the ``cause_named`` guard on ``register_result``."""
     base = voc_definition()
-    transitions = [
+    transitions = tuple(
         TransitionSpec(**{**t.model_dump(), "guards": (*t.guards, "cause_named")})
         if t.trigger == "register_result"
         else t
         for t in base.transitions
-    ]
+    )
     definition = WorkflowDefinition(
         name="voc-with-cause", initial=base.initial, stages=base.stages, transitions=transitions
     )
