@@ -20,18 +20,22 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from os import PathLike
 
 __all__ = [
+    "AmbiguousLocalTime",
     "CCMSError",
     "CalendarError",
     "CheckpointConflict",
     "ComplaintNotFound",
     "ConcurrencyConflict",
     "ConfigError",
+    "ConformanceError",
     "CustomerNotFound",
     "DuplicateComplaint",
     "FoldError",
     "GuardRejected",
+    "HeaderNotFound",
     "IdempotencyConflict",
     "IncompatibleModel",
     "InvalidAppend",
@@ -42,10 +46,12 @@ __all__ = [
     "MissingExtra",
     "NaiveDatetimeError",
     "NoDecision",
+    "NonexistentLocalTime",
     "NotACcmsStore",
     "NotPermitted",
     "PolicyError",
     "RegistryError",
+    "ReportSourceNotFound",
     "RetiredVocCode",
     "StoreBusy",
     "StoreClosed",
@@ -57,6 +63,8 @@ __all__ = [
     "UnknownItem",
     "UnknownMember",
     "UnknownVocCode",
+    "UnknownZone",
+    "WeakPseudonymKey",
     "WorkflowDefinitionError",
     "require_aware",
 ]
@@ -412,7 +420,9 @@ class UnknownItem(CCMSError, LookupError):
     """
 
     def __init__(self, noun: str, item_id: str, known: list[str]) -> None:
+        self.noun = noun
         self.item_id = item_id
+        self.known = tuple(known)
         shown = ", ".join(known[:10]) or "none yet"
         super().__init__(f"no {noun} {item_id!r}; known: {shown}")
 
@@ -615,3 +625,153 @@ class InvalidCheckpoint(InvalidInput):
         self.problem = problem
         self.allowed = allowed
         super().__init__(self.TEMPLATE.format(name=name, problem=problem, allowed=allowed))
+
+
+class ReportSourceNotFound(CCMSError, FileNotFoundError):
+    """The complaint store a report should read does not exist (nothing was created).
+
+    >>> err = ReportSourceNotFound("missing.db")
+    >>> isinstance(err, FileNotFoundError), err.path
+    (True, 'missing.db')
+    >>> print(err)
+    no complaint store at missing.db: give --db PATH of an SQLite file written by ccms (for example by `ccms demo`)
+    """
+
+    TEMPLATE = (
+        "no complaint store at {path}: give --db PATH of an SQLite file written by ccms "
+        "(for example by `ccms demo`)"
+    )
+
+    def __init__(self, path: str | PathLike[str]) -> None:
+        self.path = str(path)
+        super().__init__(self.TEMPLATE.format(path=self.path))
+
+
+class ConformanceError(CCMSError, AssertionError):
+    """A policy broke a property of its conformance suite (:mod:`ccms.testing.conformance`);
+    the message names the policy and the property and says what was seen, and Hypothesis prints
+    the smallest input that shows it.
+
+    >>> err = ConformanceError("least_loaded()", "deterministic", "two calls gave kim, then lee")
+    >>> isinstance(err, AssertionError), err.prop
+    (True, 'deterministic')
+    >>> print(err)
+    least_loaded() breaks 'deterministic': two calls gave kim, then lee
+    """
+
+    TEMPLATE = "{policy} breaks {prop!r}: {detail}"
+
+    def __init__(self, policy: str, prop: str, detail: str) -> None:
+        self.policy = policy
+        self.prop = prop
+        self.detail = detail
+        super().__init__(self.TEMPLATE.format(policy=policy, prop=prop, detail=detail))
+
+
+class HeaderNotFound(InvalidInput):
+    """No line of a CSV file's start looks like the header its reader expects (raised by the
+    importers of :mod:`ccms.interop`); nothing was imported.
+
+    >>> err = HeaderNotFound("complaints.csv", 3, "columns 'Date received', 'Product'")
+    >>> err.source, err.lines
+    ('complaints.csv', 3)
+    >>> print(err)
+    complaints.csv: no header found in its first 3 lines; expected columns 'Date received', 'Product'
+    """
+
+    TEMPLATE = "{source}: no header found in its first {lines} lines; expected {expected}"
+
+    def __init__(self, source: str, lines: int, expected: str) -> None:
+        self.source = source
+        self.lines = lines
+        self.expected = expected
+        super().__init__(self.TEMPLATE.format(source=source, lines=lines, expected=expected))
+
+
+class UnknownZone(InvalidInput):
+    """A time zone name that the IANA database (``tzdata``) does not know.
+
+    >>> print(UnknownZone("Mars/Olympus"))
+    unknown time zone 'Mars/Olympus'; write an IANA name such as America/New_York, Asia/Seoul or UTC
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"unknown time zone {name!r}; write an IANA name such as America/New_York, "
+            "Asia/Seoul or UTC"
+        )
+
+
+class AmbiguousLocalTime(InvalidInput):
+    """A local time in a DST overlap (it happened twice), refused by the import's DST policy
+    (``overlap="reject"``); ``earlier`` and ``later`` are the two instants it could be.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> err = AmbiguousLocalTime(datetime(2024, 11, 3, 1, 30), "America/New_York",
+    ...     datetime(2024, 11, 3, 1, 30, tzinfo=timezone(timedelta(hours=-4))),
+    ...     datetime(2024, 11, 3, 1, 30, tzinfo=timezone(timedelta(hours=-5))))
+    >>> print(err)
+    2024-11-03 01:30:00 happened twice in America/New_York (a DST overlap: at 2024-11-03T01:30:00-04:00 and at 2024-11-03T01:30:00-05:00); the DST policy says reject
+    """
+
+    def __init__(self, local: datetime, zone: str, earlier: datetime, later: datetime) -> None:
+        self.local = local
+        self.zone = zone
+        self.earlier = earlier
+        self.later = later
+        super().__init__(
+            f"{local} happened twice in {zone} (a DST overlap: at {earlier.isoformat()} and at "
+            f"{later.isoformat()}); the DST policy says reject"
+        )
+
+
+class NonexistentLocalTime(InvalidInput):
+    """A local time in a DST gap (the clocks jumped over it), refused by the import's DST policy
+    (``gap="reject"``); the message says how ``shift_forward`` and ``shift_backward`` read it.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> err = NonexistentLocalTime(datetime(2024, 3, 10, 2, 30), "America/New_York", 60,
+    ...     forward=datetime(2024, 3, 10, 3, 30, tzinfo=timezone(timedelta(hours=-4))),
+    ...     backward=datetime(2024, 3, 10, 1, 30, tzinfo=timezone(timedelta(hours=-5))))
+    >>> err.minutes, err.zone
+    (60, 'America/New_York')
+    """
+
+    def __init__(
+        self, local: datetime, zone: str, minutes: int, *, forward: datetime, backward: datetime
+    ) -> None:
+        self.local = local
+        self.zone = zone
+        self.minutes = minutes
+        self.forward = forward
+        self.backward = backward
+        super().__init__(
+            f"{local} does not exist in {zone} (a DST gap: the clocks jumped {minutes} "
+            f"minutes forward over it: shift_forward reads it as {forward.isoformat()}, "
+            f"shift_backward as {backward.isoformat()}); the DST policy says reject"
+        )
+
+
+class WeakPseudonymKey(InvalidInput):
+    """The pseudonym key of an export is not bytes or str (``length`` is None), or shorter than
+    ``minimum`` bytes. The message never shows the key.
+
+    >>> print(WeakPseudonymKey("bytes", length=5, minimum=32))
+    a pseudonym key must have at least 32 bytes, got 5; generate one with secrets.token_bytes(32) and keep it
+    >>> print(WeakPseudonymKey("int", length=None, minimum=32))
+    a pseudonym key must be bytes or str, got int
+    """
+
+    def __init__(self, kind: str, *, length: int | None, minimum: int) -> None:
+        self.kind = kind
+        self.length = length
+        self.minimum = minimum
+        if length is None:
+            message = f"a pseudonym key must be bytes or str, got {kind}"
+        else:
+            message = (
+                f"a pseudonym key must have at least {minimum} bytes, got {length}; "
+                "generate one with secrets.token_bytes(32) and keep it"
+            )
+        super().__init__(message)

@@ -27,6 +27,14 @@ MOVED = [
     ("ccms.store", "CheckpointConflict", (ccms.errors.ConcurrencyConflict,)),
     ("ccms.store", "InvalidCheckpoint", (ccms.errors.InvalidInput,)),
     ("ccms.store.base", "StreamConflict", (ccms.errors.ConcurrencyConflict,)),
+    ("ccms.report", "ReportSourceNotFound", (ccms.errors.CCMSError, FileNotFoundError)),
+    ("ccms.report.source", "ReportSourceNotFound", (ccms.errors.CCMSError, FileNotFoundError)),
+    ("ccms.testing.conformance", "ConformanceError", (ccms.errors.CCMSError, AssertionError)),
+    ("ccms.interop._csvrows", "HeaderNotFound", (ccms.errors.InvalidInput,)),
+    ("ccms.interop", "UnknownZone", (ccms.errors.InvalidInput,)),
+    ("ccms.interop.localtime", "AmbiguousLocalTime", (ccms.errors.InvalidInput,)),
+    ("ccms.interop.localtime", "NonexistentLocalTime", (ccms.errors.InvalidInput,)),
+    ("ccms.interop.export", "WeakPseudonymKey", (ccms.errors.InvalidInput,)),
 ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from ccms.errors import InvalidInput
+from ccms.errors import HeaderNotFound, InvalidInput
 from ccms.interop.history import RowRejected, SourceWarning
 
 __all__ = ["CsvRows", "HeaderNotFound", "normalize", "open_text"]
@@ -23,10 +23,6 @@ def normalize(text: str) -> str:
     ('consumer consent provided', 'sub product')
     """
     return _NON_ALNUM.sub(" ", text.casefold()).strip()
-
-
-class HeaderNotFound(InvalidInput):
-    """No line of the file's start looks like the header the reader expects."""
 
 
 def open_text(path: str | Path, encoding: str = "utf-8-sig") -> TextIO:
@@ -71,9 +67,7 @@ class CsvRows:
                 return
             shown = line.strip()
             self.junk.append((number, shown if len(shown) <= 120 else shown[:117] + "..."))
-        raise HeaderNotFound(
-            f"{name}: no header found in its first {len(self.junk)} lines; expected {expected}"
-        )
+        raise HeaderNotFound(name, len(self.junk), expected)
 
     def warnings(self) -> Iterator[SourceWarning]:
         """One warning per junk line skipped before the header."""

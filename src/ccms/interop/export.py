@@ -37,7 +37,7 @@ Rows are produced lazily (:func:`export_complaints`, :func:`export_events`) and 
 >>> Pseudonymiser("short")
 Traceback (most recent call last):
 ...
-ccms.interop.export.WeakPseudonymKey: a pseudonym key must have at least 32 bytes, got 5; ...
+ccms.errors.WeakPseudonymKey: a pseudonym key must have at least 32 bytes, got 5; ...
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-from ccms.errors import InvalidInput
+from ccms.errors import InvalidInput, WeakPseudonymKey
 from ccms.model import Complaint, DomainEvent, mask_text
 from ccms.store import ComplaintQuery, ComplaintStore, StoredEvent
 
@@ -125,10 +125,6 @@ EVENT_COLUMNS: Final = (
 )
 
 
-class WeakPseudonymKey(InvalidInput):
-    """The pseudonym key is not bytes or str, or shorter than :data:`MIN_KEY_BYTES`."""
-
-
 class Pseudonymiser:
     """Stable keyed pseudonyms (HMAC-SHA256) for customer and complaint ids.
 
@@ -149,14 +145,9 @@ class Pseudonymiser:
         if isinstance(key, str):
             key = key.encode("utf-8")
         if not isinstance(key, bytes | bytearray):
-            raise WeakPseudonymKey(
-                f"a pseudonym key must be bytes or str, got {type(key).__name__}"
-            )
+            raise WeakPseudonymKey(type(key).__name__, length=None, minimum=MIN_KEY_BYTES)
         if len(key) < MIN_KEY_BYTES:
-            raise WeakPseudonymKey(
-                f"a pseudonym key must have at least {MIN_KEY_BYTES} bytes, got {len(key)}; "
-                "generate one with secrets.token_bytes(32) and keep it"
-            )
+            raise WeakPseudonymKey(type(key).__name__, length=len(key), minimum=MIN_KEY_BYTES)
         self._key = bytes(key)
 
     def __repr__(self) -> str:

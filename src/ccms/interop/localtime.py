@@ -22,7 +22,7 @@ written down rather than left to chance:
 >>> localize(datetime(2024, 3, 10, 2, 30), "America/New_York", DstPolicy(gap="reject"))
 Traceback (most recent call last):
 ...
-ccms.interop.localtime.NonexistentLocalTime: 2024-03-10 02:30:00 does not exist in America/New_York (a DST gap: the clocks jumped 60 minutes forward over it...
+ccms.errors.NonexistentLocalTime: 2024-03-10 02:30:00 does not exist in America/New_York (a DST gap: the clocks jumped 60 minutes forward over it...
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ccms.errors import InvalidInput
+from ccms.errors import AmbiguousLocalTime, NonexistentLocalTime, UnknownZone
 from ccms.model.types import Frozen
 
 __all__ = [
@@ -60,25 +60,6 @@ class DstPolicy(Frozen):
 
 #: Gap: shift forward; overlap: the earlier instant (``fold=0``).
 DEFAULT_DST = DstPolicy()
-
-
-class UnknownZone(InvalidInput):
-    """A time zone name that the IANA database (``tzdata``) does not know."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(
-            f"unknown time zone {name!r}; write an IANA name such as America/New_York, "
-            "Asia/Seoul or UTC"
-        )
-
-
-class NonexistentLocalTime(InvalidInput):
-    """A local time in a DST gap, refused by the policy (``gap="reject"``)."""
-
-
-class AmbiguousLocalTime(InvalidInput):
-    """A local time in a DST overlap, refused by the policy (``overlap="reject"``)."""
 
 
 @lru_cache(maxsize=64)
@@ -138,10 +119,7 @@ def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) 
             return fixed_offset(early)
         if dst.overlap == "later":
             return fixed_offset(late)
-        raise AmbiguousLocalTime(
-            f"{naive} happened twice in {tzinfo.key} (a DST overlap: at "
-            f"{early.isoformat()} and at {late.isoformat()}); the DST policy says reject"
-        )
+        raise AmbiguousLocalTime(naive, tzinfo.key, early, late)
     # Neither reading shows this time again: the clocks jumped over it (a gap).
     before = late.astimezone(UTC).astimezone(tzinfo)  # the wall clock just before the jump
     after = shown  # the same instant, read after the jump
@@ -151,11 +129,7 @@ def localize(naive: datetime, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) 
         return fixed_offset(before)
     gap = (late.utcoffset() or timedelta(0)) - (early.utcoffset() or timedelta(0))
     minutes = int(gap.total_seconds() // 60)
-    raise NonexistentLocalTime(
-        f"{naive} does not exist in {tzinfo.key} (a DST gap: the clocks jumped {minutes} "
-        f"minutes forward over it: shift_forward reads it as {after.isoformat()}, "
-        f"shift_backward as {before.isoformat()}); the DST policy says reject"
-    )
+    raise NonexistentLocalTime(naive, tzinfo.key, minutes, forward=after, backward=before)
 
 
 def start_of_day(day: date, tz: ZoneInfo | str, dst: DstPolicy = DEFAULT_DST) -> datetime:

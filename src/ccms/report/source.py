@@ -23,11 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from ccms.errors import CCMSError, InvalidInput, require_aware
+from ccms.errors import InvalidInput, ReportSourceNotFound, require_aware
 from ccms.metrics import CalendarLike, CaseRecord, StoreLike, case_record
 from ccms.report.build import build_report
 from ccms.report.period import PERIOD_KINDS, Period, parse_period
@@ -42,19 +41,6 @@ EMPTY_STORE: Final = (
     "give a period label (e.g. 2026-10) or --as-of"
 )
 BAD_AS_OF: Final = "cannot read as-of {value!r}; write a date (2026-10-31) or an ISO datetime"
-
-
-class ReportSourceNotFound(CCMSError, FileNotFoundError):
-    """The complaint store a report should read does not exist (nothing was created)."""
-
-    TEMPLATE = (
-        "no complaint store at {path}: give --db PATH of an SQLite file written by ccms "
-        "(for example by `ccms demo`)"
-    )
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        super().__init__(self.TEMPLATE.format(path=path))
 
 
 def parse_as_of(text: str, zone: ZoneInfo) -> datetime:

@@ -47,8 +47,24 @@ class InvalidStrategyArgument(InvalidInput, InvalidArgument):
     """A strategy was called with an argument it cannot honour; the message says what to pass.
 
     Both a :class:`ccms.errors.InvalidInput` and a Hypothesis ``InvalidArgument``, so either
-    ``except`` clause catches it.
+    ``except`` clause catches it. The one ccms exception outside :mod:`ccms.errors`: its
+    Hypothesis base would make every module that imports the errors import Hypothesis.
+    ``where`` is the strategy and argument, ``what`` what it needs, ``value`` what it got.
+
+    >>> err = InvalidStrategyArgument("money(places=...)", "at most 4 places", 9)
+    >>> err.where, err.value
+    ('money(places=...)', 9)
+    >>> print(err)
+    money(places=...): at most 4 places; got 9
     """
+
+    TEMPLATE: Final = "{where}: {what}; got {value!r}"
+
+    def __init__(self, where: str, what: str, value: object) -> None:
+        self.where = where
+        self.what = what
+        self.value = value
+        super().__init__(self.TEMPLATE.format(where=where, what=what, value=value))
 
 
 InvalidStrategyArgument.__module__ = "ccms.testing.strategies"  # its public home
@@ -56,11 +72,9 @@ InvalidStrategyArgument.__module__ = "ccms.testing.strategies"  # its public hom
 
 # --------------------------------------------------------------------------- argument checks
 
-_NOT_GIVEN_MSG: Final = "{where}: {what}; got {value!r}"
-
 
 def _fail(where: str, what: str, value: object) -> InvalidStrategyArgument:
-    return InvalidStrategyArgument(_NOT_GIVEN_MSG.format(where=where, what=what, value=value))
+    return InvalidStrategyArgument(where, what, value)
 
 
 def _choices(

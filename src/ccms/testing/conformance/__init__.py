@@ -39,14 +39,15 @@ and Hypothesis prints the smallest input that shows it. See ``docs/testing-polic
 >>> CalendarSuite().test_naive_datetimes_are_refused(WallTime())
 Traceback (most recent call last):
 ...
-ccms.testing.conformance._common.ConformanceError: WallTime() breaks 'refuses naive datetimes': add(naive, 1h) returned datetime.datetime(2026, 3, 2, 10, 0); expected NaiveDatetimeError
+ccms.errors.ConformanceError: WallTime() breaks 'refuses naive datetimes': add(naive, 1h) returned datetime.datetime(2026, 3, 2, 10, 0); expected NaiveDatetimeError
 """
 
 from __future__ import annotations
 
+from ccms.errors import ConformanceError
 from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
-from ccms.testing.conformance._common import ConformanceError, run_property, seeded
+from ccms.testing.conformance._common import run_property, seeded
 from ccms.testing.conformance._history import Script, Step, play, scripts
 from ccms.testing.conformance._points import PointRulesSuite
 from ccms.testing.conformance._routing import (

@@ -1,4 +1,4 @@
-"""What every conformance suite shares: the failure type, how a property is run, sample times.
+"""What every conformance suite shares: how a failure is raised, how a property is run, sample times.
 
 Private module; the public face is :mod:`ccms.testing.conformance`.
 """
@@ -15,12 +15,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
 
-from ccms.errors import CCMSError
+from ccms.errors import ConformanceError
 
 __all__ = [
     "T0",
     "ZONES",
-    "ConformanceError",
     "after",
     "broke",
     "durations",
@@ -57,17 +56,6 @@ T0: Final = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 #: The zones generated moments are shown in (the instant is what counts).
 ZONES: Final[tuple[tzinfo, ...]] = (UTC, ZoneInfo("Asia/Seoul"), ZoneInfo("America/New_York"))
 
-BROKE: Final = "{policy!r} breaks {prop!r}: {detail}"
-
-
-class ConformanceError(CCMSError, AssertionError):
-    """A policy broke a property of its conformance suite; the message names the property and
-    says what was seen, and Hypothesis prints the smallest input that shows it.
-
-    >>> str(ConformanceError("least_loaded() breaks 'x': y"))
-    "least_loaded() breaks 'x': y"
-    """
-
 
 def broke(policy: object, prop: str, detail: str) -> NoReturn:
     """Raise :class:`ConformanceError` for ``policy`` and the property ``prop``.
@@ -75,9 +63,9 @@ def broke(policy: object, prop: str, detail: str) -> NoReturn:
     >>> broke("my_router", "deterministic", "two calls gave kim, then lee")
     Traceback (most recent call last):
     ...
-    ccms.testing.conformance._common.ConformanceError: 'my_router' breaks 'deterministic': two calls gave kim, then lee
+    ccms.errors.ConformanceError: 'my_router' breaks 'deterministic': two calls gave kim, then lee
     """
-    raise ConformanceError(BROKE.format(policy=policy, prop=prop, detail=detail))
+    raise ConformanceError(repr(policy), prop, detail)
 
 
 def after(moment: datetime, delta: timedelta) -> datetime:
