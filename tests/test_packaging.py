@@ -145,3 +145,48 @@ def test_a_dot_diagram_without_graphviz_names_the_extra() -> None:
         """
     )
     assert message.endswith("pip install 'ccms[diagrams]'"), message
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ccms.testing.strategies",
+        "ccms.testing.lifecycle",
+        "ccms.testing.invalid",
+        "ccms.testing.boundary",
+        "ccms.testing.mutants",
+        "ccms.testing.store_contract",
+    ],
+)
+def test_the_testing_kit_without_hypothesis_names_the_extra(module: str) -> None:
+    out = run(
+        f"""
+        import importlib, sys
+        sys.modules["hypothesis"] = None  # as if it were not installed
+        import ccms.testing, ccms.testing.plugin  # the package and the pytest plugin still load
+        from ccms.errors import MissingExtra
+        try:
+            importlib.import_module({module!r})
+        except MissingExtra as exc:
+            print(exc.extra, exc.package, "|", exc)
+        """
+    )
+    extra, package, message = out.replace(" | ", " ", 1).split(" ", 2)
+    assert (extra, package) == ("testing", "hypothesis")
+    assert message == "this needs hypothesis, which is not installed: pip install 'ccms[testing]'"
+
+
+def test_the_testing_kit_lazy_name_without_hypothesis_names_the_extra() -> None:
+    out = run(
+        """
+        import sys
+        sys.modules["hypothesis"] = None
+        import ccms.testing
+        from ccms.errors import MissingExtra
+        try:
+            ccms.testing.ComplaintLifecycleMachine
+        except MissingExtra as exc:
+            print(exc.extra)
+        """
+    )
+    assert out == "testing"

@@ -22,6 +22,9 @@ must not change. :class:`DeskBoundary` is the boundary of a bare :class:`~ccms.d
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 from collections.abc import Iterable
 from typing import Any, ClassVar
 

@@ -14,6 +14,9 @@ start(<complaint>, at=datetime.datetime(2026, 10, 5, 10, 0))  # at: naive dateti
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime

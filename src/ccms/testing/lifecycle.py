@@ -36,6 +36,9 @@ Subclass it with your own workflow, organization, taxonomy, policies and store::
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta

@@ -22,6 +22,9 @@ same catalogue::
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 import time as _time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta

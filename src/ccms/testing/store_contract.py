@@ -32,6 +32,9 @@ semantics of record streams, the global log and checkpoints.
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 import itertools
 import json
 import sys

@@ -26,6 +26,9 @@ The public models are registered with Hypothesis through its ``hypothesis`` entr
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 from ccms.testing._records_strategies import case_records_lists
 from ccms.testing._strategies_lifecycle import (
     CommandScript,
