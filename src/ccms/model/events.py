@@ -73,6 +73,7 @@ __all__ = [
     "SlaApplied",
     "SlaStatusChanged",
     "StageChanged",
+    "SuggestedBy",
     "Transferred",
     "WaitingOnCustomer",
     "Withdrawn",
@@ -192,11 +193,22 @@ class ComplaintReceived(DomainEvent):
         )
 
 
+class SuggestedBy(Frozen):
+    """How a classification the system applied was suggested: the ``model`` (its version
+    stamp), the code ``probabilities`` per concern and the ``threshold`` they all reached."""
+
+    model: Name
+    probabilities: tuple[Annotated[float, Field(ge=0, le=1)], ...]
+    threshold: Annotated[float, Field(gt=0, le=1)]
+
+
 class Classified(DomainEvent):
-    """Concerns classified with VOC codes and severities (분류/등록)."""
+    """Concerns classified with VOC codes and severities (분류/등록); ``suggested`` when a model's
+    suggestion was applied (``None`` for a person's classification, and in older events)."""
 
     type: Literal["classified"] = "classified"
     concerns: tuple[Concern, ...]
+    suggested: SuggestedBy | None = None
 
     def _changes(self, complaint: Complaint) -> dict[str, Any]:
         return {"concerns": self.concerns}
