@@ -156,6 +156,7 @@ def test_a_dot_diagram_without_graphviz_names_the_extra() -> None:
         "ccms.testing.boundary",
         "ccms.testing.mutants",
         "ccms.testing.store_contract",
+        "ccms.testing.conformance",
     ],
 )
 def test_the_testing_kit_without_hypothesis_names_the_extra(module: str) -> None:

@@ -44,6 +44,9 @@ ccms.errors.ConformanceError: WallTime() breaks 'refuses naive datetimes': add(n
 
 from __future__ import annotations
 
+import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
+
+# isort: split
 from ccms.errors import ConformanceError
 from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
