@@ -158,3 +158,30 @@ def test_the_section_words_do_not_replace_the_reports() -> None:
     for language, words in (("en", NOTICE_EN), ("ko", NOTICE_KO)):
         assert all(MESSAGES[language][k] == v for k, v in words.items())
     assert all(TERMS[k] == v for k, v in NOTICE_TERMS.items())
+
+
+def test_a_report_from_a_store_has_the_section(histories: list[list[DomainEvent]]) -> None:
+    from ccms.model import ComplaintReceived, Concern, CustomerRef, fold
+    from ccms.report import report_from_store
+
+    stored: dict[str, list[DomainEvent]] = {}
+    for history in histories:
+        cid = history[0].complaint_id
+        received = ComplaintReceived(**_head(cid, 1, T - timedelta(days=25)), stage="received",
+                                     received_at=T - timedelta(days=25), channel="web",
+                                     customer=CustomerRef(id="K"),
+                                     concerns=(Concern(kind="complaint", text="x"),))  # fmt: skip
+        stored[cid] = [received, *history]
+
+    class Store:
+        def query(self, **filters: Any) -> list[Any]:
+            return [fold(events[:1]) for events in stored.values()]
+
+        def events(self, complaint_id: str) -> list[DomainEvent]:
+            return stored[complaint_id]
+
+    report = report_from_store(Store(), period="2026-10", as_of=AS_OF, notice_target=4 * H)
+    assert report.notices is not None
+    assert report.notices == build_report([], as_of=AS_OF, notices=histories,
+                                          notice_target=4 * H).notices  # fmt: skip
+    assert report.notices.total.requested == 3

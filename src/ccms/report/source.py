@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 from ccms.errors import InvalidInput, ReportSourceNotFound, require_aware
 from ccms.metrics import CalendarLike, CaseRecord, StoreLike, case_record
+from ccms.metrics.notices import notice_history
+from ccms.model import DomainEvent
 from ccms.report.build import build_report
 from ccms.report.period import PERIOD_KINDS, Period, parse_period
 from ccms.report.sections import InstitutionalLike, ItemLike, LedgerLike, Report
@@ -85,19 +87,24 @@ def report_from_store(
     ``fairness_by``, ``breakdowns`` and the timely figure read). ``calendar`` fills the business-time columns of the records. ``points`` (a
     CS-point ledger), ``ideas`` and ``institutional`` (items) are read as of the report's
     cut-off, as :func:`~ccms.report.build_report` reads them; the store is not asked for them.
-    ``options`` go to :func:`~ccms.report.build_report`.
+    ``options`` go to :func:`~ccms.report.build_report`; the complaints' histories go as its
+    ``notices`` (the customer-notice section).
     """
     options.update(points=points, ideas=ideas, institutional=institutional)
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     if as_of is not None:
         require_aware(as_of, "as_of")
     records: list[CaseRecord] = []
+    histories: list[tuple[DomainEvent, ...]] = []  # what the customer-notice section reads
     attributes: dict[str, Mapping[str, Any]] = {}
     for complaint in store.query():
-        records.append(case_record(complaint, store.events(complaint.id), calendar=calendar))
+        events = store.events(complaint.id)
+        records.append(case_record(complaint, events, calendar=calendar))
+        histories.append(notice_history(events))
         if complaint.attributes:
             attributes[complaint.id] = complaint.attributes
     options.setdefault("attributes", attributes)
+    options.setdefault("notices", histories)
     if period == ALL:
         if not records:
             raise InvalidInput(EMPTY_STORE)
