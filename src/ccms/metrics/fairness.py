@@ -60,6 +60,7 @@ from ccms.metrics.frame import FairnessFrame, MetricSpec
 from ccms.metrics.kpi import Rate
 from ccms.metrics.records import CaseRecord, to_polars
 from ccms.metrics.stats import Correction, weighted_gini
+from ccms.model import MATERIAL_REMEDIES
 
 if TYPE_CHECKING:
     import polars as pl
@@ -108,7 +109,7 @@ NOT_AN_EXPRESSION: Final = (
 )
 BAD_BATCH: Final = "batch must be a whole number >= 1, got {value!r}"
 
-_MATERIAL: Final = ("refund", "exchange", "repair", "compensation")
+_MATERIAL: Final = tuple(sorted(r.value for r in MATERIAL_REMEDIES))  # RemedyKind.material
 _AMOUNT_UNIT: Final = 10_000  # amounts are kept as integers of 1/10,000 (Money has 4 places)
 _RECORD_FIELDS: Final = tuple(a.name for a in attrs.fields(CaseRecord))
 _US: Final = 1_000_000

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ccms.metrics.records import CaseRecord
+from ccms.model import RemedyKind
 
 __all__ = ["case_record_strategy", "case_records_lists"]
 
@@ -25,7 +26,7 @@ _START = datetime(2026, 1, 1, tzinfo=UTC)
 _CHANNELS = ("web", "phone", "email")
 _CODES = (None, "PRD.DEF", "SVC.ATT.RUDE", "PAY.REF")
 _HANDLERS = ("kim", "lee", "park")
-_REMEDIES = ("refund", "exchange", "repair", "compensation", "apology", "explanation", "none")
+_REMEDIES = tuple(r.value for r in RemedyKind)  # the material ones first, as the enum has them
 _TARGETS = ("response", "resolution")
 
 

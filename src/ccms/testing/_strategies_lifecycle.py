@@ -82,9 +82,6 @@ __all__ = ["CommandScript", "Step", "command_sequences", "complaints", "event_hi
 # --------------------------------------------------------------------------- lifecycles
 
 _GAP: Final = st.integers(0, 48 * 60).map(lambda m: timedelta(minutes=m))
-_MONEY_REMEDIES: Final = frozenset(
-    {RemedyKind.REFUND, RemedyKind.EXCHANGE, RemedyKind.REPAIR, RemedyKind.COMPENSATION}
-)
 
 
 @attrs.frozen(slots=True)
@@ -290,7 +287,7 @@ def _results(
         remedies = [RemedyKind.NONE]
     remedy = RemedyKind(draw(_sample(remedies)))
     amount: Money | None = None
-    if remedy in _MONEY_REMEDIES and draw(st.booleans()):
+    if remedy.material and draw(st.booleans()):
         cap = Decimal(10**6)
         if authority is not None and not sloppy:
             cap = authority.max_amount.amount if authority.max_amount is not None else Decimal(0)

@@ -35,7 +35,6 @@ from ccms.policy.base import PolicyContext
 from ccms.policy.routing import (
     ASSIGNMENT_COUNTER,
     EXPECTED_AMOUNT,
-    MONETARY_REMEDIES,
     PREVIOUS_HANDLER,
     DepartmentDecision,
     HandlerDecision,
@@ -120,11 +119,8 @@ _KINDS: Final = tuple(VocKind)
 _SEVERITIES: Final = tuple(Severity)
 _CHANNELS: Final = tuple(Channel)
 _REMEDIES: Final = (
-    RemedyKind.REFUND,
-    RemedyKind.COMPENSATION,
-    RemedyKind.EXCHANGE,
-    RemedyKind.REPAIR,
-    *(r for r in RemedyKind if r not in MONETARY_REMEDIES),
+    *(r for r in RemedyKind if r.material),
+    *(r for r in RemedyKind if not r.material),
 )
 #: Expected amounts: each authority limit, just below and just above it.
 _AMOUNTS: Final = ("0", "50000", "50001", "300000", "300001", "1000000", "5000000")
