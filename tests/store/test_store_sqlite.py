@@ -17,7 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ccms.store.base as store_base
-import ccms.store.sqlite as sqlite_module
+import ccms.store.sqlite.queries as sqlite_queries
+import ccms.store.sqlite.records as sqlite_records
+import ccms.store.sqlite.schema as sqlite_schema
+import ccms.store.sqlite.statements as sqlite_statements
 from ccms.errors import ConcurrencyConflict, IdempotencyConflict, StoreError
 from ccms.model import Closed, Complaint, Customer, HandlerAssigned, Reopened, StageChanged
 from ccms.store import (
@@ -209,7 +212,8 @@ def test_two_processes_racing_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_stream_and_ids_page_through_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlite_module, "_BATCH", 2)
+    monkeypatch.setattr(sqlite_queries, "_BATCH", 2)
+    monkeypatch.setattr(sqlite_records, "_BATCH", 2)
     with SQLiteStore() as store:
         for i in range(5):
             e = received_event(f"B{i}", datetime(2026, 10, 1, tzinfo=UTC))
@@ -351,7 +355,7 @@ def _v1_file(path: Path, *, as_version: int = 1) -> dict[str, list[Command]]:
     raw.execute("PRAGMA user_version = 1")
     raw.execute("BEGIN")
     for version in range(1, as_version):
-        for statement in sqlite_module._MIGRATIONS[version]:
+        for statement in sqlite_schema._MIGRATIONS[version]:
             raw.execute(statement)
     raw.execute(f"PRAGMA user_version = {as_version}")
     raw.execute("COMMIT")
@@ -524,7 +528,7 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: str) -> Non
         store.save_checkpoint("p", position=9, state={"n": 9}, expected_position=0)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (5,)
-    assert raw.execute("PRAGMA application_id").fetchone() == (sqlite_module.APPLICATION_ID,)
+    assert raw.execute("PRAGMA application_id").fetchone() == (sqlite_schema.APPLICATION_ID,)
     names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
     event_columns = [row[1] for row in raw.execute("PRAGMA table_info(events)")]
     key_columns = [row[1] for row in raw.execute("PRAGMA table_info(idempotency)")]
@@ -607,7 +611,7 @@ def test_due_is_a_range_scan_of_the_partial_wake_index() -> None:
         for i in range(50):
             e = received_event(f"D{i:02d}", _T)
             store.append(e.apply(None), [e], expected_version=0, wake_at=None if i % 2 else _T)
-        plan = store._db().execute(f"EXPLAIN QUERY PLAN {sqlite_module._DUE}", (0, -1)).fetchall()
+        plan = store._db().execute(f"EXPLAIN QUERY PLAN {sqlite_statements._DUE}", (0, -1)).fetchall()
         detail = " ".join(str(row[-1]) for row in plan)
         assert "SEARCH complaints USING INDEX complaints_wake (wake_us<?)" in detail
         assert "TEMP B-TREE" not in detail
@@ -792,7 +796,7 @@ def test_reads_of_records_use_their_indexes_and_complaint_reads_skip_them() -> N
         # The log of one kind: a range of the table's key too (never a sort of the kind).
         one = _plan(
             store,
-            f"SELECT {sqlite_module._LOG_COLUMNS} FROM events NOT INDEXED "
+            f"SELECT {sqlite_statements._LOG_COLUMNS} FROM events NOT INDEXED "
             "WHERE position > ? AND kind IN (?) ORDER BY position LIMIT ?",
             (0, "idea", 10),
         )
@@ -821,7 +825,8 @@ def test_reads_of_records_use_their_indexes_and_complaint_reads_skip_them() -> N
 
 
 def test_the_log_pages_through_batches_and_merges_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlite_module, "_BATCH", 2)
+    monkeypatch.setattr(sqlite_queries, "_BATCH", 2)
+    monkeypatch.setattr(sqlite_records, "_BATCH", 2)
     with SQLiteStore() as store:
         for i in range(4):
             e = received_event(f"C{i}", _T)
@@ -841,7 +846,7 @@ def test_the_log_pages_through_batches_and_merges_kinds(monkeypatch: pytest.Monk
 
 
 def test_a_large_batch_of_records_is_written_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlite_module, "_RECORD_ROWS", 2)
+    monkeypatch.setattr(sqlite_records, "_RECORD_ROWS", 2)
     with SQLiteStore() as store:
         e = received_event("C", _T)
         store.append(e.apply(None), [e], expected_version=0)

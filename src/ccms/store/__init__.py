@@ -44,6 +44,8 @@ from ccms.store.base import (
     check_key,
     events_fingerprint,
     fingerprint,
+    from_micros,
+    micros,
 )
 from ccms.store.memory import InMemoryStore
 from ccms.store.sqlite import SQLiteStore
@@ -88,4 +90,6 @@ __all__ = [
     "check_key",
     "events_fingerprint",
     "fingerprint",
+    "from_micros",
+    "micros",
 ]
