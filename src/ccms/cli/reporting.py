@@ -4,6 +4,7 @@ The store is opened with ``SQLiteStore(path, read_only=True)``: SQLite itself re
 and a file that is not a ccms store is refused with one line (nothing is written to it, no
 journal mode is switched). What imports remembered in the store (:func:`ccms.interop.store_settings`)
 sets the defaults: its time zone, the long names of its codes, the source fields to count by.
+``--taxonomy FILE`` names the codes from the host's taxonomy instead (as of the report's cut-off).
 """
 
 from __future__ import annotations
@@ -100,6 +101,15 @@ def report(
             callback=one_of(ReportLanguage),
         ),
     ] = ReportLanguage.en.value,
+    taxonomy: Annotated[
+        Path | None,
+        typer.Option(
+            "--taxonomy",
+            metavar="FILE",
+            help="The host's taxonomy (TOML, YAML or JSON): its code names beside the codes, "
+            "as they were at the report's cut-off.",
+        ),
+    ] = None,
 ) -> None:
     """Write the periodic information-sharing report (Markdown, HTML with charts, JSON)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -107,6 +117,7 @@ def report(
     from ccms.desk import ExecutionRecords
     from ccms.errors import CCMSError
     from ccms.interop import store_settings
+    from ccms.model import Taxonomy
     from ccms.report import ReportSourceNotFound, parse_as_of, report_from_store, write_report
     from ccms.store import SQLiteStore
 
@@ -115,6 +126,7 @@ def report(
     if to_stdout and len(formats) != 1:
         raise typer.BadParameter("-o - prints one format: pick it with -f md, html or json")
     try:
+        tax = Taxonomy.from_file(taxonomy) if taxonomy is not None else None
         if not db.is_file():
             raise ReportSourceNotFound(db)
         with SQLiteStore(db, read_only=True) as store:
@@ -137,6 +149,7 @@ def report(
                 min_n=min_n,
                 language=lang,
                 code_names=settings.code_names,
+                taxonomy=tax,
                 breakdowns=settings.fields,
                 **inputs,
             )

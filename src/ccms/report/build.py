@@ -436,6 +436,7 @@ def build_report(
     title: str | None = None,
     attributes: Mapping[str, Mapping[str, Any]] | None = None,
     code_names: Mapping[str, str] | None = None,
+    taxonomy: Taxonomy | None = None,
     breakdowns: Mapping[str, str] | Sequence[str] = (),
     language: str = "en",
     notices: Iterable[Sequence[DomainEvent]] | None = None,
@@ -471,6 +472,9 @@ def build_report(
             ``state``, ``company``, ``channel_raw``, ``reported_timely``); read by
             ``fairness_by``, ``breakdowns`` and the timely figure.
         code_names: VOC code (or a level of it) -> its long source name, shown beside codes.
+        taxonomy: the host's taxonomy: its codes' names as of the report's cut-off (renamed
+            codes read as they were then), shown beside codes; ``code_names`` fill in codes
+            it lacks.
         breakdowns: fields (or field -> column label) to count the period's covered records by
             (:attr:`Report.fields`), each with its monetary-relief share.
         language: ``"en"`` or ``"ko"``: the language of the title, the renderings and charts
@@ -499,6 +503,9 @@ def build_report(
     if cut <= p_start:
         raise InvalidInput(EARLY_AS_OF.format(as_of=as_of, label=this.label, start=p_start))
     covered_kinds = None if kinds is None else frozenset(kinds)
+    if taxonomy is not None:
+        named_on = (cut - timedelta(microseconds=1)).astimezone(tz).date()
+        code_names = {**(code_names or {}), **taxonomy_names(taxonomy, named_on)}
 
     by_kind: Counter[str] = Counter()
     prev_by_kind: Counter[str] = Counter()
