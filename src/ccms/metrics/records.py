@@ -65,7 +65,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias
 
 import attrs
 
@@ -81,6 +81,7 @@ from ccms.model import (
     SlaStatusChanged,
     Withdrawn,
 )
+from ccms.policy.calendar import Calendar
 
 if TYPE_CHECKING:
     import polars as pl
@@ -109,12 +110,8 @@ _SECOND: Final = timedelta(seconds=1)
 _UPHELD: Final = frozenset({"upheld", "partly_upheld"})
 
 
-class CalendarLike(Protocol):
-    """Anything that measures business time between two moments (e.g. ``BusinessCalendar``)."""
-
-    def between(self, start: datetime, end: datetime) -> timedelta:
-        """Business time from ``start`` to ``end``."""
-        ...
+#: What the business-time figures measure with: :class:`ccms.policy.Calendar` (the old name).
+CalendarLike: TypeAlias = Calendar
 
 
 class StoreLike(Protocol):

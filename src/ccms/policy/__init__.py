@@ -8,7 +8,7 @@ Every policy kind is a :class:`typing.Protocol` with one ``decide(ctx)`` method 
 from __future__ import annotations
 
 from ccms.policy.base import Decides, FirstOf, Policy, PolicyContext, first_of
-from ccms.policy.calendar import BusinessCalendar
+from ccms.policy.calendar import BusinessCalendar, Calendar
 from ccms.policy.config import Policies, PolicyConfig, load_policy_config
 from ccms.policy.early_warning import (
     CrisisLevel,
@@ -72,6 +72,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "BusinessCalendar",
     "BusinessClock",
+    "Calendar",
     "Candidate",
     "CrisisLevel",
     "Decides",

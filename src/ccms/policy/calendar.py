@@ -39,7 +39,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as _holidays
@@ -47,7 +47,29 @@ from attrs.exceptions import FrozenInstanceError
 
 from ccms.errors import CalendarError, require_aware
 
-__all__ = ["BusinessCalendar"]
+__all__ = ["BusinessCalendar", "Calendar"]
+
+
+@runtime_checkable
+class Calendar(Protocol):
+    """What ccms asks of a calendar: time added to a moment, and time measured between two.
+
+    SLA clocks, the metrics' business-time figures and reports take one. A
+    :class:`BusinessCalendar` fits (business time); so does ``WALL_CLOCK`` (elapsed time), or
+    any object with these two methods that passes :class:`ccms.testing.conformance.CalendarSuite`.
+
+    >>> isinstance(BusinessCalendar.always_open("UTC"), Calendar)
+    True
+    """
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The moment ``duration`` of the calendar's time after ``start``."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """The calendar's time from ``start`` to ``end``."""
+        ...
+
 
 WallTime: TypeAlias = str | time
 """A wall-clock time: ``"HH:MM"``, ``"HH:MM:SS"`` (``"24:00"`` only as an end) or a naive ``time``."""

@@ -1,7 +1,7 @@
 """SLA clocks: targets, tables, and clocks computed from the event history (never from counters).
 
 An :class:`SlaTarget` says when a clock starts and stops (event types or stages), how long it may
-run, whether it runs in calendar or business time (a named :class:`BusinessClock`, e.g. a
+run, whether it runs in calendar or business time (a named :class:`~ccms.policy.Calendar`, e.g. a
 :class:`~ccms.policy.BusinessCalendar`), when it is at risk, and in which stages it pauses. An
 :class:`SlaTable` picks the targets for a complaint by VOC kind, severity, channel and customer
 segment. :func:`evaluate_sla` folds a complaint's history into one :class:`SlaState` per target;
@@ -52,7 +52,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Annotated, Any, Final, Literal, TypeAlias
 
 import attrs
 from pydantic import (
@@ -90,7 +90,7 @@ from ccms.policy._sla_clock import (
     parse_duration,
 )
 from ccms.policy.base import Policy, PolicyContext
-from ccms.policy.calendar import BusinessCalendar
+from ccms.policy.calendar import BusinessCalendar, Calendar
 from ccms.policy.registry import default_registry
 
 __all__ = [
@@ -131,21 +131,11 @@ SlaStatus: TypeAlias = Literal["not_started", "running", "at_risk", "paused", "m
 _Pattern = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
 
 
-@runtime_checkable
-class BusinessClock(Protocol):
-    """What an SLA clock needs from a calendar: :class:`~ccms.policy.BusinessCalendar` fits."""
-
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        """The moment ``duration`` of clock time after ``start``."""
-        ...
-
-    def between(self, start: datetime, end: datetime) -> timedelta:
-        """Clock time from ``start`` to ``end``."""
-        ...
-
+#: The old name of :class:`~ccms.policy.Calendar`, what an SLA clock needs from a calendar.
+BusinessClock: TypeAlias = Calendar
 
 #: Calendars by name (the name ``"default"`` serves targets that name none), or one calendar.
-Calendars: TypeAlias = Mapping[str, BusinessClock] | BusinessClock | None
+Calendars: TypeAlias = Mapping[str, Calendar] | Calendar | None
 
 
 class _Model(BaseModel):
@@ -469,7 +459,7 @@ class SlaState:
         return None
 
 
-def _clock_for(target: SlaTarget, calendars: Calendars) -> BusinessClock:
+def _clock_for(target: SlaTarget, calendars: Calendars) -> Calendar:
     if not target.business:
         return WALL_CLOCK
     name = target.calendar or "default"
@@ -490,7 +480,7 @@ def _clock_for(target: SlaTarget, calendars: Calendars) -> BusinessClock:
 
 
 def _crossing(
-    clock: BusinessClock,
+    clock: Calendar,
     runs: Sequence[tuple[datetime, datetime | None]],
     now: datetime,
     amount: timedelta,
@@ -510,7 +500,7 @@ def _crossing(
 #: an entry keeps its calendar and stop event, so their ids are not reused while it stands and
 #: two histories of one complaint id (what-if or test histories) never share it; emptied when
 #: full (plain dict operations, safe across threads).
-_STOPPED: dict[tuple[Any, ...], tuple[BusinessClock, DomainEvent, SlaState]] = {}
+_STOPPED: dict[tuple[Any, ...], tuple[Calendar, DomainEvent, SlaState]] = {}
 _STOPPED_SIZE: Final = 16384
 
 
@@ -525,7 +515,7 @@ class SlaClock:
 
     __slots__ = ("clock", "target")
 
-    def __init__(self, target: SlaTarget, clock: BusinessClock = WALL_CLOCK) -> None:
+    def __init__(self, target: SlaTarget, clock: Calendar = WALL_CLOCK) -> None:
         self.target = target
         self.clock = clock
 
@@ -875,10 +865,10 @@ class _TableParams(_Model):
     calendars: dict[str, Any] = {}
 
 
-def _build_calendars(raw: Mapping[str, Any], source: str) -> dict[str, BusinessClock]:
-    out: dict[str, BusinessClock] = {}
+def _build_calendars(raw: Mapping[str, Any], source: str) -> dict[str, Calendar]:
+    out: dict[str, Calendar] = {}
     for name, spec in raw.items():
-        if isinstance(spec, BusinessClock):
+        if isinstance(spec, Calendar):
             out[name] = spec
             continue
         if not isinstance(spec, Mapping):

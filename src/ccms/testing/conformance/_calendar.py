@@ -22,7 +22,7 @@ _US = timedelta(microseconds=1)
 
 
 class CalendarSuite:
-    """What every business calendar (a :class:`~ccms.policy.sla.BusinessClock`) must do.
+    """What every business calendar (a :class:`~ccms.policy.Calendar`) must do.
     Subclass it and give a ``business_calendar`` fixture::
 
         class TestMyCalendar(CalendarSuite):
