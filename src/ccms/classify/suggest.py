@@ -5,8 +5,10 @@ and an early warning that also reads the predicted severity.
 whose concerns are not all classified: a code (with alternatives) and a severity per concern.
 It is *applied* only when every concern's code probability reaches ``min_probability``; then
 :meth:`Suggestion.applied` gives the codes and severities of the ``Classify`` command the host
-(or :mod:`ccms.desk.suggest`) issues as the system actor, and :meth:`Suggestion.reason` the text recording the probabilities. Below the
-threshold it is a suggestion for a person to accept or correct, never applied silently.
+(or :mod:`ccms.desk.suggest`) issues as the system actor, :meth:`Suggestion.suggested_by` what
+its ``Classified`` event records (the model's version stamp and the probabilities), and
+:meth:`Suggestion.reason` the same in words. Below the threshold it is a suggestion for a
+person to accept or correct, never applied silently.
 
 :class:`PredictedSeverityWarning` is :class:`ccms.policy.early_warning.EarlyWarning` with one
 more rule, ``predicted_severity``: a concern the classifier reads as ``critical`` (step 3) or
@@ -25,6 +27,7 @@ from ccms.classify.text import Prediction
 from ccms.classify.voc import VocClassifier
 from ccms.errors import PolicyError
 from ccms.model import Severity
+from ccms.model.events import SuggestedBy
 from ccms.policy._sla_notify import resolve_roles
 from ccms.policy.base import Policy, PolicyContext
 from ccms.policy.early_warning import (
@@ -49,6 +52,7 @@ class Suggestion:
     severities: tuple[Prediction | None, ...]
     apply: bool
     min_probability: float
+    model_version: str
 
     @property
     def probabilities(self) -> tuple[float, ...]:
@@ -59,6 +63,15 @@ class Suggestion:
         """``"suggested PRD.DEF.HANDLE p=0.93; ..."``: what to record beside the classification."""
         parts = [f"{p.label} p={p.probability:.3f}" for p in self.codes]
         return "suggested " + "; ".join(parts) + f" (threshold {self.min_probability:.2f})"
+
+    def suggested_by(self) -> SuggestedBy:
+        """What a ``Classified`` event applying this suggestion records: the model's version
+        stamp, each concern's code probability and the threshold."""
+        return SuggestedBy(
+            model=self.model_version,
+            probabilities=self.probabilities,
+            threshold=self.min_probability,
+        )
 
     def applied(self) -> tuple[tuple[str, ...], tuple[Severity, ...] | None]:
         """The codes (and severities, when every concern has one) to classify with, as the
@@ -115,6 +128,7 @@ class CodeSuggester(Policy[Suggestion]):
             severities=tuple(p.severity for p in predicted),
             apply=all(p.probability >= self.min_probability for p in codes),
             min_probability=self.min_probability,
+            model_version=self.classifier.model_version,
         )
 
 

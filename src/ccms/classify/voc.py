@@ -4,6 +4,8 @@ Saved to one file with a format version, the scikit-learn version and the taxono
 trained on (a fingerprint and the codes it predicts). :meth:`VocClassifier.load` refuses another
 format version, and a taxonomy in which a code it predicts is unknown (or, given ``as_of``, not
 in force), with :class:`ccms.errors.IncompatibleModel`: a suggestion is always a valid code.
+:attr:`VocClassifier.model_version` stamps a model by its weights (the same training gives the
+same stamp); a classification the system applies from a suggestion records it.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class VocClassifier:
     """A code predictor (labels checked against the taxonomy) and optional kind and severity
     predictors, trained on the same texts."""
 
-    __slots__ = ("code", "kind", "severity", "taxonomy_version", "trained_as_of")
+    __slots__ = ("code", "kind", "model_version", "severity", "taxonomy_version", "trained_as_of")
 
     def __init__(
         self,
@@ -88,10 +90,18 @@ class VocClassifier:
         self.severity = severity
         self.taxonomy_version = taxonomy_version
         self.trained_as_of = trained_as_of
+        prints = [p.fingerprint() if p is not None else "-" for p in (code, kind, severity)]
+        digest = hashlib.sha256(" ".join([*prints, taxonomy_version]).encode()).hexdigest()
+        #: The version stamp of this model (``voc-`` and 16 hex digits of its weights and
+        #: taxonomy): what a classification it suggested records (``Classified.suggested``).
+        self.model_version = f"voc-{digest[:16]}"
 
     def __repr__(self) -> str:
         parts = ["code", *(n for n in ("kind", "severity") if getattr(self, n) is not None)]
-        return f"VocClassifier({', '.join(parts)}; {len(self.code.classes)} codes, taxonomy {self.taxonomy_version})"
+        return (
+            f"VocClassifier({', '.join(parts)}; {len(self.code.classes)} codes, "
+            f"taxonomy {self.taxonomy_version}, {self.model_version})"
+        )
 
     @classmethod
     def train(

@@ -2,8 +2,10 @@
 
 After each ``received`` event it asks the suggester about the new complaint. A confident
 suggestion (every concern at or above the suggester's ``min_probability``) is applied at once by
-the system actor through ``Desk.classify`` (the taxonomy checks included), with the decision
-and its probabilities logged and kept; a suggestion below the threshold is only kept, in
+the system actor, checked against the Desk's taxonomy (codes in force on the received date), as
+a :class:`SuggestedClassify` command: its ``Classified`` event records the model's version stamp,
+each concern's probability and the threshold (``Classified.suggested``). The decision is logged
+and kept; a suggestion below the threshold is only kept, in
 :attr:`SuggestAtReceive.suggestions`, for a person to accept or correct. A suggestion that fails
 to apply (a code not in force, a concurrent change) is kept and logged, never raised: the
 contact is already stored.
@@ -16,14 +18,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from ccms.classify import CodeSuggester, Suggestion
 from ccms.desk.service import Desk
 from ccms.errors import CCMSError
-from ccms.model import Actor, Complaint, ComplaintReceived, DomainEvent
+from ccms.model import Actor, Classified, Complaint, ComplaintReceived, DomainEvent
+from ccms.model.events import SuggestedBy
 from ccms.policy.base import PolicyContext
+from ccms.workflow import Classify
 
-__all__ = ["SuggestAtReceive", "suggest_at_receive"]
+__all__ = ["SuggestAtReceive", "SuggestedClassify", "suggest_at_receive"]
+
+
+class SuggestedClassify(Classify):
+    """``Classify`` with the suggestion it applies: its ``Classified`` event carries
+    ``suggested`` (the model's version stamp, the probabilities, the threshold)."""
+
+    suggested: SuggestedBy
+
+    def build(self, complaint: Complaint, header: dict[str, Any]) -> list[DomainEvent]:
+        return [
+            e.model_copy(update={"suggested": self.suggested}) if isinstance(e, Classified) else e
+            for e in super().build(complaint, header)
+        ]
+
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +83,14 @@ class SuggestAtReceive:
             return
         codes, severities = suggestion.applied()
         try:
-            self.desk.classify(
+            if self.desk.taxonomy is not None:
+                for code in codes:
+                    self.desk.taxonomy.lookup(code, complaint.received_at.date())
+            self.desk.execute(
                 complaint.id,
-                codes,
-                severities=severities,
+                SuggestedClassify(
+                    codes=codes, severities=severities, suggested=suggestion.suggested_by()
+                ),
                 actor=Actor.system(),
                 at=received.at,
                 expected_version=complaint.version,
