@@ -1,12 +1,16 @@
 """``ccms.desk``: the engine a host embeds: the Desk (one method per command), ``Desk.standard``
-with every built-in policy wired, the context index the policies read, and the clocks.
+with every built-in policy wired, the context index the policies read, the clocks, the notice
+outbox (``pending_notices``, ``notice_delivered``, ``notice_failed``) and the customer's status.
 """
 
 from __future__ import annotations
 
+from ccms.desk._results import RemedyCase
 from ccms.desk.clock import Clock, ManualClock, SystemClock
 from ccms.desk.context import ContextIndex, LazyExtra
+from ccms.desk.customer_status import CustomerStatus
 from ccms.desk.erasure import Erasure, RetentionRun, apply_retention, erase_customer
+from ccms.desk.notifications import NoticeOutbox, NoticeState, PendingNotice
 from ccms.desk.records import (
     BoardProjection,
     ExecutionRecords,
@@ -23,6 +27,7 @@ __all__ = [
     "BoardProjection",
     "Clock",
     "ContextIndex",
+    "CustomerStatus",
     "Desk",
     "Erasure",
     "ExecutionRecords",
@@ -30,8 +35,12 @@ __all__ = [
     "LedgerProjection",
     "ManualClock",
     "NoDecision",
+    "NoticeOutbox",
+    "NoticeState",
+    "PendingNotice",
     "Projection",
     "Projector",
+    "RemedyCase",
     "RetentionRun",
     "Scheduled",
     "StoreRecords",

@@ -18,12 +18,28 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, NoReturn, Protocol, TypeVar
+from typing import Any
 
-import pydantic
-
+from ccms.desk._commands import CommandMethods
+from ccms.desk._plumbing import (
+    Assessment,
+    Router,
+    Scheduled,
+    Subscriber,
+    Sweeper,
+    boundary,
+    command_fingerprint,
+)
 from ccms.desk.clock import Clock, SystemClock
 from ccms.desk.context import ContextIndex
+from ccms.desk.customer_status import CustomerStatus, customer_status
+from ccms.desk.notifications import (
+    NoticeMethods,
+    NoticeOutbox,
+    check_policy,
+    requested_notices,
+    sent_notices,
+)
 from ccms.errors import (
     CCMSError,
     ConcurrencyConflict,
@@ -42,42 +58,23 @@ from ccms.model import (
     Customer,
     CustomerRef,
     DomainEvent,
-    Feedback,
     Flag,
     Organization,
-    Result,
-    Severity,
     Taxonomy,
     new_complaint_id,
 )
-from ccms.model.types import unwrap_ccms_error
+from ccms.notices import NoticeTemplates
 from ccms.policy.base import PolicyContext
 from ccms.policy.escalation import SLA_STATES
+from ccms.policy.notify import NoticePolicy
+from ccms.policy.remedy_standards import RemedyStandards
 from ccms.policy.routing import plan_backlog
-from ccms.store import ASAP, ComplaintStore, check_id, check_key, fingerprint
-from ccms.store.base import customer_json
+from ccms.store import ASAP, ComplaintStore, check_id, check_key
 from ccms.workflow import (
-    AssignDepartment,
     AssignHandler,
-    Classify,
-    Close,
-    CloseCcCard,
     Command,
-    Escalate,
     Fired,
-    Notify,
     Receive,
-    RecordFeedback,
-    RegisterResult,
-    Reject,
-    Reopen,
-    Respond,
-    Resume,
-    SetFlags,
-    Start,
-    Transfer,
-    WaitOnCustomer,
-    Withdraw,
     Workflow,
     default_workflow,
 )
@@ -86,106 +83,8 @@ __all__ = ["Assessment", "Desk", "NoDecision", "Scheduled", "Subscriber", "Sweep
 
 log = logging.getLogger("ccms.desk")
 
-T = TypeVar("T")
 
-#: Called after every successful write with the new complaint and the events just stored.
-Subscriber = Callable[[Complaint, Sequence[DomainEvent]], None]
-
-
-class Sweeper(Protocol):
-    """A policy that proposes events from a complaint's state and history (SLA, escalation, ...).
-
-    ``sweep`` is pure and idempotent: given a history that already holds the events it proposed
-    before, it proposes nothing new. The Desk stamps the version.
-    """
-
-    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
-        """The new events to record for this complaint now (often none)."""
-        ...
-
-
-class Scheduled(Protocol):
-    """A sweeper that says when it next needs to look at a complaint (time-driven policies).
-
-    ``next_wake(ctx)`` is the earliest moment the sweep could propose something new without a
-    command (``None``: only a command can). It may be early, never late: the Desk's ``tick``
-    looks at a complaint only once its earliest wake-up has come. A sweeper without
-    ``next_wake`` is asked on every tick.
-    """
-
-    def next_wake(self, ctx: PolicyContext) -> datetime | None:
-        """When to sweep this complaint again, or ``None``."""
-        ...
-
-
-class Assessment(Protocol):
-    """What a sweeper's ``assess(ctx)`` returns: its events and next wake-up from one
-    evaluation, and (for the SLA policy) the clocks the later sweepers read."""
-
-    @property
-    def events(self) -> Sequence[DomainEvent]: ...
-
-    @property
-    def wake(self) -> datetime | None: ...
-
-
-class _Router(Protocol):
-    def decide(self, ctx: PolicyContext) -> Any: ...
-
-
-def _boundary(build: Callable[[], T], what: str = "command") -> T:
-    """Build a boundary value; pydantic's errors, and the TypeError or ValueError of an argument
-    of the wrong shape (``None`` where a list is wanted), become :class:`InvalidInput`."""
-    try:
-        return build()
-    except CCMSError:
-        raise
-    except (TypeError, ValueError, OverflowError) as exc:
-        if isinstance(exc, pydantic.ValidationError):
-            return _invalid(exc)
-        raise InvalidInput(f"invalid {what}: {exc}") from None
-
-
-def _fingerprint(
-    name: str,
-    complaint_id: str | None,
-    command: pydantic.BaseModel | None,
-    customer: Customer | None = None,
-) -> str:
-    """What an idempotency key is bound to: the command's type and payload, and the complaint it
-    is for (``None`` for a ``receive`` whose complaint id is drawn). Not when (``at``) nor who
-    (``actor``): a retry may come later, through another worker. ``command=None``: a request the
-    Desk completes itself (a routed assignment: the key names the request, not whom the router
-    chose, so a late retry is answered, not routed again). ``customer``: the full customer a
-    ``receive`` saves, in clear (dumps mask contact details, and two receives that differ only in
-    a phone number are two commands); only the hash of it is kept."""
-    payload = None if command is None else command.model_dump(mode="json", exclude={"received_at"})
-    if customer is not None and payload is not None:
-        payload["customer_saved"] = customer_json(customer)
-    shown = name.replace(":", "_")[:64] or "command"  # a custom trigger's name, kept readable
-    return fingerprint(
-        shown,
-        {
-            "complaint": complaint_id,
-            "command": "routed" if command is None else type(command).__name__,
-            "trigger": name,
-            "payload": payload,
-        },
-    )
-
-
-def _invalid(exc: pydantic.ValidationError) -> NoReturn:
-    """Raise the ccms error inside ``exc``, else :class:`InvalidInput` naming every problem."""
-    inner = unwrap_ccms_error(exc)
-    if inner is not None:
-        raise inner from None
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
-    )
-    raise InvalidInput(f"invalid {exc.title}: {problems}") from None
-
-
-class Desk:
+class Desk(CommandMethods, NoticeMethods):
     """The application service. One method per command; each returns the new complaint version.
 
     >>> from datetime import datetime, timedelta
@@ -212,8 +111,8 @@ class Desk:
         organization: Organization | None = None,
         taxonomy: Taxonomy | None = None,
         clock: Clock | None = None,
-        department_router: _Router | None = None,
-        handler_router: _Router | None = None,
+        department_router: Router | None = None,
+        handler_router: Router | None = None,
         sweepers: Iterable[Sweeper] = (),
         subscribers: Iterable[Subscriber] = (),
         rng: random.Random | None = None,
@@ -221,6 +120,9 @@ class Desk:
         | None = None,
         index: ContextIndex | None = None,
         cache_size: int = 4096,
+        notices: NoticePolicy | None = None,
+        notice_templates: NoticeTemplates | None = None,
+        remedy_standards: RemedyStandards | None = None,
     ) -> None:
         self.store = store
         self.workflow = workflow or default_workflow()
@@ -245,6 +147,22 @@ class Desk:
         self._assign_stages = frozenset(
             stage for stage, trigger in self.workflow.table if trigger == "assign_handler"
         )
+        #: Which commands tell the customer (None: no notices are requested); docs/notices.md.
+        self.notices = notices
+        self._notice_templates = notice_templates
+        if notices is not None:
+            check_policy(notices, self.notice_templates)
+        #: The remedy standards ``register_result`` checks a remedy against (None: no check).
+        self.remedy_standards = remedy_standards
+        #: The pending notices of the store (what ``pending_notices`` reads).
+        self.outbox = NoticeOutbox(store)
+
+    @property
+    def notice_templates(self) -> NoticeTemplates:
+        """The notice templates (default: the built-in Korean and English set)."""
+        if self._notice_templates is None:
+            self._notice_templates = NoticeTemplates.builtin()
+        return self._notice_templates
 
     @classmethod
     def standard(
@@ -430,9 +348,11 @@ class Desk:
         idempotency_key: str | None,
         command_print: str | None = None,
         customer: Customer | None = None,
+        notice_reason: str | None = None,
     ) -> Complaint:
         full = (*history, *fired.events)
         complaint, extra, wake = self._sweep(fired.complaint, full, now, fired.complaint.version)
+        complaint, extra = self._with_notices(complaint, fired.events, extra, now, notice_reason)
         events = (*fired.events, *extra)
         if idempotency_key is None and customer is None:
             result = self.store.append(
@@ -452,6 +372,31 @@ class Desk:
             self._stored(result.complaint, (*full, *extra), result.positions)
             self._publish(result.complaint, result.events)
         return result.complaint
+
+    def _with_notices(
+        self,
+        complaint: Complaint,
+        fired: Sequence[DomainEvent],
+        swept: Sequence[DomainEvent],
+        now: datetime,
+        reason: str | None,
+    ) -> tuple[Complaint, list[DomainEvent]]:
+        """The sweep's events and the notices the command's and the sweep's events request
+        (appended with them, in the same transaction), and the complaint after them."""
+        if self.notices is None:
+            return complaint, list(swept)
+        notices = requested_notices(
+            complaint,
+            (*fired, *swept),
+            policy=self.notices,
+            templates=self.notice_templates,
+            organization=self.organization,
+            now=now,
+            reason=reason,
+        )
+        for notice in notices:
+            complaint = notice.apply(complaint)
+        return complaint, [*swept, *notices]
 
     def _stored(
         self, complaint: Complaint, history: tuple[DomainEvent, ...], positions: Sequence[int]
@@ -487,6 +432,7 @@ class Desk:
         at: datetime | None = None,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
+        notice_reason: str | None = None,
     ) -> Complaint:
         """Fire ``command`` on a stored complaint and store the result atomically.
 
@@ -495,7 +441,9 @@ class Desk:
         A retried command with the same ``idempotency_key`` returns the original result and
         writes nothing, however late; the key is bound to the command (its type, its payload and
         the complaint, not ``at`` or ``actor``), so the same key with another command raises
-        :class:`~ccms.errors.IdempotencyConflict` and writes nothing.
+        :class:`~ccms.errors.IdempotencyConflict` and writes nothing. ``notice_reason`` is the
+        text for the customer in the notice the command sends, if it sends one (what is needed
+        from them, why this remedy); its contact details are masked.
         """
         if not isinstance(command, Command):
             raise InvalidInput(
@@ -509,6 +457,7 @@ class Desk:
             at=at,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            notice_reason=notice_reason,
         )
 
     def _retried(
@@ -537,6 +486,7 @@ class Desk:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
         request: str | None = None,
+        notice_reason: str | None = None,
     ) -> Complaint:
         """:meth:`execute`; ``request`` is the fingerprint of what the caller asked for when the
         Desk completed the command itself (a routed assignment)."""
@@ -544,7 +494,9 @@ class Desk:
         command_print = None
         if idempotency_key is not None:
             check_id(complaint_id)
-            command_print = request or _fingerprint(command.trigger_name, complaint_id, command)
+            command_print = request or command_fingerprint(
+                command.trigger_name, complaint_id, command
+            )
             previous = self._retried(
                 idempotency_key, command_print, complaint_id, command.trigger_name
             )
@@ -574,6 +526,7 @@ class Desk:
             now=now,
             idempotency_key=idempotency_key,
             command_print=command_print,
+            notice_reason=notice_reason,
         )
 
     # -- commands --------------------------------------------------------------------------------
@@ -609,7 +562,7 @@ class Desk:
             check_id(complaint_id)
         now = self._now(received_at, "received_at")
         ref = customer.ref() if isinstance(customer, Customer) else customer
-        command = _boundary(
+        command = boundary(
             lambda: Receive(
                 channel=channel,
                 customer=ref,
@@ -623,7 +576,7 @@ class Desk:
         command_print = None
         if idempotency_key is not None:
             full = customer if isinstance(customer, Customer) else None
-            command_print = _fingerprint("receive", complaint_id, command, full)
+            command_print = command_fingerprint("receive", complaint_id, command, full)
             previous = self.store.idempotent_result(idempotency_key, fingerprint=command_print)
             if previous is not None:
                 return previous.complaint
@@ -643,231 +596,6 @@ class Desk:
             customer=customer if isinstance(customer, Customer) else None,
         )
 
-    def classify(
-        self,
-        complaint_id: str,
-        codes: Sequence[str],
-        *,
-        severities: Sequence[Severity | str] | None = None,
-        **options: Any,
-    ) -> Complaint:
-        """Give each concern its VOC code (분류/등록); codes must be in force on the received date."""
-        command = _boundary(
-            lambda: Classify(
-                codes=tuple(codes),
-                severities=None if severities is None else tuple(Severity(s) for s in severities),
-            )
-        )
-        complaint = self.store.get(complaint_id)
-        self._check_codes(command.codes, complaint.received_at)
-        return self.execute(complaint_id, command, **options)
-
-    def assign_department(
-        self, complaint_id: str, department: str | None = None, **options: Any
-    ) -> Complaint:
-        """Make a department responsible; with no ``department``, the department router decides
-        (a retry with the same ``idempotency_key`` is answered, not routed again)."""
-        rule = ""
-        request: str | None = None
-        if department is None:
-            found = self._routed_request(complaint_id, "assign_department", options)
-            if isinstance(found, Complaint):
-                return found
-            request = found
-            department, rule = self._route(complaint_id, "department", options.get("at"))
-        check_id(department, "department id")
-        if not self.organization.has_department(department) and self.organization.departments:
-            self.organization.department(department)  # raises UnknownMember with suggestions
-        return self._execute(
-            complaint_id,
-            _boundary(lambda: AssignDepartment(department=department, rule=rule)),
-            request=request,
-            **options,
-        )
-
-    def assign_handler(
-        self, complaint_id: str, handler: str | None = None, **options: Any
-    ) -> Complaint:
-        """Assign a handler; with no ``handler``, the handler router decides (and explains; a
-        retry with the same ``idempotency_key`` is answered, not routed again)."""
-        rule = ""
-        request: str | None = None
-        if handler is None:
-            found = self._routed_request(complaint_id, "assign_handler", options)
-            if isinstance(found, Complaint):
-                return found
-            request = found
-            handler, rule = self._route(complaint_id, "handler", options.get("at"))
-        return self._execute(
-            complaint_id,
-            _boundary(lambda: AssignHandler(handler=handler, rule=rule)),
-            request=request,
-            **options,
-        )
-
-    def _routed_request(
-        self, complaint_id: str, name: str, options: Mapping[str, Any]
-    ) -> str | Complaint | None:
-        """For a routed assignment with an idempotency key: the first result if this is a retry,
-        else the fingerprint of the request (``None`` without a key)."""
-        key = options.get("idempotency_key")
-        if key is None:
-            return None
-        check_key(key)
-        check_id(complaint_id)
-        request = _fingerprint(name, complaint_id, None)
-        previous = self._retried(key, request, complaint_id, name)
-        return request if previous is None else previous
-
-    def _route(
-        self, complaint_id: str, what: Literal["department", "handler"], at: datetime | None
-    ) -> tuple[str, str]:
-        router = self.department_router if what == "department" else self.handler_router
-        if router is None:
-            raise NoDecision(complaint_id, what, [f"give a {what} or configure a {what} router"])
-        self._catch_up()
-        complaint, history = self._load(complaint_id)
-        ctx = self._context(complaint, history, self._now(at), with_load=True)
-        decision = router.decide(ctx)
-        chosen = getattr(decision, what, None) if decision is not None else None
-        if not chosen:
-            reasons = getattr(decision, "reasons", ()) if decision is not None else ()
-            raise NoDecision(complaint_id, what, [str(r) for r in reasons])
-        return str(chosen), str(getattr(decision, "rule", ""))
-
-    def start(self, complaint_id: str, **options: Any) -> Complaint:
-        """The handler starts work."""
-        return self.execute(complaint_id, Start(), **options)
-
-    def wait_on_customer(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
-        """Handling waits on the customer (SLA clocks pause)."""
-        return self.execute(
-            complaint_id, _boundary(lambda: WaitOnCustomer(reason=reason)), **options
-        )
-
-    def resume(self, complaint_id: str, **options: Any) -> Complaint:
-        """The customer answered; handling goes on."""
-        return self.execute(complaint_id, Resume(), **options)
-
-    def respond(
-        self, complaint_id: str, channel: Channel | str, note: str = "", **options: Any
-    ) -> Complaint:
-        """A reply reached the customer (stops the first-response clock)."""
-        return self.execute(
-            complaint_id, _boundary(lambda: Respond(channel=channel, note=note)), **options
-        )
-
-    def transfer(
-        self, complaint_id: str, to_department: str, reason: str = "", **options: Any
-    ) -> Complaint:
-        """Move the complaint to another department (counted; the handler is released)."""
-        return self.execute(
-            complaint_id,
-            _boundary(lambda: Transfer(to_department=to_department, reason=reason)),
-            **options,
-        )
-
-    def register_result(
-        self,
-        complaint_id: str,
-        result: Result | Mapping[str, Any],
-        *,
-        outcomes: Sequence[str | None] = (),
-        **options: Any,
-    ) -> Complaint:
-        """Register the result (처리결과 등록); refused above the registrant's authority."""
-        command = _boundary(
-            lambda: RegisterResult(
-                result=result if isinstance(result, Result) else Result.model_validate(result),
-                outcomes=tuple(outcomes),
-            )
-        )
-        return self.execute(complaint_id, command, **options)
-
-    def notify(self, complaint_id: str, channel: Channel | str, **options: Any) -> Complaint:
-        """Tell the customer the result (처리결과 통보)."""
-        return self.execute(complaint_id, _boundary(lambda: Notify(channel=channel)), **options)
-
-    def record_feedback(
-        self, complaint_id: str, feedback: Feedback | Mapping[str, Any], **options: Any
-    ) -> Complaint:
-        """Record the happy call's answer (해피콜)."""
-        command = _boundary(
-            lambda: RecordFeedback(
-                feedback=feedback
-                if isinstance(feedback, Feedback)
-                else Feedback.model_validate(feedback)
-            )
-        )
-        return self.execute(complaint_id, command, **options)
-
-    def reopen(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
-        """Reopen after an unhappy happy call, or within the window after closing."""
-        return self.execute(complaint_id, _boundary(lambda: Reopen(reason=reason)), **options)
-
-    def close(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
-        """Close the complaint."""
-        return self.execute(complaint_id, _boundary(lambda: Close(reason=reason)), **options)
-
-    def withdraw(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
-        """The customer withdrew the complaint."""
-        return self.execute(complaint_id, _boundary(lambda: Withdraw(reason=reason)), **options)
-
-    def reject(
-        self,
-        complaint_id: str,
-        reason: Literal["duplicate", "out_of_scope", "abusive", "other"],
-        *,
-        duplicate_of: str | None = None,
-        note: str = "",
-        **options: Any,
-    ) -> Complaint:
-        """Do not handle it: a duplicate (name the original), out of scope, or abusive."""
-        return self.execute(
-            complaint_id,
-            _boundary(lambda: Reject(reason=reason, duplicate_of=duplicate_of, note=note)),
-            **options,
-        )
-
-    def escalate(
-        self,
-        complaint_id: str,
-        level: int,
-        reason: str = "",
-        *,
-        notify: Sequence[str] = (),
-        **options: Any,
-    ) -> Complaint:
-        """Raise the complaint to an escalation level by hand."""
-        return self.execute(
-            complaint_id,
-            _boundary(lambda: Escalate(level=level, reason=reason, notify=tuple(notify))),
-            **options,
-        )
-
-    def close_cc_card(self, complaint_id: str, reason: str = "", **options: Any) -> Complaint:
-        """Close the complaint's open CC Card once its root cause is removed (supervisors,
-        executives and the system only; e.g. when its improvement task is verified)."""
-        return self.execute(complaint_id, _boundary(lambda: CloseCcCard(reason=reason)), **options)
-
-    def set_flags(
-        self,
-        complaint_id: str,
-        *,
-        add: Iterable[Flag | str] = (),
-        remove: Iterable[Flag | str] = (),
-        reason: str = "",
-        **options: Any,
-    ) -> Complaint:
-        """Add or remove flags (safety, legal threat, supervisor requested, ...)."""
-        return self.execute(
-            complaint_id,
-            _boundary(
-                lambda: SetFlags(added=frozenset(add), removed=frozenset(remove), reason=reason)
-            ),
-            **options,
-        )
-
     # -- reading and sweeping --------------------------------------------------------------------
 
     def get(self, complaint_id: str) -> Complaint:
@@ -877,6 +605,39 @@ class Desk:
     def history(self, complaint_id: str) -> list[DomainEvent]:
         """Every event of a complaint, oldest first."""
         return list(self._load(complaint_id)[1])
+
+    def status_for_customer(self, complaint_id: str, language: str | None = None) -> CustomerStatus:
+        """What the customer may see of their complaint (docs/notices.md): the stage and the
+        next step in plain language in ``language`` (default: the customer's, else the notice
+        policy's), the expected date from the SLA, the last update they were concerned by and
+        the last notice delivered to them. Never the concern texts, notes, department, tags,
+        flags, escalations, nor the handler unless the notice policy shows handlers' names
+        (their display name, never their id)."""
+        complaint, history = self._load(complaint_id)
+        templates = self.notice_templates
+        policy = self.notices or NoticePolicy()
+        if language is None:
+            language = complaint.customer.language
+            if language not in templates.languages:
+                language = policy.language
+        elif language not in templates.languages:
+            raise InvalidInput(
+                f"complaint {complaint_id}: no notices in language {language!r}; allowed: "
+                f"{', '.join(sorted(templates.languages))}"
+            )
+        handler = None
+        shown = policy.show_handler_names and complaint.handler is not None
+        if shown and self.organization.has_agent(str(complaint.handler)):
+            handler = self.organization.agent(str(complaint.handler)).name
+        return customer_status(
+            complaint,
+            history,
+            language,
+            notices=sent_notices(history),
+            zone=policy.zone,
+            handler_name=handler,
+            templates=templates,
+        )
 
     def tick(self, now: datetime | None = None, *, everything: bool = False) -> list[DomainEvent]:
         """Sweep the complaints that are due: SLA status, escalations, early warnings. Idempotent.
@@ -902,6 +663,7 @@ class Desk:
             if complaint.closed_at is not None:
                 continue
             new, events, wake = self._sweep(complaint, history, now, complaint.version + 1)
+            new, events = self._with_notices(new, (), events, now, None)
             if not events:
                 with contextlib.suppress(StoreBusy):  # still due: the next tick looks again
                     self.store.reschedule(cid, version=complaint.version, wake_at=wake)
