@@ -82,6 +82,7 @@ from ccms.model import (
     Withdrawn,
 )
 from ccms.policy.calendar import Calendar
+from ccms.policy.sla import DEFAULT_PAUSE_STAGES
 
 if TYPE_CHECKING:
     import polars as pl
@@ -104,8 +105,8 @@ __all__ = [
 
 #: The default VOC code prefix of courtesy (staff attitude) complaints.
 COURTESY_PREFIX: Final = "SVC.ATT"
-#: The stage in which handling waits on the customer (the SLA clock pauses there).
-WAITING_STAGE: Final = "waiting_on_customer"
+#: The stage in which handling waits on the customer: the SLA clocks' pause stage (one home).
+WAITING_STAGE: Final = DEFAULT_PAUSE_STAGES[0]
 _SECOND: Final = timedelta(seconds=1)
 _UPHELD: Final = frozenset({"upheld", "partly_upheld"})
 
@@ -272,7 +273,7 @@ def case_record(
         elif isinstance(e, RepeatDetected) and e.pattern == "same_customer":
             repeat = True
         if e.stage is not None:
-            if e.stage == WAITING_STAGE:
+            if e.stage in DEFAULT_PAUSE_STAGES:
                 if wait_start is None:
                     wait_start = e.at
             elif wait_start is not None:
