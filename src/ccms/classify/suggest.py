@@ -163,6 +163,28 @@ class PredictedSeverityWarning(EarlyWarning):
     def __repr__(self) -> str:
         return f"PredictedSeverityWarning({len(self.rules)} rules + predicted_severity)"
 
+    @classmethod
+    def beside(
+        cls, warning: EarlyWarning, classifier: VocClassifier, **options: Any
+    ) -> PredictedSeverityWarning:
+        """``warning``'s rules, crisis levels and CC-Card step with the ``predicted_severity``
+        rule added (``options``: ``min_probability``, ``steps``); what ``Desk.standard`` wires
+        when it is given a ``classifier``."""
+        if isinstance(warning, PredictedSeverityWarning):
+            return warning
+        if not isinstance(warning, EarlyWarning):
+            raise PolicyError(
+                f"the predicted severity adds a rule to an EarlyWarning, got {warning!r} "
+                f"({type(warning).__name__})"
+            )
+        return cls(
+            classifier,
+            warning.rules,
+            tuple(warning.levels.values()),
+            cc_card_from_step=warning.cc_card_from_step,
+            **options,
+        )
+
     def _predicted(self, ctx: PolicyContext) -> tuple[int, str] | None:
         severity = self.classifier.severity
         texts = [c.text for c in ctx.complaint.concerns]

@@ -104,6 +104,7 @@ def standard(
     sla: SlaPolicy | None = None,
     escalation: Any = None,
     early_warning: Any = None,
+    classifier: Any = None,
     repeats: Any = None,
     fallback_department: str | None = None,
     index: ContextIndex | None = None,
@@ -118,7 +119,9 @@ def standard(
     ``calendar`` is the business calendar of the SLA clocks: one calendar for every business
     target, or ``{name: calendar}`` for tables that name theirs (``"default"`` serves targets
     that name none). ``sweepers`` run after the built-in ones; ``desk_options`` go to
-    :class:`~ccms.desk.Desk` (``rng``, ``context_extra``, ``cache_size``).
+    :class:`~ccms.desk.Desk` (``rng``, ``context_extra``, ``cache_size``). ``classifier`` (opt-in:
+    a :class:`~ccms.classify.VocClassifier` trained with severities) adds the predicted severity
+    to the early warning's rules (:meth:`~ccms.classify.PredictedSeverityWarning.beside`).
     """
     if not isinstance(organization, Organization):
         raise PolicyError(
@@ -154,6 +157,10 @@ def standard(
         # a ladder from a config file reads the Desk's SLA clocks
         ladder = EscalationLadder(ladder.levels, target=ladder.target, sla=sla_policy)
     warning = _first(early_warning, chosen.early_warning, EarlyWarning())
+    if classifier is not None:
+        from ccms.classify import PredictedSeverityWarning
+
+        warning = PredictedSeverityWarning.beside(warning, classifier)
     detector = _first(repeats, RepeatDetector())
     if index is None:
         index = (
