@@ -52,7 +52,7 @@ from ccms.policy.routing import (
     DepartmentRouter,
     HandlerDecision,
     HandlerRouter,
-    Verdict,
+    RoutingVerdict,
     authority_fit,
     backlog_order,
     by_channel,
@@ -349,10 +349,10 @@ def test_least_loaded_pins_choice_and_explanation() -> None:
     d = least_loaded().decide(context())
     assert d.handler == "kim"
     assert d.considered == (
-        Candidate("choi", Verdict.INACTIVE),
-        Candidate("kim", Verdict.CHOSEN, "load 2/5"),
-        Candidate("lee", Verdict.HIGHER_LOAD, "load 2/4"),
-        Candidate("park", Verdict.AT_CAPACITY, "load 2/2"),
+        Candidate("choi", RoutingVerdict.INACTIVE),
+        Candidate("kim", RoutingVerdict.CHOSEN, "load 2/5"),
+        Candidate("lee", RoutingVerdict.HIGHER_LOAD, "load 2/4"),
+        Candidate("park", RoutingVerdict.AT_CAPACITY, "load 2/2"),
     )
     assert d.explain() == (
         "handler kim (least_loaded: kim (load 2/5))\n"
@@ -368,8 +368,8 @@ def test_least_loaded_ties_on_ratio_go_to_lower_load_then_id() -> None:
     assert least_loaded().decide(context(load={"kim": 2, "lee": 0})).handler == "lee"
     d = least_loaded().decide(context(load={}))
     assert d.handler == "kim"
-    assert Candidate("lee", Verdict.TIE_BROKEN_BY_ID, "load 0/4") in d.considered
-    assert Candidate("park", Verdict.TIE_BROKEN_BY_ID, "load 0/2") in d.considered
+    assert Candidate("lee", RoutingVerdict.TIE_BROKEN_BY_ID, "load 0/4") in d.considered
+    assert Candidate("park", RoutingVerdict.TIE_BROKEN_BY_ID, "load 0/2") in d.considered
 
 
 def test_round_robin_follows_the_counter_in_id_order() -> None:
@@ -378,7 +378,7 @@ def test_round_robin_follows_the_counter_in_id_order() -> None:
     assert chosen == ["kim", "lee", "kim", "lee"]
     d = round_robin().decide(context(assignment_counter=1))
     assert d.rule == "round_robin: lee (turn 2 of 2; load 2/4)"
-    assert Candidate("kim", Verdict.LATER_IN_ROTATION, "load 2/5") in d.considered
+    assert Candidate("kim", RoutingVerdict.LATER_IN_ROTATION, "load 2/5") in d.considered
 
 
 def test_round_robin_without_counter_hashes_the_complaint_id_stably() -> None:
@@ -394,7 +394,10 @@ def test_round_robin_without_counter_hashes_the_complaint_id_stably() -> None:
 def test_language_match() -> None:
     d = language_match().decide(context(complaint(language="en")))
     assert d.handler == "lee"
-    assert Candidate("kim", Verdict.LACKS_LANGUAGE, "speaks ko; customer speaks en") in d.considered
+    assert (
+        Candidate("kim", RoutingVerdict.LACKS_LANGUAGE, "speaks ko; customer speaks en")
+        in d.considered
+    )
     assert d.rule == "language_match: lee (load 2/4)"
 
 
@@ -402,7 +405,7 @@ def test_skills_match_from_code_table_and_extra() -> None:
     router = skills_match({"PAY": ["billing"], "PAY.FRAUD": ["fraud"]})
     d = router.decide(context(complaint(code="PAY.REFUND")))
     assert d.handler == "lee"
-    assert Candidate("kim", Verdict.LACKS_SKILL, "lacks billing") in d.considered
+    assert Candidate("kim", RoutingVerdict.LACKS_SKILL, "lacks billing") in d.considered
     # the longest prefix: PAY.FRAUD needs fraud only, which nobody has
     d = router.decide(context(complaint(code="PAY.FRAUD.CARD")))
     assert d.handler is None
@@ -424,14 +427,14 @@ def test_authority_fit_picks_the_lowest_role_that_can() -> None:
     d = authority_fit().decide(ctx)
     assert d.handler == "lee"
     assert d.considered == (
-        Candidate("choi", Verdict.INACTIVE),
+        Candidate("choi", RoutingVerdict.INACTIVE),
         Candidate(
             "kim",
-            Verdict.LACKS_AUTHORITY,
+            RoutingVerdict.LACKS_AUTHORITY,
             "amount 80000 KRW exceeds the authority limit 50000 KRW",
         ),
-        Candidate("lee", Verdict.CHOSEN, "handler; load 3/4"),
-        Candidate("park", Verdict.HIGHER_ROLE, "supervisor; load 0/2"),
+        Candidate("lee", RoutingVerdict.CHOSEN, "handler; load 3/4"),
+        Candidate("park", RoutingVerdict.HIGHER_ROLE, "supervisor; load 0/2"),
     )
     # 40,000: kim (front line) can, and is the lowest role
     assert authority_fit().decide(ctx.evolve(extra={"expected_amount": 40000})).handler == "kim"
@@ -460,14 +463,17 @@ def test_filters_compose_with_a_selector() -> None:
     # kim lacks en (checked first); lee 3/4 = 0.75 vs park 1/2 = 0.5
     assert d.handler == "park"
     assert d.rule == "least_loaded[language_match, authority_fit]: park (load 1/2)"
-    assert Candidate("kim", Verdict.LACKS_LANGUAGE, "speaks ko; customer speaks en") in d.considered
-    assert Candidate("lee", Verdict.HIGHER_LOAD, "load 3/4") in d.considered
+    assert (
+        Candidate("kim", RoutingVerdict.LACKS_LANGUAGE, "speaks ko; customer speaks en")
+        in d.considered
+    )
+    assert Candidate("lee", RoutingVerdict.HIGHER_LOAD, "load 3/4") in d.considered
 
 
 def test_pool_replaces_the_department() -> None:
     d = least_loaded(pool=["jung", "kim", "ghost"]).decide(context(complaint(department=None)))
     assert d.handler == "jung"
-    assert Candidate("ghost", Verdict.UNKNOWN) in d.considered
+    assert Candidate("ghost", RoutingVerdict.UNKNOWN) in d.considered
 
 
 @pytest.mark.parametrize(
@@ -664,7 +670,9 @@ def test_conformance_a_real_able_handler_or_a_reason_per_candidate(
         if "language_match" in names:
             assert ctx.complaint.customer.language in agent.languages
         assert [c.agent_id for c in d.considered] == members
-        assert [c.agent_id for c in d.considered if c.verdict is Verdict.CHOSEN] == [d.handler]
+        assert [c.agent_id for c in d.considered if c.verdict is RoutingVerdict.CHOSEN] == [
+            d.handler
+        ]
         assert d.reasons == ()
     else:
         assert d.reasons

@@ -38,7 +38,7 @@ from ccms.policy.routing import (
     PREVIOUS_HANDLER,
     DepartmentDecision,
     HandlerDecision,
-    Verdict,
+    RoutingVerdict,
 )
 from ccms.testing.conformance._common import T0, broke, run_property
 
@@ -561,7 +561,7 @@ class HandlerRouterSuite(_RoutingInputs):
                     f"returned no handler and no reasons (rule {d.rule!r}); give a reason per "
                     "candidate, or why there were none",
                 )
-            chosen = [c.agent_id for c in d.considered if c.verdict is Verdict.CHOSEN]
+            chosen = [c.agent_id for c in d.considered if c.verdict is RoutingVerdict.CHOSEN]
             if d.considered and chosen != ([d.handler] if d.handler is not None else []):
                 broke(
                     handler_router,

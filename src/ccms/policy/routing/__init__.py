@@ -40,8 +40,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccms.policy._routing_backlog import backlog_order, offer_backlog, plan_backlog
-from ccms.policy._routing_decisions import (
+from ccms.policy.registry import PolicyRegistry, default_registry
+from ccms.policy.routing.backlog import backlog_order, offer_backlog, plan_backlog
+from ccms.policy.routing.decisions import (
     Candidate,
     DepartmentDecision,
     DepartmentRouter,
@@ -49,9 +50,10 @@ from ccms.policy._routing_decisions import (
     HandlerDecision,
     HandlerFilter,
     HandlerRouter,
+    RoutingVerdict,
     Verdict,
 )
-from ccms.policy._routing_department import (
+from ccms.policy.routing.department import (
     ByChannel,
     ByCodeTable,
     BySegment,
@@ -64,7 +66,7 @@ from ccms.policy._routing_department import (
     by_taxonomy_defaults,
     fixed,
 )
-from ccms.policy._routing_handler import (
+from ccms.policy.routing.handler import (
     ASSIGNMENT_COUNTER,
     EXPECTED_AMOUNT,
     MONETARY_REMEDIES,
@@ -86,7 +88,6 @@ from ccms.policy._routing_handler import (
     skills_match,
     sticky,
 )
-from ccms.policy.registry import PolicyRegistry, default_registry
 
 __all__ = [
     "ASSIGNMENT_COUNTER",
@@ -115,6 +116,7 @@ __all__ = [
     "LanguageMatch",
     "LeastLoaded",
     "RoundRobin",
+    "RoutingVerdict",
     "SkillsMatch",
     "Sticky",
     "Verdict",

@@ -1,6 +1,6 @@
 """Offering the unassigned backlog to an agent with free capacity (pull-based assignment).
 
-Private module; the public face is :mod:`ccms.policy.routing`.
+Part of :mod:`ccms.policy.routing`, which re-exports its public names.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Department routers: code table (longest prefix), channel, segment, taxonomy defaults, fixed.
 
-Private module; the public face is :mod:`ccms.policy.routing`.
+Part of :mod:`ccms.policy.routing`, which re-exports its public names.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from ccms.errors import PolicyError, RetiredVocCode, UnknownVocCode
 from ccms.model import Channel
-from ccms.policy._routing_decisions import DepartmentDecision
 from ccms.policy.base import Policy, PolicyContext
+from ccms.policy.routing.decisions import DepartmentDecision
 
 __all__ = [
     "ByChannel",

@@ -1,6 +1,6 @@
 """Routing decisions and protocols: what a router returns, and how it explains itself.
 
-Private module; the public face is :mod:`ccms.policy.routing`.
+Part of :mod:`ccms.policy.routing`, which re-exports its public names.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ __all__ = [
     "HandlerDecision",
     "HandlerFilter",
     "HandlerRouter",
+    "RoutingVerdict",
     "Verdict",
 ]
 
 
-class Verdict(StrEnum):
+class RoutingVerdict(StrEnum):
     """What happened to one candidate of a handler decision: chosen, excluded, or outranked."""
 
     CHOSEN = "chosen"
@@ -47,39 +48,42 @@ class Verdict(StrEnum):
     def excluded(self) -> bool:
         """Whether the candidate could not take the complaint at all.
 
-        >>> Verdict.AT_CAPACITY.excluded, Verdict.HIGHER_LOAD.excluded
+        >>> RoutingVerdict.AT_CAPACITY.excluded, RoutingVerdict.HIGHER_LOAD.excluded
         (True, False)
         """
         return self in _EXCLUDED
 
 
+#: The old name of :class:`RoutingVerdict` (``ccms.metrics.frame`` has a ``Verdict`` too).
+Verdict = RoutingVerdict
+
 _EXCLUDED = frozenset(
     {
-        Verdict.UNKNOWN,
-        Verdict.INACTIVE,
-        Verdict.AT_CAPACITY,
-        Verdict.LACKS_SKILL,
-        Verdict.LACKS_LANGUAGE,
-        Verdict.LACKS_AUTHORITY,
+        RoutingVerdict.UNKNOWN,
+        RoutingVerdict.INACTIVE,
+        RoutingVerdict.AT_CAPACITY,
+        RoutingVerdict.LACKS_SKILL,
+        RoutingVerdict.LACKS_LANGUAGE,
+        RoutingVerdict.LACKS_AUTHORITY,
     }
 )
 
 #: What a filter says about an agent it rejects: the verdict and a short detail.
-Exclusion = tuple[Verdict, str]
+Exclusion = tuple[RoutingVerdict, str]
 
 
 @attrs.frozen(slots=True)
 class Candidate:
     """One agent a handler router looked at, and why it was (not) chosen.
 
-    >>> Candidate("kim", Verdict.AT_CAPACITY, "load 5/5")
-    Candidate(agent_id='kim', verdict=<Verdict.AT_CAPACITY: 'at capacity'>, detail='load 5/5')
-    >>> str(Candidate("kim", Verdict.AT_CAPACITY, "load 5/5"))
+    >>> Candidate("kim", RoutingVerdict.AT_CAPACITY, "load 5/5")
+    Candidate(agent_id='kim', verdict=<RoutingVerdict.AT_CAPACITY: 'at capacity'>, detail='load 5/5')
+    >>> str(Candidate("kim", RoutingVerdict.AT_CAPACITY, "load 5/5"))
     'kim: at capacity (load 5/5)'
     """
 
     agent_id: str
-    verdict: Verdict
+    verdict: RoutingVerdict
     detail: str = ""
 
     def __str__(self) -> str:
@@ -108,12 +112,12 @@ class DepartmentDecision:
 class HandlerDecision:
     """The handler chosen (or ``None``: nobody can take it), the rule, and every candidate.
 
-    ``considered`` lists each candidate in agent-id order with its :class:`Verdict`. When
+    ``considered`` lists each candidate in agent-id order with its :class:`RoutingVerdict`. When
     ``handler`` is None, ``reasons`` says why, one line per candidate (or why there were none).
 
     >>> d = HandlerDecision(
     ...     "kim", "least_loaded: kim (load 1/5)",
-    ...     (Candidate("kim", Verdict.CHOSEN, "load 1/5"), Candidate("lee", Verdict.HIGHER_LOAD, "load 3/5")),
+    ...     (Candidate("kim", RoutingVerdict.CHOSEN, "load 1/5"), Candidate("lee", RoutingVerdict.HIGHER_LOAD, "load 3/5")),
     ... )
     >>> d.assigned
     True
@@ -134,7 +138,7 @@ class HandlerDecision:
     ) -> HandlerDecision:
         """The "no handler" result; ``reasons`` default to one line per candidate.
 
-        >>> d = HandlerDecision.none("round_robin", (Candidate("kim", Verdict.INACTIVE),))
+        >>> d = HandlerDecision.none("round_robin", (Candidate("kim", RoutingVerdict.INACTIVE),))
         >>> d.assigned, d.reasons
         (False, ('kim: inactive',))
         >>> print(d.explain())

@@ -1,6 +1,6 @@
 """Handler routers: selectors (least loaded, round robin), filters (skills, language, authority), sticky.
 
-Private module; the public face is :mod:`ccms.policy.routing`.
+Part of :mod:`ccms.policy.routing`, which re-exports its public names.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import pydantic
 
 from ccms.errors import PolicyError
 from ccms.model import MATERIAL_REMEDIES, Agent, Flag, Money, RemedyKind, Role
-from ccms.policy._routing_decisions import (
+from ccms.policy.base import Policy, PolicyContext
+from ccms.policy.routing.decisions import (
     Candidate,
     Exclusion,
     HandlerDecision,
     HandlerFilter,
-    Verdict,
+    RoutingVerdict,
 )
-from ccms.policy.base import Policy, PolicyContext
 
 __all__ = [
     "AuthorityFit",
@@ -93,10 +93,10 @@ class HandlerSelector(Policy[HandlerDecision]):
     kind = "handler_router"
     name: ClassVar[str] = "selector"
     #: For each component of the ranking key: the verdict of a candidate that lost on it.
-    _key_verdicts: ClassVar[tuple[Verdict, ...]] = (
-        Verdict.HIGHER_LOAD,
-        Verdict.HIGHER_LOAD,
-        Verdict.TIE_BROKEN_BY_ID,
+    _key_verdicts: ClassVar[tuple[RoutingVerdict, ...]] = (
+        RoutingVerdict.HIGHER_LOAD,
+        RoutingVerdict.HIGHER_LOAD,
+        RoutingVerdict.TIE_BROKEN_BY_ID,
     )
 
     def __init__(
@@ -129,11 +129,11 @@ class HandlerSelector(Policy[HandlerDecision]):
     ) -> list[_Entry]:
         return sorted(viable, key=lambda e: keys[e.id])
 
-    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> Verdict:
+    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> RoutingVerdict:
         for verdict, mine, theirs in zip(self._key_verdicts, winner, other, strict=True):
             if mine != theirs:
                 return verdict
-        return Verdict.TIE_BROKEN_BY_ID  # pragma: no cover - ids are unique
+        return RoutingVerdict.TIE_BROKEN_BY_ID  # pragma: no cover - ids are unique
 
     def _detail(self, entry: _Entry) -> str:
         return entry.detail
@@ -179,15 +179,15 @@ class HandlerSelector(Policy[HandlerDecision]):
         viable: list[_Entry] = []
         for agent_id, maybe in zip(ids, agents, strict=True):
             if maybe is None:
-                verdicts[agent_id] = Candidate(agent_id, Verdict.UNKNOWN)
+                verdicts[agent_id] = Candidate(agent_id, RoutingVerdict.UNKNOWN)
                 continue
             agent = maybe
             entry = _Entry(agent, ctx.open_load.get(agent_id, 0))
             if not agent.active:
-                verdicts[agent_id] = Candidate(agent_id, Verdict.INACTIVE)
+                verdicts[agent_id] = Candidate(agent_id, RoutingVerdict.INACTIVE)
                 continue
             if entry.load >= agent.capacity:
-                verdicts[agent_id] = Candidate(agent_id, Verdict.AT_CAPACITY, entry.detail)
+                verdicts[agent_id] = Candidate(agent_id, RoutingVerdict.AT_CAPACITY, entry.detail)
                 continue
             for check in checks:
                 exclusion = check(agent)
@@ -202,7 +202,7 @@ class HandlerSelector(Policy[HandlerDecision]):
         ranked = self._rank(viable, keys, ctx)
         winner = ranked[0]
         best = keys[winner.id]
-        verdicts[winner.id] = Candidate(winner.id, Verdict.CHOSEN, self._detail(winner))
+        verdicts[winner.id] = Candidate(winner.id, RoutingVerdict.CHOSEN, self._detail(winner))
         for other in ranked[1:]:
             verdicts[other.id] = Candidate(
                 other.id, self._lost(best, keys[other.id]), self._detail(other)
@@ -254,8 +254,8 @@ class RoundRobin(HandlerSelector):
         start = self._counter(ctx) % len(ordered)
         return ordered[start:] + ordered[:start]
 
-    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> Verdict:
-        return Verdict.LATER_IN_ROTATION
+    def _lost(self, winner: tuple[Any, ...], other: tuple[Any, ...]) -> RoutingVerdict:
+        return RoutingVerdict.LATER_IN_ROTATION
 
     def _why_chosen(self, winner: _Entry, ranked: Sequence[_Entry], ctx: PolicyContext) -> str:
         position = sorted(e.id for e in ranked).index(winner.id) + 1
@@ -289,7 +289,7 @@ class LanguageMatch(_FilterRouter):
             if language in agent.languages:
                 return None
             spoken = ", ".join(sorted(agent.languages))
-            return Verdict.LACKS_LANGUAGE, f"speaks {spoken}; customer speaks {language}"
+            return RoutingVerdict.LACKS_LANGUAGE, f"speaks {spoken}; customer speaks {language}"
 
         return check
 
@@ -354,7 +354,7 @@ class SkillsMatch(_FilterRouter):
             missing = need - agent.skills
             if not missing:
                 return None
-            return Verdict.LACKS_SKILL, f"lacks {', '.join(sorted(missing))}"
+            return RoutingVerdict.LACKS_SKILL, f"lacks {', '.join(sorted(missing))}"
 
         return check
 
@@ -391,10 +391,10 @@ class AuthorityFit(_FilterRouter):
 
     name = "authority_fit"
     _key_verdicts = (
-        Verdict.HIGHER_ROLE,
-        Verdict.HIGHER_LOAD,
-        Verdict.HIGHER_LOAD,
-        Verdict.TIE_BROKEN_BY_ID,
+        RoutingVerdict.HIGHER_ROLE,
+        RoutingVerdict.HIGHER_LOAD,
+        RoutingVerdict.HIGHER_LOAD,
+        RoutingVerdict.TIE_BROKEN_BY_ID,
     )
 
     def likely_remedy(self, ctx: PolicyContext) -> tuple[tuple[RemedyKind, ...], Money | None]:
@@ -424,7 +424,7 @@ class AuthorityFit(_FilterRouter):
             for remedy in remedies:
                 why = agent.authority.why_not(remedy, amount if remedy.material else None)
                 if why is not None:
-                    return Verdict.LACKS_AUTHORITY, why
+                    return RoutingVerdict.LACKS_AUTHORITY, why
             return None
 
         return check
@@ -479,7 +479,7 @@ class Sticky(Policy[HandlerDecision]):
         return HandlerDecision(
             previous,
             f"sticky: {why} -> previous handler {previous} ({detail})",
-            (Candidate(previous, Verdict.CHOSEN, detail),),
+            (Candidate(previous, RoutingVerdict.CHOSEN, detail),),
         )
 
     def __repr__(self) -> str:
