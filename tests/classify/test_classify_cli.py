@@ -67,3 +67,32 @@ def test_a_missing_column_and_bad_labels_are_refused(labelled: Path, tmp_path: P
     result = runner.invoke(app, [*args, "--model", str(tmp_path / "m")])
     assert result.exit_code == 1
     assert "error:" in result.output
+
+
+def test_evaluate_reads_cfpb_columns_with_a_time_split(tmp_path: Path) -> None:
+    """The CFPB export's columns (a product name as the label, dates as MM/DD/YYYY or ISO)."""
+    path = tmp_path / "complaints.csv"
+    rows = corpus()[:240]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Date received", "Product", "Consumer complaint narrative"])
+        for i, r in enumerate(rows):
+            day = r.received_at.date()
+            when = day.strftime("%m/%d/%Y") if i % 2 else day.isoformat()
+            writer.writerow([when, r.code.split(".")[0].title(), r.text])
+    args = ["classify", "evaluate", "--csv", str(path), "--text", "Consumer complaint narrative"]
+    args += ["--label", "Product", "--time", "Date received", "--tz", "Asia/Seoul"]
+    result = runner.invoke(app, [*args, "--folds", "3", "--json", "--no-sklearn-baseline"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["n"] == len(rows)
+    assert data["time_split"]["n_test"] == len(rows) - round(len(rows) * 0.8)
+    assert data["time_split"]["split"].startswith("time split (test from ")
+    assert data["time_split"]["split"].endswith("+09:00)")
+    limited = runner.invoke(
+        app, [*args, "--limit", "100", "--folds", "3", "--json", "--no-sklearn-baseline"]
+    )
+    assert json.loads(limited.output)["n"] == 100
+    bad = runner.invoke(app, [*args[:-2], "--tz", "Mars/Base"])
+    assert bad.exit_code != 0
+    assert "not a time zone" in bad.output
