@@ -153,18 +153,20 @@ def check_policy(policy: NoticePolicy, templates: NoticeTemplates) -> None:
     environment()  # the notices extra is installed (MissingExtra otherwise), before any command
     kinds = {k.value for k in NoticeKind}
     named = {*policy.on.values(), *([NoticePolicy.PROGRESS] if policy.progress_on else [])}
-    for template in sorted(named):
-        if template not in kinds:
-            raise PolicyError(
-                f"NoticePolicy names the template {template!r}; allowed: {', '.join(sorted(kinds))}"
-            )
-        for language in sorted(templates.languages | {policy.language}):
-            templates.template(template, language)  # ConfigError naming what exists
     if policy.language not in templates.languages:
         raise PolicyError(
             f"NoticePolicy.language {policy.language!r} has no templates; the set has "
             f"{', '.join(sorted(templates.languages)) or 'none'}"
         )
+    # Every language the set has any template in must have each notice the policy sends.
+    languages = sorted({language for t in templates.templates.values() for language in t})
+    for template in sorted(named):
+        if template not in kinds:
+            raise PolicyError(
+                f"NoticePolicy names the template {template!r}; allowed: {', '.join(sorted(kinds))}"
+            )
+        for language in languages:
+            templates.template(template, language)  # ConfigError naming what exists
 
 
 def _standard(event: ResultRegistered) -> StandardRemedy | None:
