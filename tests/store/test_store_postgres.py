@@ -29,7 +29,8 @@ import pytest
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 psycopg_pool = pytest.importorskip("psycopg_pool", reason="the postgres extra is not installed")
 
-import ccms.store.postgres as postgres_module  # noqa: E402
+import ccms.store.postgres.connection as postgres_connection  # noqa: E402
+import ccms.store.postgres.schema as postgres_module  # noqa: E402
 from ccms.errors import (  # noqa: E402
     ConcurrencyConflict,
     IdempotencyConflict,
@@ -50,9 +51,9 @@ from ccms.store.postgres import (  # noqa: E402
     PostgresStore,
     migrate,
 )
-from ccms.testing.store_contract import (  # noqa: E402
-    StoreContract,
+from ccms.testing.conformance.store import (  # noqa: E402
     StoreFactory,
+    StoreSuite,
     advance,
     received_event,
     record_batch,
@@ -90,7 +91,7 @@ def _raw(url: str) -> Any:
     return psycopg.connect(url, autocommit=True)
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(StoreSuite):
     @pytest.fixture
     def make_store(self, postgres_url: str, new_schema: Callable[[], str]) -> StoreFactory:
         return lambda: PostgresStore(postgres_url, schema=new_schema(), max_size=4)
@@ -262,9 +263,12 @@ def test_text_postgres_cannot_hold_is_refused_as_invalid_input(store: PostgresSt
 
 
 def test_the_url_password_is_masked(postgres_url: str, new_schema: Callable[[], str]) -> None:
-    shown = postgres_module._shown("postgresql://ccms:s3cret@db:5432/ccms")
+    shown = postgres_connection._shown("postgresql://ccms:s3cret@db:5432/ccms")
     assert shown == "postgresql://ccms:***@db:5432/ccms"
-    assert postgres_module._shown("host=db password=s3cret user=x") == "host=db password=*** user=x"
+    assert (
+        postgres_connection._shown("host=db password=s3cret user=x")
+        == "host=db password=*** user=x"
+    )
     with PostgresStore(postgres_url, schema=new_schema()) as s:
         assert repr(s) == f"PostgresStore({postgres_url!r}, schema={s.schema!r})"
 
