@@ -10,7 +10,7 @@ import pytest
 
 from ccms.model import fold
 from ccms.store import ASAP, InMemoryStore, InvalidAppend, SQLiteStore
-from ccms.testing.store_contract import received_event
+from ccms.testing.conformance.store import received_event
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
 

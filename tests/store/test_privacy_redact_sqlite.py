@@ -12,7 +12,7 @@ import pytest
 from ccms.errors import StoreBusy
 from ccms.model import Customer, redact
 from ccms.store import SQLiteStore, StoreReadOnly
-from ccms.testing.store_contract import received_event
+from ccms.testing.conformance.store import received_event
 
 T = datetime(2026, 10, 5, 9, tzinfo=UTC)
 SECRET = "비밀사연-ZQX-01055554444"

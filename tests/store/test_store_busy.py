@@ -18,7 +18,7 @@ from ccms.desk import Desk, ManualClock
 from ccms.errors import ConcurrencyConflict, StoreBusy, StoreError
 from ccms.model import Concern, Customer, CustomerRef, StageChanged
 from ccms.store import CustomerNotFound, SQLiteStore
-from ccms.testing.store_contract import advance, received_event, record_batch
+from ccms.testing.conformance.store import advance, received_event, record_batch
 from postgres_kit import postgres_url as server_url
 
 _T = datetime(2026, 10, 1, 9, tzinfo=UTC)

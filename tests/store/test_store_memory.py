@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from ccms.store import ComplaintStore, InMemoryStore
-from ccms.testing.store_contract import StoreContract, StoreFactory, received_event, record_batch
+from ccms.testing.conformance.store import StoreFactory, StoreSuite, received_event, record_batch
 
 
-class TestInMemoryStore(StoreContract):
+class TestInMemoryStore(StoreSuite):
     @pytest.fixture
     def make_store(self) -> StoreFactory:
         return InMemoryStore

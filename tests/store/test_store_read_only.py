@@ -21,7 +21,7 @@ from ccms.store import (
     StoreSchemaError,
 )
 from ccms.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
-from ccms.testing.store_contract import advance, received_event, record_batch
+from ccms.testing.conformance.store import advance, received_event, record_batch
 
 _T = datetime(2026, 10, 1, 9, tzinfo=UTC)
 

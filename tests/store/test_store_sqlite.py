@@ -33,11 +33,11 @@ from ccms.store import (
     StreamConflict,
 )
 from ccms.store.sqlite import SCHEMA_VERSION
-from ccms.testing.store_contract import (
+from ccms.testing.conformance.store import (
     RICH_DATA,
     Command,
-    StoreContract,
     StoreFactory,
+    StoreSuite,
     advance,
     brute_force_query,
     complaint_histories,
@@ -48,7 +48,7 @@ from ccms.testing.store_contract import (
 )
 
 
-class TestSQLiteFileStore(StoreContract):
+class TestSQLiteFileStore(StoreSuite):
     @pytest.fixture
     def make_store(self, tmp_path: Path) -> StoreFactory:
         counter = itertools.count()
@@ -59,7 +59,7 @@ class TestSQLiteFileStore(StoreContract):
         return SQLiteStore(store.path)
 
 
-class TestSQLiteMemoryStore(StoreContract):
+class TestSQLiteMemoryStore(StoreSuite):
     @pytest.fixture
     def make_store(self) -> StoreFactory:
         return SQLiteStore
@@ -611,7 +611,9 @@ def test_due_is_a_range_scan_of_the_partial_wake_index() -> None:
         for i in range(50):
             e = received_event(f"D{i:02d}", _T)
             store.append(e.apply(None), [e], expected_version=0, wake_at=None if i % 2 else _T)
-        plan = store._db().execute(f"EXPLAIN QUERY PLAN {sqlite_statements._DUE}", (0, -1)).fetchall()
+        plan = (
+            store._db().execute(f"EXPLAIN QUERY PLAN {sqlite_statements._DUE}", (0, -1)).fetchall()
+        )
         detail = " ".join(str(row[-1]) for row in plan)
         assert "SEARCH complaints USING INDEX complaints_wake (wake_us<?)" in detail
         assert "TEMP B-TREE" not in detail

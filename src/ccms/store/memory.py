@@ -4,7 +4,7 @@ Entities and events are deeply immutable, so the store keeps the very objects it
 them back without copying.
 
 >>> from datetime import datetime, timezone
->>> from ccms.testing.store_contract import received_event
+>>> from ccms.testing.conformance.store import received_event
 >>> from ccms.model import fold
 >>> e = received_event("c1", datetime(2026, 10, 1, 9, tzinfo=timezone.utc))
 >>> store = InMemoryStore()

@@ -29,7 +29,7 @@ position and state, written together in one transaction.
 
 >>> from datetime import datetime, timezone
 >>> from ccms.model import fold
->>> from ccms.testing.store_contract import received_event
+>>> from ccms.testing.conformance.store import received_event
 >>> e = received_event("c1", datetime(2026, 10, 1, 9, tzinfo=timezone.utc), code="PRD.DEF")
 >>> with SQLiteStore() as store:
 ...     _ = store.append(fold([e]), [e], expected_version=0)

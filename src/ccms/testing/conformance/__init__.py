@@ -60,10 +60,7 @@ from ccms.testing.conformance._routing import (
     routing_contexts,
 )
 from ccms.testing.conformance._sla import EscalationSuite, SlaPolicySuite, sample_organization
-from ccms.testing.store_contract import StoreContract
-
-#: The store contract under the suites' naming (the same class).
-StoreSuite = StoreContract
+from ccms.testing.conformance.store import StoreSuite
 
 __all__ = [
     "AccumulatorSuite",
@@ -77,7 +74,6 @@ __all__ = [
     "Script",
     "SlaPolicySuite",
     "Step",
-    "StoreContract",
     "StoreSuite",
     "play",
     "routing_contexts",
