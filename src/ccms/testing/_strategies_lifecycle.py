@@ -36,16 +36,18 @@ from ccms.model import (
     VocKind,
     fold,
 )
-from ccms.testing._strategies_values import (
-    _AGENT_IDS,
-    _DEPARTMENT_IDS,
-    _SHORT,
+from ccms.testing._strategies_args import (
     InvalidStrategyArgument,
     _choices,
     _Draw,
     _fail,
     _sample,
     _size,
+)
+from ccms.testing._strategies_values import (
+    _AGENT_IDS,
+    _DEPARTMENT_IDS,
+    _SHORT,
     aware_datetimes,
     concerns,
     customer_refs,

@@ -17,7 +17,8 @@ calendar in UTC, an amount of 0 KRW.
 ...     assert [e.version for e in events] == sorted(e.version for e in events)
 >>> check()
 
-The strategies live in two private modules (values; whole lifecycles), and
+The strategies live in private modules by subject (values, calendars and tables, whole
+lifecycles, with their argument checks in one), and
 :func:`invalid_commands` in :mod:`ccms.testing.invalid`; this module is their public face.
 
 The public models are registered with Hypothesis through its ``hypothesis`` entry point, so
@@ -30,6 +31,7 @@ import ccms.testing._needs_hypothesis  # noqa: F401  (MissingExtra without it)
 
 # isort: split
 from ccms.testing._records_strategies import case_records_lists
+from ccms.testing._strategies_args import InvalidStrategyArgument
 from ccms.testing._strategies_lifecycle import (
     CommandScript,
     Step,
@@ -37,20 +39,16 @@ from ccms.testing._strategies_lifecycle import (
     complaints,
     event_histories,
 )
+from ccms.testing._strategies_tables import calendars, case_records, point_rules, sla_tables
 from ccms.testing._strategies_values import (
-    InvalidStrategyArgument,
     agents,
     aware_datetimes,
-    calendars,
-    case_records,
     concerns,
     customer_refs,
     customers,
     departments,
     money,
     organizations,
-    point_rules,
-    sla_tables,
     taxonomies,
     voc_codes,
 )
