@@ -51,6 +51,7 @@ from ccms.errors import ConformanceError
 from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
 from ccms.testing.conformance._common import run_property, seeded
+from ccms.testing.conformance._escalation import EscalationSuite
 from ccms.testing.conformance._history import Script, Step, play, scripts
 from ccms.testing.conformance._points import PointRulesSuite
 from ccms.testing.conformance._routing import (
@@ -59,7 +60,7 @@ from ccms.testing.conformance._routing import (
     RoutingCase,
     routing_contexts,
 )
-from ccms.testing.conformance._sla import EscalationSuite, SlaPolicySuite, sample_organization
+from ccms.testing.conformance._sla import SlaPolicySuite, sample_organization
 from ccms.testing.conformance.store import StoreSuite
 
 __all__ = [
