@@ -31,9 +31,12 @@ per 1M-row chunk merged into one accumulator, both equal, with state size and pe
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -117,7 +120,8 @@ def records(c: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> list[CaseRe
     """CaseRecord objects for rows ``lo:hi`` (built outside the timed sections)."""
     col = {k: v[lo:hi].tolist() for k, v in c.items()}
     ch, co = CHANNELS[c["channel"][lo:hi]].tolist(), CODES[c["code"][lo:hi]].tolist()
-    rem = [REMEDIES[i] if i >= 0 else None for i in col["remedy"]]
+    names = REMEDIES.tolist()  # str, not numpy.str_
+    rem = [names[i] if i >= 0 else None for i in col["remedy"]]
     b_resp, b_res = (
         _business(c["response"][lo:hi]).tolist(),
         _business(c["resolution"][lo:hi]).tolist(),
@@ -454,8 +458,6 @@ def streaming(c: dict[str, np.ndarray[Any, Any]]) -> KpiAccumulator:
     bare: dict[Any, list[Any]] = {}
     t_acc: list[float] = []
     t_bare: list[float] = []
-    sizes: list[tuple[int, int, int]] = []
-    seen = 0
     for i, chunk in enumerate(chunks(c, N)):
         runs = [
             ("acc", lambda ch=chunk: _feed(acc, ch)),
@@ -465,12 +467,7 @@ def streaming(c: dict[str, np.ndarray[Any, Any]]) -> KpiAccumulator:
             t0 = time.perf_counter()
             fn()
             (t_acc if name == "acc" else t_bare).append(time.perf_counter() - t0)
-        seen += len(chunk)
-        if seen in (10_000, 100_000) or (seen < 100_000 and i == 0):
-            sizes.append((seen, *state_size(acc)))
         del chunk
-    if not sizes or sizes[-1][0] != seen:
-        sizes.append((seen, *state_size(acc)))
     assert len(acc.groups) == len(bare) == len(CHANNELS) * len(CODES), len(acc.groups)
     assert all(same_state(s, bare[k]) for k, s in acc.groups.items()), "bare loop differs"
 
@@ -509,27 +506,6 @@ def streaming(c: dict[str, np.ndarray[Any, Any]]) -> KpiAccumulator:
     print(f"  result() of {len(acc.groups):,} groups: {time.perf_counter() - t0:.2f} s")
     figure("streaming result()", time.perf_counter() - t0, "s")
 
-    print("\naccumulator state (deep size of its Python objects) against records seen:")
-    for m, size, bins in sizes:
-        print(
-            f"  {m:>10,} records -> {size / 2**20:8.1f} MiB, {bins:>9,} histogram bins, "
-            f"{size / len(acc.groups) / 1024:7.1f} KiB per group"
-        )
-        figure(f"state after {m:,} records", size, "bytes", bins=bins, groups=len(acc.groups))
-    last, before = sizes[-1], [s for s in sizes if s[0] * 10 <= sizes[-1][0]]
-    if before:
-        growth = last[1] / before[-1][1]
-        print(f"  records x{last[0] / before[-1][0]:.0f} -> state x{growth:.2f}")
-        target(
-            "state growth for 10x the records",
-            growth,
-            "<",
-            5.0,
-            unit="x",
-            compares="deep size of the accumulator at N over N/10 (O(records) would be 10x)",
-        )
-    print(f"  peak resident memory so far: {peak_rss_mib():,.0f} MiB")
-    figure("peak RSS after streaming", peak_rss_mib(), "MiB")
     return acc
 
 
@@ -631,55 +607,105 @@ def dask_run(frame: pl.DataFrame, acc: KpiAccumulator) -> None:
     )
 
 
-def big_run() -> None:
-    """10M records in bounded memory: both paths chunk by chunk, compared equal."""
-    print(f"\n10M run: {BIG_N:,} records, chunks of 1,000,000 generated and dropped")
-    rss0 = peak_rss_mib()
+# ------------------------------------------------------------------ memory at 1M and 10M
+
+MEM_CHUNK = 100_000  # rows generated, fed and dropped at a time: the bench holds one chunk
+
+
+def memory_child(path: str, n: int) -> dict[str, Any]:
+    """One path over ``n`` records in chunks, in this (fresh) process: peak memory and state.
+
+    Chunk ``i`` is drawn from seed ``SEED + 1000 + i``, so the 1M run is the first tenth of the
+    10M run. ``accumulator``: CaseRecord objects of the chunk fed to ``update``; ``columnar``: the
+    chunk's Polars frame through ``kpi_stats``, loaded into one accumulator.
+    """
+    rss_start = peak_rss_mib()
     acc = KpiAccumulator(BY)
-    col = KpiAccumulator(BY)
-    t_acc = t_col = 0.0
-    sizes = []
-    for part in range(BIG_N // 1_000_000):
-        c = columns(1_000_000, SEED + 1 + part)
-        for lo in range(0, 1_000_000, CHUNK):
-            rs = records(c, lo, lo + CHUNK)
-            t0 = time.perf_counter()
+    t0 = time.perf_counter()
+    for i, lo in enumerate(range(0, n, MEM_CHUNK)):
+        c = columns(min(MEM_CHUNK, n - lo), SEED + 1000 + i)
+        if path == "accumulator":
+            rs = records(c, 0, len(c["channel"]))
             _feed(acc, rs)
-            t_acc += time.perf_counter() - t0
             del rs
-        frame = polars_frame(c)
-        t0 = time.perf_counter()
-        col.load(kpi_stats(frame, BY))
-        t_col += time.perf_counter() - t0
-        del frame, c
-        gc.collect()
-        if part in (0, 9):
-            sizes.append(((part + 1) * 1_000_000, *state_size(acc)))
-    equal = dict(col.groups) == dict(acc.groups) and col.result() == acc.result()
+        else:
+            frame = polars_frame(c)
+            acc.load(kpi_stats(frame, BY))
+            del frame
+        del c
+    seconds = time.perf_counter() - t0
+    gc.collect()
+    size, bins = state_size(acc)
+    state = {repr(k): _plain_state(s) for k, s in sorted(acc.groups.items())}
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()
+    return {"path": path, "n": n, "seconds": seconds, "peak_rss_mib": peak_rss_mib(),
+            "rss_at_start_mib": rss_start, "state_bytes": size, "bins": bins,
+            "groups": len(acc.groups), "digest": digest}  # fmt: skip
+
+
+def _plain_state(s: CaseStats) -> dict[str, Any]:
+    out = s.state()
+    out["cost"] = {k: str(v.normalize()) for k, v in out["cost"].items()}  # 1E+2 == 100.00
+    return out
+
+
+def run_child(path: str, n: int) -> dict[str, Any]:
+    """:func:`memory_child` in a new interpreter, so its peak resident size is its own."""
+    cmd = [sys.executable, __file__, "--memory", path, str(n)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def memory(big: bool) -> None:
+    sizes = (1_000_000, BIG_N) if big else (1_000_000,)
     print(
-        f"  accumulator {BIG_N / t_acc / 1e6:.2f}M records/s; columnar chunks "
-        f"{BIG_N / t_col / 1e6:.2f}M rows/s; equal: {equal}"
+        f"\nmemory: each path over {' and '.join(f'{m:,}' for m in sizes)} records in a fresh "
+        f"process, generated and dropped {MEM_CHUNK:,} at a time ({len(CHANNELS) * len(CODES):,} "
+        "groups, default settings); peak resident size of that process, and the accumulator's "
+        "state (deep size of its Python objects):"
     )
-    for m, size, bins in sizes:
-        print(f"  state at {m:>10,} records: {size / 2**20:8.1f} MiB, {bins:,} bins")
-        figure(f"10M run: state after {m:,} records", size, "bytes", bins=bins)
-    growth = sizes[-1][1] / sizes[0][1]
-    print(f"  peak resident memory: {peak_rss_mib():,.0f} MiB (before the run {rss0:,.0f} MiB)")
-    figure("10M run: peak RSS", peak_rss_mib(), "MiB")
-    target(
-        "10M run: state growth 1M -> 10M",
-        growth,
-        "<",
-        5.0,
-        unit="x",
-        compares="deep size of the accumulator at 10M over 1M records",
-    )
-    target("10M run: columnar chunks equal the accumulator", float(equal), ">=", 1.0, unit="")
+    runs: dict[tuple[str, int], dict[str, Any]] = {}
+    for m in sizes:
+        for path in ("accumulator", "columnar"):
+            r = runs[(path, m)] = run_child(path, m)
+            print(
+                f"  {path:11s} {m:>10,} records: peak {r['peak_rss_mib']:7,.0f} MiB "
+                f"(at start {r['rss_at_start_mib']:,.0f}); state {r['state_bytes'] / 2**20:6,.0f} "
+                f"MiB in {r['bins']:>10,} bins ({r['state_bytes'] / r['bins']:.0f} B a bin); "
+                f"{m / r['seconds'] / 1e6:.2f}M records/s"
+            )
+            figure(f"memory {path} {m:,}: peak RSS", r["peak_rss_mib"], "MiB",
+                   compares="fresh process, chunked input", state_bytes=r["state_bytes"],
+                   bins=r["bins"], groups=r["groups"], seconds=r["seconds"])  # fmt: skip
+        equal = runs[("accumulator", m)]["digest"] == runs[("columnar", m)]["digest"]
+        print(f"  {m:,} records: the columnar chunks' state equals the accumulator's: {equal}")
+        target(f"{m:,} records: columnar state equals the accumulator's", float(equal), ">=",
+               1.0, unit="", compares="1.0 = every group's exact state equal")  # fmt: skip
+    if not big:
+        print("  (10M records: set CCMS_BENCH_METRICS_10M=1)")
+        return
+    print("  what grows from 1M to 10M records (1,600 groups either way):")
+    for path in ("accumulator", "columnar"):
+        one, ten = runs[(path, 1_000_000)], runs[(path, BIG_N)]
+        rest_one = one["peak_rss_mib"] - one["state_bytes"] / 2**20
+        rest_ten = ten["peak_rss_mib"] - ten["state_bytes"] / 2**20
+        print(
+            f"  {path:11s} peak x{ten['peak_rss_mib'] / one['peak_rss_mib']:.2f}; state "
+            f"x{ten['state_bytes'] / one['state_bytes']:.2f} (bins x{ten['bins'] / one['bins']:.2f}"
+            f"); peak minus state x{rest_ten / rest_one:.2f} ({rest_one:,.0f} -> {rest_ten:,.0f} MiB)"
+        )
+        target(f"memory O(groups), {path}: peak RSS 10M / 1M", ten["peak_rss_mib"] /
+               one["peak_rss_mib"], "<=", 1.5,
+               compares="peak resident size of a fresh process at 10M over 1M records, groups "
+               "fixed (O(records) would be ~10x)")  # fmt: skip
+        target(f"no per-row data held, {path}: (peak - state) 10M / 1M", rest_ten / rest_one,
+               "<=", 1.2, compares="peak resident size less the state's deep size, 10M over 1M")  # fmt: skip
 
 
 def main() -> None:
     if os.environ.get("CCMS_BENCH_METRICS_10M") == "only":
-        big_run()
+        memory(big=True)
         return
     print(
         f"records: {N:,}; groups: {len(CHANNELS)} channels x {len(CODES)} codes; "
@@ -693,11 +719,11 @@ def main() -> None:
     columnar(frame, acc)
     dask_run(frame, acc)
     del frame
-    if BIG:
-        big_run()
-    else:
-        print("\n(10M-record run: set CCMS_BENCH_METRICS_10M=1)")
+    memory(BIG)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--memory"]:
+        print(json.dumps(memory_child(sys.argv[2], int(sys.argv[3]))))
+    else:
+        main()

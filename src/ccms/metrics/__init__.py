@@ -26,6 +26,7 @@ from ccms.metrics.accumulators import (
     accumulate,
     merge_all,
 )
+from ccms.metrics.backlog import BacklogAccumulator, BacklogFigures
 from ccms.metrics.fairness import (
     METRICS,
     MISSING_GROUP,
@@ -40,16 +41,12 @@ from ccms.metrics.frame import Comparison, FairnessFrame, GroupValue, Method, Me
 from ccms.metrics.kpi import (
     FIGURES,
     TIMELY_WITHIN,
-    BacklogAccumulator,
-    BacklogFigures,
     CaseStats,
     Figure,
     KpiAccumulator,
     Kpis,
     KpiTable,
     Rate,
-    TaskOnTime,
-    TaskOnTimeAccumulator,
     complaint_rates,
 )
 from ccms.metrics.records import (
@@ -66,6 +63,7 @@ from ccms.metrics.records import (
     to_polars,
 )
 from ccms.metrics.stats import benjamini_hochberg, gini, holm, wilson_interval
+from ccms.metrics.tasks import TaskOnTime, TaskOnTimeAccumulator
 
 __all__ = [
     "COURTESY_PREFIX",

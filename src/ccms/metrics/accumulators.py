@@ -41,6 +41,7 @@ __all__ = [
     "group_key",
     "merge_all",
     "quantile_rank",
+    "sort_key",
 ]
 
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -148,6 +149,12 @@ def group_key(by: Sequence[str], allowed: Iterable[str], zone: ZoneInfo) -> Call
     if len(parts) == 1:
         return parts[0]
     return lambda r: tuple(p(r) for p in parts)
+
+
+def sort_key(k: Any) -> Any:
+    """The order of group keys in results: each part as text, missing (None) parts last."""
+    parts = k if isinstance(k, tuple) else (k,)
+    return tuple((p is None, str(p)) for p in parts)
 
 
 def quantile_rank(q: Fraction, n: int) -> int:

@@ -38,7 +38,15 @@ try:
     import polars as pl
 except ImportError as exc:  # pragma: no cover - the columnar extra is installed in CI
     raise MissingExtra("columnar", "polars") from exc
-from ccms.metrics.accumulators import PERIOD_KEYS, Durations, Summary, check_resolution, zone_of
+from ccms.metrics.accumulators import (
+    PERIOD_KEYS,
+    Durations,
+    Summary,
+    check_resolution,
+    sort_key,
+    zone_of,
+)
+from ccms.metrics.backlog import BacklogAccumulator, BacklogFigures
 from ccms.metrics.fairness import MISSING_GROUP, FairnessAccumulator, FairnessMetric
 from ccms.metrics.frame import FairnessFrame, MetricSpec
 from ccms.metrics.kpi import (
@@ -50,14 +58,11 @@ from ccms.metrics.kpi import (
 from ccms.metrics.kpi import (
     FIGURES,
     TIMELY_WITHIN,
-    BacklogAccumulator,
-    BacklogFigures,
     CaseStats,
     Figure,
     KpiAccumulator,
     Kpis,
     KpiTable,
-    _sort_key,
 )
 from ccms.metrics.records import CaseRecord
 from ccms.metrics.stats import Correction
@@ -347,6 +352,9 @@ def kpi_stats(
             d.n = int(ns[row])
             d.total = int(ts[row] or 0)
         groups[k] = s
+    # One int object per bin number for every group's histograms (as the accumulator keys them).
+    keys: dict[int, int] = {}
+    share = keys.setdefault
     for field in plan.durations:
         hist = results["hist:" + field]
         for k, bins, counts in zip(
@@ -355,7 +363,7 @@ def kpi_stats(
             hist.get_column("__c").to_list(),
             strict=True,
         ):
-            getattr(groups[k], field).hist = dict(zip(bins, counts, strict=True))
+            getattr(groups[k], field).hist = dict(zip(map(share, bins, bins), counts, strict=True))
     extra = _extra_maps(results, plan)
     for k, per in extra.get("csat", {}).items():
         groups[k].csat = per
@@ -440,7 +448,7 @@ def kpis(
     keys = _keys_column(base, plan)
     rows = base.rows()
     by_group: dict[tuple[Any, ...], Kpis] = {}
-    for i in sorted(range(len(keys)), key=lambda i: _sort_key(keys[i])):
+    for i in sorted(range(len(keys)), key=lambda i: sort_key(keys[i])):
         k = keys[i]
         counts, durations = figures_of(rows[i])
         by_group[(k,) if single else k] = Kpis.from_parts(

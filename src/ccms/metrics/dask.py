@@ -40,8 +40,9 @@ try:
 except ImportError as exc:  # pragma: no cover - the dask extra is installed in CI
     raise MissingExtra("dask", "dask") from exc
 from ccms.metrics.accumulators import Accumulator, accumulate, merge_all
+from ccms.metrics.backlog import BacklogAccumulator
 from ccms.metrics.fairness import FairnessAccumulator
-from ccms.metrics.kpi import BacklogAccumulator, KpiAccumulator
+from ccms.metrics.kpi import KpiAccumulator
 
 __all__ = ["accumulate_bag", "accumulate_frame", "merge_tree", "to_dask"]
 

@@ -1,4 +1,4 @@
-"""KPI calculators: volume, speed, SLA, reopen, transfer, escalation, happy call, remedy, backlog.
+"""KPI calculators: volume, speed, SLA, reopen, transfer, escalation, happy call, remedy.
 
 :class:`KpiAccumulator` computes every per-group KPI in one pass over case records. It keeps exact
 sufficient statistics per group (:class:`CaseStats`: integer counts, whole-second sums, duration
@@ -58,6 +58,7 @@ from ccms.metrics.accumulators import (
     Summary,
     check_resolution,
     group_key,
+    sort_key,
     zone_of,
 )
 from ccms.metrics.records import CaseRecord
@@ -66,16 +67,12 @@ from ccms.metrics.stats import wilson_interval
 __all__ = [
     "FIGURES",
     "TIMELY_WITHIN",
-    "BacklogAccumulator",
-    "BacklogFigures",
     "CaseStats",
     "Figure",
     "KpiAccumulator",
     "KpiTable",
     "Kpis",
     "Rate",
-    "TaskOnTime",
-    "TaskOnTimeAccumulator",
     "complaint_rates",
 ]
 
@@ -381,8 +378,14 @@ class KpiTable:
 
 
 # The figure blocks of the generated update function. ``r`` is the record, ``s`` its group's
-# CaseStats; constants come from the namespace built in KpiAccumulator._compile.
-_DUR = "d = s.{f}; d.n += 1; d.total += v; h = d.hist; b = v // RES; h[b] = h.get(b, 0) + 1"
+# CaseStats; constants come from the namespace built in KpiAccumulator._compile. A new bin's key
+# is the accumulator's one int object for that bin number (``KEY``), shared by every group's
+# histograms as CPython shares the ints up to 256: a bin then costs its dict slot, not also an
+# int of its own (about half the state at a million records).
+_DUR = (
+    "d = s.{f}; d.n += 1; d.total += v; h = d.hist; b = v // RES; c = h.get(b); "
+    "h[b if c else KEY(b, b)] = c + 1 if c else 1"
+)
 _BLOCKS: Final[dict[str, str]] = {
     "status": """
 if r.withdrawn: s.withdrawn += 1
@@ -531,6 +534,7 @@ class KpiAccumulator:
         self.resolution = check_resolution(resolution)
         self.as_of = require_aware(as_of, "as_of") if as_of is not None else None
         self._groups: dict[Any, CaseStats] = {}
+        self._bin_keys: dict[int, int] = {}  # one int object per bin number (see _DUR)
         self._compile()
 
     def _settings(self) -> tuple[Any, ...]:
@@ -548,6 +552,7 @@ class KpiAccumulator:
             "TIMELY": TIMELY_WITHIN,
             "AS_OF": self.as_of,
             "ZERO": _ZERO,
+            "KEY": self._bin_keys.setdefault,
         }
         body = "".join(_indent(_BLOCKS[f]) for f in self.figures)
         source = (
@@ -613,7 +618,7 @@ class KpiAccumulator:
         single = len(self.by) == 1
         by_group: dict[tuple[Any, ...], Kpis] = {}
         total = CaseStats(self.resolution)
-        for k in sorted(self._groups, key=_sort_key):
+        for k in sorted(self._groups, key=sort_key):
             s = self._groups[k]
             by_group[(k,) if single else k] = Kpis.from_stats(s)
             total.absorb(s)
@@ -632,11 +637,6 @@ class KpiAccumulator:
             f"KpiAccumulator(by={self.by!r}, figures={len(self.figures)} of {len(FIGURES)}, "
             f"groups={len(self._groups)})"
         )
-
-
-def _sort_key(k: Any) -> Any:
-    parts = k if isinstance(k, tuple) else (k,)
-    return tuple((p is None, str(p)) for p in parts)
 
 
 def complaint_rates(
@@ -665,153 +665,3 @@ def complaint_rates(
             raise InvalidInput(MISSING_DENOMINATOR.format(period=period))
         out[period] = Fraction(count * per) / Fraction(den) if den else Fraction(0)
     return out
-
-
-# --------------------------------------------------------------------------- backlog
-
-
-@attrs.frozen
-class BacklogFigures:
-    """Open complaints at a moment and how old they are (calendar seconds)."""
-
-    as_of: datetime
-    open: int
-    age: Summary
-    oldest: int | None
-
-
-class BacklogAccumulator:
-    """Backlog and backlog age at ``as_of``: complaints received by then and not closed by then.
-
-    >>> from datetime import datetime, timezone
-    >>> from ccms.metrics import CaseRecord
-    >>> t = datetime(2026, 1, 5, tzinfo=timezone.utc)
-    >>> acc = BacklogAccumulator(datetime(2026, 1, 6, tzinfo=timezone.utc), by=("channel",))
-    >>> acc.update(CaseRecord(id="1", received_at=t, channel="web", kind="complaint",
-    ...                       severity="low", segment="general", stage="in_progress"))
-    >>> acc.result()[("web",)].open, acc.result()[("web",)].age.mean / 3600
-    (1, 24.0)
-    """
-
-    def __init__(
-        self,
-        as_of: datetime,
-        by: Sequence[str] = (),
-        *,
-        zone: str | ZoneInfo = "UTC",
-        resolution: timedelta | int = timedelta(minutes=1),
-    ) -> None:
-        self.as_of = require_aware(as_of, "as_of")
-        self.by = tuple(by)
-        self.zone = zone_of(zone)
-        self.resolution = check_resolution(resolution)
-        self._key = group_key(self.by, (a.name for a in attrs.fields(CaseRecord)), self.zone)
-        self._groups: dict[Any, list[Any]] = {}  # key -> [Durations, oldest]
-
-    def update(self, r: CaseRecord) -> None:
-        """Count ``r`` if it was open at ``as_of``."""
-        if r.received_at > self.as_of or (r.closed_at is not None and r.closed_at <= self.as_of):
-            return
-        age = (self.as_of - r.received_at) // _SEC
-        k = self._key(r)
-        g = self._groups.get(k)
-        if g is None:
-            g = self._groups[k] = [Durations(self.resolution), age]
-        g[0].add(age)
-        if age > g[1]:
-            g[1] = age
-
-    def merge(self, other: BacklogAccumulator) -> BacklogAccumulator:
-        """A new accumulator holding both inputs."""
-        settings = (self.as_of, self.by, str(self.zone), self.resolution)
-        if (other.as_of, other.by, str(other.zone), other.resolution) != settings:
-            raise InvalidInput("cannot merge backlogs taken at different moments or groupings")
-        out = BacklogAccumulator(self.as_of, self.by, zone=self.zone, resolution=self.resolution)
-        for src in (self._groups, other._groups):
-            for k, (d, oldest) in src.items():
-                mine = out._groups.get(k)
-                if mine is None:
-                    out._groups[k] = [d.merged(Durations(self.resolution)), oldest]
-                else:
-                    out._groups[k] = [mine[0].merged(d), max(mine[1], oldest)]
-        return out
-
-    def result(self) -> dict[tuple[Any, ...], BacklogFigures]:
-        """Backlog per group (tuple keys); ``()`` holds the total when ``by`` is empty."""
-        single = len(self.by) == 1
-        return {
-            ((k,) if single else k): BacklogFigures(self.as_of, d.n, d.summary(), oldest)
-            for k, (d, oldest) in sorted(self._groups.items(), key=lambda kv: _sort_key(kv[0]))
-        }
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of,
-            "by": self.by,
-            "zone": str(self.zone),
-            "resolution": self.resolution,
-            "groups": self._groups,
-        }
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(  # type: ignore[misc]
-            state["as_of"], state["by"], zone=state["zone"], resolution=state["resolution"]
-        )
-        self._groups.update(state["groups"])
-
-
-# ------------------------------------------------------------------ improvement tasks
-
-
-@attrs.frozen
-class TaskOnTime:
-    """Improvement tasks: done on time, done late, overdue and pending at ``as_of``."""
-
-    on_time: int
-    late: int
-    overdue: int
-    pending: int
-
-    @property
-    def rate(self) -> Rate:
-        """On-time rate over tasks whose outcome is known (done, or overdue at ``as_of``)."""
-        return Rate(self.on_time, self.on_time + self.late + self.overdue)
-
-
-class TaskOnTimeAccumulator:
-    """On-time rate of improvement tasks from ``(due, done_at)`` pairs (``done_at`` None = open).
-
-    >>> from datetime import datetime, timezone
-    >>> d = lambda day: datetime(2026, 1, day, tzinfo=timezone.utc)
-    >>> acc = TaskOnTimeAccumulator(as_of=d(20))
-    >>> for pair in [(d(10), d(9)), (d(10), d(12)), (d(15), None), (d(25), None)]:
-    ...     acc.update(pair)
-    >>> acc.result(), acc.result().rate.value
-    (TaskOnTime(on_time=1, late=1, overdue=1, pending=1), 0.3333333333333333)
-    """
-
-    def __init__(self, as_of: datetime | None = None) -> None:
-        self.as_of = require_aware(as_of, "as_of") if as_of is not None else None
-        self._counts = [0, 0, 0, 0]
-
-    def update(self, item: tuple[datetime, datetime | None]) -> None:
-        """Count one ``(due, done_at)`` pair."""
-        due, done = item
-        if done is not None:
-            self._counts[0 if done <= due else 1] += 1
-        elif self.as_of is not None and self.as_of > due:
-            self._counts[2] += 1
-        else:
-            self._counts[3] += 1
-
-    def merge(self, other: TaskOnTimeAccumulator) -> TaskOnTimeAccumulator:
-        """A new accumulator holding both inputs."""
-        if other.as_of != self.as_of:
-            raise InvalidInput("cannot merge task counts judged at different moments")
-        out = TaskOnTimeAccumulator(self.as_of)
-        out._counts = [a + b for a, b in zip(self._counts, other._counts, strict=True)]
-        return out
-
-    def result(self) -> TaskOnTime:
-        """The counts."""
-        return TaskOnTime(*self._counts)
