@@ -21,7 +21,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal, localcontext
 from statistics import NormalDist
-from typing import Final
+from typing import Final, TypeVar
+
+# The Stirling-series remainder of ln n! (= that of ln Γ(n)) has one home, the exact tails.
+from ccms.policy._tails import _stirling
 
 __all__ = ["normal_isf", "t_isf", "t_sf"]
 
@@ -29,6 +32,7 @@ _STD: Final = NormalDist()
 _SQRT2: Final = math.sqrt(2.0)
 _SQRT_2_OVER_PI: Final = math.sqrt(2.0 / math.pi)
 _LN_SQRT_PI: Final = 0.5 * math.log(math.pi)
+N = TypeVar("N", float, Decimal)
 _EPS: Final = 1e-16
 _TINY: Final = 1e-300
 _MAX_TERMS: Final = 1_000_000
@@ -62,15 +66,6 @@ def two_sided_normal_quantile(confidence: float) -> float:
     return z
 
 
-def _stirling_tail(z: float) -> float:
-    """``ln Γ(z) - ((z - 1/2) ln z - z + ln √(2π))`` for ``z ≥ 10`` (error below 1e-20)."""
-    z2 = z * z
-    return (
-        1.0 / 12.0
-        - (1.0 / 360.0 - (1.0 / 1260.0 - (1.0 / 1680.0 - 1.0 / (1188.0 * z2)) / z2) / z2) / z2
-    ) / z
-
-
 def _ln_beta(a: float, b: float) -> float:
     """``ln B(a, b)``; with the larger argument ``≥ 10`` the ``ln Γ`` terms that would cancel
     are combined analytically (Stirling's series for both, ``log1p`` for the rest)."""
@@ -83,45 +78,52 @@ def _ln_beta(a: float, b: float) -> float:
         -small * math.log(big + small)
         - (big - 0.5) * math.log1p(small / big)
         + small
-        + _stirling_tail(big)
-        - _stirling_tail(big + small)
+        + _stirling(big)
+        - _stirling(big + small)
     )
     if small >= 10.0:
         # ln Γ(small) from Stirling as well, keeping the whole sum accurate.
         ln_small = (small - 0.5) * math.log(small) - small + _LN_SQRT_PI + 0.5 * math.log(2.0)
-        return ln_small + _stirling_tail(small) + diff
+        return ln_small + _stirling(small) + diff
     return math.lgamma(small) + diff
 
 
-def _beta_cf(a: float, b: float, x: float) -> float:
-    """The continued fraction of ``I_x(a, b)`` (modified Lentz; Numerical Recipes §6.4)."""
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c = 1.0
-    d = 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > _TINY else _TINY)
+def _lentz(a: N, b: N, x: N, tiny: N, eps: N) -> N:
+    """The continued fraction of ``I_x(a, b)`` by the modified Lentz method (Numerical Recipes
+    §6.4), in the arithmetic of its arguments (binary floats or decimals)."""
+    one = type(x)(1)
+    qab, qap, qam = a + b, a + one, a - one
+    c = one
+    d = one - qab * x / qap
+    d = one / (d if abs(d) > tiny else tiny)
     h = d
     for m in range(1, _MAX_TERMS):
         m2 = 2 * m
         aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > _TINY else _TINY)
-        c = 1.0 + aa / c
-        c = c if abs(c) > _TINY else _TINY
+        d = one + aa * d
+        d = one / (d if abs(d) > tiny else tiny)
+        c = one + aa / c
+        c = c if abs(c) > tiny else tiny
         h *= d * c
         aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > _TINY else _TINY)
-        c = 1.0 + aa / c
-        c = c if abs(c) > _TINY else _TINY
+        d = one + aa * d
+        d = one / (d if abs(d) > tiny else tiny)
+        c = one + aa / c
+        c = c if abs(c) > tiny else tiny
         delta = d * c
         h *= delta
-        if abs(delta - 1.0) < _EPS:
+        if abs(delta - one) < eps:
             return h
     raise ArithmeticError(f"incomplete beta I_x({a}, {b}) at x={x} did not converge")
 
 
+def _beta_cf(a: float, b: float, x: float) -> float:
+    """:func:`_lentz` in binary floating point."""
+    return _lentz(a, b, x, _TINY, _EPS)
+
+
 def _beta_cf_decimal(a: float, b: float, x: Decimal) -> float:
-    """:func:`_beta_cf` in 40-digit decimal arithmetic.
+    """:func:`_lentz` in 40-digit decimal arithmetic.
 
     Near ``x = 1`` with a large ``a`` the fraction's terms ``1 - (a+b)x/(a+1)`` cancel to
     about ``a(1-x)``, losing ``log10(a)`` digits in binary floating point; 40 digits keep
@@ -129,31 +131,7 @@ def _beta_cf_decimal(a: float, b: float, x: Decimal) -> float:
     """
     with localcontext() as ctx:
         ctx.prec = 40
-        tiny, eps = Decimal("1e-300"), Decimal("1e-30")
-        da, db = Decimal(a), Decimal(b)
-        qab, qap, qam = da + db, da + 1, da - 1
-        c = Decimal(1)
-        d = 1 - qab * x / qap
-        d = 1 / (d if abs(d) > tiny else tiny)
-        h = d
-        for m in range(1, _MAX_TERMS):
-            m2 = 2 * m
-            aa = m * (db - m) * x / ((qam + m2) * (da + m2))
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-            aa = -(da + m) * (qab + m) * x / ((da + m2) * (qap + m2))
-            d = 1 + aa * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c
-            c = c if abs(c) > tiny else tiny
-            delta = d * c
-            h *= delta
-            if abs(delta - 1) < eps:
-                return float(h)
-    raise ArithmeticError(f"incomplete beta I_x({a}, {b}) at x={x} did not converge")
+        return float(_lentz(Decimal(a), Decimal(b), x, Decimal("1e-300"), Decimal("1e-30")))
 
 
 def _ibeta(
