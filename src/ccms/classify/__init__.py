@@ -10,7 +10,13 @@ saved with the taxonomy it was trained on; :func:`evaluate` measures it beside b
 from __future__ import annotations
 
 from ccms.classify.corpus import CORPUS_CODES, LabelledText, corpus_taxonomy, generate_corpus
-from ccms.classify.evaluate import Evaluation, Scores, evaluate, expected_calibration_error
+from ccms.classify.evaluate import (
+    Evaluation,
+    Scores,
+    evaluate,
+    expected_calibration_error,
+    tuned_sklearn_baseline,
+)
 from ccms.classify.history import LabelledConcerns, labelled_concerns, train_from_complaints
 from ccms.classify.suggest import CodeSuggester, PredictedSeverityWarning, Suggestion
 from ccms.classify.text import DEFAULT_C, Prediction, TextClassifier
@@ -47,4 +53,5 @@ __all__ = [
     "taxonomy_of_codes",
     "taxonomy_version",
     "train_from_complaints",
+    "tuned_sklearn_baseline",
 ]
