@@ -48,3 +48,77 @@ def test_import_ccms_loads_no_package_until_a_name_is_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     ).stdout.split("\n")
     assert out[:2] == ["[]", "True False"]
+
+
+#: The public packages whose ``__all__`` a host reads side by side.
+PUBLIC = (
+    "ccms.errors",
+    "ccms.model",
+    "ccms.model.types",
+    "ccms.policy",
+    "ccms.policy.routing",
+    "ccms.policy.sla",
+    "ccms.workflow",
+    "ccms.store",
+    "ccms.metrics",
+    "ccms.report",
+    "ccms.desk",
+    "ccms.scoring",
+    "ccms.notices",
+    "ccms.testing.strategies",
+    "ccms.testing.conformance",
+)
+#: Names public in two packages for two things, and why that is kept.
+KNOWN_CLASHES = {
+    # the metrics function that builds case records, and the strategy that draws them
+    "case_records": {"ccms.metrics", "ccms.testing.strategies"},
+}
+
+
+def test_no_public_name_means_two_things() -> None:
+    homes: dict[str, dict[int, set[str]]] = {}
+    for package in PUBLIC:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            homes.setdefault(name, {}).setdefault(id(getattr(module, name)), set()).add(package)
+    clashes = {
+        name: set().union(*by_object.values())
+        for name, by_object in homes.items()
+        if len(by_object) > 1
+    }
+    assert clashes == KNOWN_CLASHES
+
+
+def test_the_old_names_of_renamed_clashes_still_import() -> None:
+    from ccms.policy import RoutingVerdict, Verdict
+    from ccms.policy.sla import SlaStatus, SlaStatusName
+    from ccms.testing.conformance import ScriptStep
+    from ccms.testing.conformance import Step as OldScriptStep
+    from ccms.testing.strategies import CommandStep
+    from ccms.testing.strategies import Step as OldCommandStep
+
+    assert Verdict is RoutingVerdict
+    assert SlaStatus == SlaStatusName
+    assert OldScriptStep is ScriptStep
+    assert OldCommandStep is CommandStep
+
+
+def test_no_module_outside_the_model_imports_a_private_model_module() -> None:
+    import ast
+    from pathlib import Path
+
+    src = Path(ccms.__file__).parent
+    wrong = []
+    for path in src.rglob("*.py"):
+        if path.is_relative_to(src / "model"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            wrong += [(path.name, n) for n in names if n.startswith("ccms.model._")]
+    assert wrong == []

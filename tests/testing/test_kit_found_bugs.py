@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ccms.model import Channel, Severity, VocKind
 from ccms.policy import SlaPolicy, SlaTable
-from ccms.testing.conformance import Script, SlaPolicySuite, Step, play
+from ccms.testing.conformance import Script, ScriptStep, SlaPolicySuite, play
 from ccms.testing.conformance._common import after
 from ccms.testing.conformance._history import context
 
@@ -28,7 +28,7 @@ def test_time_in_the_repeated_hour_of_a_dst_change_counts() -> None:
         Severity.LOW,
         Channel.WEB,
         "general",
-        (Step("start", 5), Step("wait", 10), Step("resume", 20)),
+        (ScriptStep("start", 5), ScriptStep("wait", 10), ScriptStep("resume", 20)),
     )
     events, last = play(script)
     assert last.fold == 1  # 01:25 EST, the second 01:25 of the night
@@ -47,13 +47,13 @@ def test_two_histories_of_one_complaint_id_are_measured_apart() -> None:
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     policy = SlaPolicy(TABLE)
 
-    def resolution(steps: tuple[Step, ...]) -> timedelta:
+    def resolution(steps: tuple[ScriptStep, ...]) -> timedelta:
         script = Script(t0, VocKind.COMPLAINT, Severity.LOW, Channel.WEB, "general", steps)
         events, last = play(script)
         return policy.evaluate(context(events, last))["resolution"].elapsed
 
-    straight = resolution((Step("start", 60), Step("result", 120)))
-    paused = resolution((Step("start", 60), Step("wait", 60), Step("result", 60)))
+    straight = resolution((ScriptStep("start", 60), ScriptStep("result", 120)))
+    paused = resolution((ScriptStep("start", 60), ScriptStep("wait", 60), ScriptStep("result", 60)))
     assert (straight, paused) == (timedelta(hours=3), timedelta(hours=2))
 
 
@@ -70,7 +70,7 @@ class TestTheBuiltinSlaOverTheNightOfTheChange(SlaPolicySuite):
                 Severity.LOW,
                 Channel.WEB,
                 "general",
-                (Step("start", 5), Step("wait", 10), Step("resume", 20)),
+                (ScriptStep("start", 5), ScriptStep("wait", 10), ScriptStep("resume", 20)),
             )
         )
 

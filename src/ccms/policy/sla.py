@@ -104,7 +104,7 @@ __all__ = [
     "SlaPolicy",
     "SlaRow",
     "SlaState",
-    "SlaStatus",
+    "SlaStatusName",
     "SlaTable",
     "SlaTarget",
     "WallClock",
@@ -114,7 +114,11 @@ __all__ = [
     "evaluate_sla",
 ]
 
-SlaStatus: TypeAlias = Literal["not_started", "running", "at_risk", "paused", "met", "breached"]
+#: The states an SLA clock can be in (:attr:`SlaState.status`).
+SlaStatusName: TypeAlias = Literal["not_started", "running", "at_risk", "paused", "met", "breached"]
+#: The old name of :data:`SlaStatusName`, left out of ``__all__``: ``ccms.report.SlaStatus`` is
+#: the report's row of SLA figures.
+SlaStatus: TypeAlias = SlaStatusName
 
 
 #: The old name of :class:`~ccms.policy.Calendar`, what an SLA clock needs from a calendar.
@@ -138,7 +142,7 @@ class SlaState:
     """
 
     target: SlaTarget
-    status: SlaStatus
+    status: SlaStatusName
     started_at: datetime | None
     elapsed: timedelta
     remaining: timedelta
@@ -294,7 +298,7 @@ class SlaClock:
                 due = clock.add(a, t.duration - before)
             else:
                 due = clock.add(end, t.duration - elapsed)
-        status: SlaStatus
+        status: SlaStatusName
         if run.state == "stopped":
             on_time = elapsed <= t.duration
             status = "met" if on_time else "breached"

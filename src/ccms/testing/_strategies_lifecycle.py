@@ -79,7 +79,7 @@ from ccms.workflow import (
     default_workflow,
 )
 
-__all__ = ["CommandScript", "Step", "command_sequences", "complaints", "event_histories"]
+__all__ = ["CommandScript", "CommandStep", "command_sequences", "complaints", "event_histories"]
 
 # --------------------------------------------------------------------------- lifecycles
 
@@ -87,7 +87,7 @@ _GAP: Final = st.integers(0, 48 * 60).map(lambda m: timedelta(minutes=m))
 
 
 @attrs.frozen(slots=True)
-class Step:
+class CommandStep:
     """One generated command: who fires it and when, and whether the workflow accepted it.
 
     ``accepted`` is what :meth:`Workflow.fire <ccms.workflow.Workflow.fire>` answered when the
@@ -101,13 +101,17 @@ class Step:
     accepted: bool
 
 
+#: The old name of :class:`CommandStep` (the conformance scripts have a step too).
+Step = CommandStep
+
+
 @attrs.frozen(slots=True)
 class CommandScript:
     """A complaint to open and the commands to send it, valid and invalid mixed."""
 
     complaint_id: str
     receive: Receive
-    steps: tuple[Step, ...]
+    steps: tuple[CommandStep, ...]
 
     def receive_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :meth:`ccms.desk.Desk.receive` that open this complaint."""
@@ -554,7 +558,7 @@ def complaints(
 def _script(draw: st.DrawFn, walk: _Walk, size: tuple[int, int]) -> CommandScript:
     complaint_id, receive, complaint, events = draw(_open(walk))
     at = complaint.updated_at
-    steps: list[Step] = []
+    steps: list[CommandStep] = []
     every = walk.workflow.definition.triggers
     for _ in range(draw(st.integers(*size))):
         at = at + draw(_GAP)
@@ -566,7 +570,7 @@ def _script(draw: st.DrawFn, walk: _Walk, size: tuple[int, int]) -> CommandScrip
             draw, trigger, complaint, walk.organization, walk.taxonomy, sloppy=mode == 2
         )
         outcome = _fire(walk, complaint, command, actor, at, events)
-        steps.append(Step(command, actor, at, outcome is not None))
+        steps.append(CommandStep(command, actor, at, outcome is not None))
         if outcome is not None:
             complaint, new = outcome
             events.extend(new)
@@ -589,7 +593,7 @@ def command_sequences(
     trigger of the workflow (often refused: not allowed from the stage), and a third an allowed
     trigger with arguments a guard or the command refuses (a transfer to the same department, a
     handler from elsewhere, a remedy over the handler's authority, a code count that does not
-    match the concerns). Each :class:`Step` says whether the workflow accepted it.
+    match the concerns). Each :class:`CommandStep` says whether the workflow accepted it.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5, database=None)

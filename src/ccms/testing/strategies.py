@@ -34,11 +34,12 @@ from ccms.testing._records_strategies import case_records_lists
 from ccms.testing._strategies_args import InvalidStrategyArgument
 from ccms.testing._strategies_lifecycle import (
     CommandScript,
-    Step,
+    CommandStep,
     command_sequences,
     complaints,
     event_histories,
 )
+from ccms.testing._strategies_lifecycle import Step as Step  # the old name of CommandStep
 from ccms.testing._strategies_tables import calendars, case_records, point_rules, sla_tables
 from ccms.testing._strategies_values import (
     agents,
@@ -57,9 +58,9 @@ from ccms.testing.invalid import INVALID_VALUES, InvalidCommand, invalid_command
 __all__ = [
     "INVALID_VALUES",
     "CommandScript",
+    "CommandStep",
     "InvalidCommand",
     "InvalidStrategyArgument",
-    "Step",
     "agents",
     "aware_datetimes",
     "calendars",

@@ -52,7 +52,8 @@ from ccms.testing.conformance._accumulators import AccumulatorSuite
 from ccms.testing.conformance._calendar import CalendarSuite
 from ccms.testing.conformance._common import run_property, seeded
 from ccms.testing.conformance._escalation import EscalationSuite
-from ccms.testing.conformance._history import Script, Step, play, scripts
+from ccms.testing.conformance._history import Script, ScriptStep, play, scripts
+from ccms.testing.conformance._history import Step as Step  # the old name of ScriptStep
 from ccms.testing.conformance._points import PointRulesSuite
 from ccms.testing.conformance._routing import (
     DepartmentRouterSuite,
@@ -73,8 +74,8 @@ __all__ = [
     "PointRulesSuite",
     "RoutingCase",
     "Script",
+    "ScriptStep",
     "SlaPolicySuite",
-    "Step",
     "StoreSuite",
     "play",
     "routing_contexts",

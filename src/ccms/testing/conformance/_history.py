@@ -45,7 +45,7 @@ from ccms.model import (
 from ccms.policy.base import PolicyContext
 from ccms.testing.conformance._common import T0, ZONES, after
 
-__all__ = ["ACTIONS", "EPISODES", "Script", "Step", "play", "scripts"]
+__all__ = ["ACTIONS", "EPISODES", "Script", "ScriptStep", "play", "scripts"]
 
 #: What a step may do (an action that does not fit the stage is skipped).
 ACTIONS: Final = (
@@ -80,7 +80,7 @@ _OPEN_WORK = ("received", "in_progress")
 
 
 @attrs.frozen(slots=True)
-class Step:
+class ScriptStep:
     """One step: ``minutes`` after the previous one, do ``action``; then sweep if ``sweep``."""
 
     action: str
@@ -95,6 +95,10 @@ class Step:
         printer.text(repr(self))
 
 
+#: The old name of :class:`ScriptStep` (``ccms.testing.strategies`` has a step too).
+Step = ScriptStep
+
+
 @attrs.frozen(slots=True)
 class Script:
     """A received complaint (kind, severity, channel, segment, zone) and the steps after it."""
@@ -104,7 +108,7 @@ class Script:
     severity: Severity
     channel: Channel
     segment: str
-    steps: tuple[Step, ...]
+    steps: tuple[ScriptStep, ...]
 
     def __repr__(self) -> str:
         return (
@@ -124,8 +128,8 @@ _GAPS: Final = st.one_of(
 )
 
 
-def _step(action: str) -> st.SearchStrategy[Step]:
-    return st.builds(Step, st.just(action), _GAPS, st.booleans())
+def _step(action: str) -> st.SearchStrategy[ScriptStep]:
+    return st.builds(ScriptStep, st.just(action), _GAPS, st.booleans())
 
 
 _SINGLE: Final = st.sampled_from(ACTIONS).flatmap(lambda a: _step(a).map(lambda s: [s]))
@@ -253,7 +257,7 @@ def play(
     sweep) and the time of the last step.
 
     >>> s = Script(T0, VocKind.COMPLAINT, Severity.LOW, Channel.WEB, "general",
-    ...            (Step("start", 5), Step("wait", 60), Step("close", 1), Step("resume", 30)))
+    ...            (ScriptStep("start", 5), ScriptStep("wait", 60), ScriptStep("close", 1), ScriptStep("resume", 30)))
     >>> events, now = play(s)
     >>> [e.type for e in events], now - T0
     (['received', 'handling_started', 'waiting_on_customer', 'resumed'], datetime.timedelta(seconds=5760))

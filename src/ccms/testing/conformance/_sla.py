@@ -28,7 +28,7 @@ from ccms.model import (
 from ccms.policy.base import PolicyContext
 from ccms.policy.sla import SlaState
 from ccms.testing.conformance._common import T0, ZONES, after, broke, run_property
-from ccms.testing.conformance._history import Script, Step, context, play, scripts
+from ccms.testing.conformance._history import Script, ScriptStep, context, play, scripts
 from ccms.testing.conformance._landmarks import closing_after, dst_changes, landmarks
 from ccms.testing.conformance._sla_reference import (
     calendar_of,
@@ -86,7 +86,7 @@ class _HistoryInputs:
 
         def script(at: timedelta, segment: str, *steps: tuple[str, int]) -> Script:
             return Script(
-                T0 + at, kind, severity, channel, segment, tuple(Step(a, m) for a, m in steps)
+                T0 + at, kind, severity, channel, segment, tuple(ScriptStep(a, m) for a, m in steps)
             )
 
         day, hour = timedelta(days=1), timedelta(hours=1)
@@ -98,7 +98,7 @@ class _HistoryInputs:
                     severity,
                     channel,
                     first,
-                    (Step("start", 30),),
+                    (ScriptStep("start", 30),),
                 ),
                 [2 * hour, day],
             )
