@@ -17,6 +17,7 @@ Run: ``python bench/run.py calendar``.
 from __future__ import annotations
 
 import random
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -249,8 +250,18 @@ def main() -> None:
         med, lo, hi = t.rate(N)
         print(f"  {hours:>5}h  {med:>12,.0f} calls/s  ({lo:,.0f} .. {hi:,.0f})")
         figure(f"ccms add at {hours}h", t.rate(N), "calls/s")
-    target("ccms add cost flat in the duration (5,000h rate / 1h rate)", flat[5000] / flat[1],
-           ">=", 0.5, unit="x", compares="calls/s at 5,000 business hours over 1 hour")  # fmt: skip
+    # The ratio round by round (both durations timed in the same round), then its median.
+    per_round = sorted(
+        a / b for a, b in zip(by_span[1].seconds, by_span[5000].seconds, strict=True)
+    )
+    flatness = statistics.median(per_round)
+    print(f"  5,000h speed / 1h speed, per round: median {flatness:.2f}x (min {per_round[0]:.2f}, "
+          f"max {per_round[-1]:.2f}); the median rates give {flat[5000] / flat[1]:.2f}x")  # fmt: skip
+    figure("ccms add 5,000h / 1h speed", (flatness, per_round[0], per_round[-1]), "x",
+           compares="time of 1h adds / time of 5,000h adds, same round")  # fmt: skip
+    target("ccms add cost flat in the duration (5,000h speed / 1h speed)", flatness, ">=", 0.5,
+           unit="x", compares="median over rounds of time(1h) / time(5,000h), same starts; a "
+           "walk hour by hour would be ~1/5000")  # fmt: skip
     target("the reference walk agrees with ccms (same business instant)", ok / N, ">=", 1.0,
            unit="", compares="share of cases")  # fmt: skip
 

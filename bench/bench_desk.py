@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from _figures import figure, target
 from ccms.demo import demo_calendar, demo_organization, demo_taxonomy
 from ccms.desk import Desk, ManualClock
 from ccms.model import Concern, CustomerRef, DomainEvent, fold
@@ -50,8 +51,8 @@ def _spread(values: list[float]) -> str:
     )
 
 
-def _verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
+def _triple(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
 
 
 def _desk(store: SQLiteStore, start: datetime) -> tuple[Desk, ManualClock]:
@@ -121,7 +122,12 @@ def _throughput(n: int, durability: Literal["normal", "full"]) -> None:
     ratio = statistics.median(desk_rates) / statistics.median(append_rates)
     print(f"   Desk commands/s  {_spread(desk_rates)}")
     print(f"   bare appends/s   {_spread(append_rates)}")
-    print(f"   ratio {ratio:.2f}x (target >= 0.5x): {_verdict(ratio >= 0.5)}")
+    figure(f"Desk commands/s ({durability})", _triple(desk_rates), "commands/s",
+           compares="Desk.standard, 9 commands a complaint")  # fmt: skip
+    figure(f"bare appends/s ({durability})", _triple(append_rates), "appends/s",
+           compares="SQLiteStore.append of the same events")  # fmt: skip
+    target(f"Desk throughput / bare appends ({durability})", ratio, ">=", 0.5,
+           compares="median Desk commands/s over median bare appends/s, same durability")  # fmt: skip
 
 
 def _batches(store: SQLiteStore) -> list[tuple[Any, tuple[DomainEvent, ...], int]]:
@@ -173,7 +179,10 @@ def flatness(small: int, large: int, n: int) -> None:
     for size in (small, large):
         print(f"   {size:>7,} stored: µs/command {_spread(costs[size])}")
     ratio = statistics.median(costs[large]) / statistics.median(costs[small])
-    print(f"   ratio {ratio:.2f}x (target <= 1.25x): {_verdict(ratio <= 1.25)}")
+    for size in (small, large):
+        figure(f"µs/command, {size:,} stored", _triple(costs[size]), "µs")
+    target(f"per-command cost {large:,} / {small:,} stored", ratio, "<=", 1.25,
+           compares="median µs/command with the large store over the small one")  # fmt: skip
 
 
 def ticks(small: int, large: int, due: int = 10) -> None:
@@ -203,7 +212,10 @@ def ticks(small: int, large: int, due: int = 10) -> None:
     for size in (small, large):
         print(f"   {size:>7,} open: ms/tick {_spread(times[size])}")
     ratio = statistics.median(times[large]) / statistics.median(times[small])
-    print(f"   ratio {ratio:.2f}x (target <= 2x): {_verdict(ratio <= 2.0)}")
+    for size in (small, large):
+        figure(f"ms/tick, {size:,} open", _triple(times[size]), "ms")
+    target(f"tick {large:,} / {small:,} open ({due} due)", ratio, "<=", 2.0,
+           compares="median ms/tick with the large store over the small one")  # fmt: skip
 
 
 def _cpu(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -240,9 +252,10 @@ def demo_cpu(runs: int) -> None:
     for name, values in cpu.items():
         print(f"   {name:<10} CPU s {_spread(values)}")
     ratio = statistics.median(cpu[OLD_COMMIT]) / statistics.median(cpu["this tree"])
-    print(
-        f"   {OLD_COMMIT} / this tree: {ratio:.2f}x less CPU (target >= 4x): {_verdict(ratio >= 4)}"
-    )
+    for name, values in cpu.items():
+        figure(f"ccms demo CPU, {name}", _triple(values), "s")
+    target(f"ccms demo CPU {OLD_COMMIT} / this tree", ratio, ">=", 4.0, unit="x less CPU",
+           compares="median CPU seconds of the old demo over this tree's")  # fmt: skip
 
 
 def main() -> None:
