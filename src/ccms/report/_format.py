@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Final
 
 from ccms.metrics import Rate, Summary
-from ccms.report._messages import message, target_name, term
+from ccms.report._messages import FROM_FIGURES, group_name, message, name, target_name, term
 from ccms.report.sections import Report, StageCount
 
 __all__ = [
@@ -19,8 +19,10 @@ __all__ = [
     "Table",
     "all_kinds_line",
     "all_kinds_rows",
+    "channel_rows",
     "duration",
     "field_rows",
+    "flag_items",
     "handling_rows",
     "head_row",
     "idea_lines",
@@ -41,7 +43,10 @@ __all__ = [
     "spike_rows",
     "stage_rows",
     "summary",
+    "survey_lines",
+    "tested_text",
     "timely_line",
+    "workload_lines",
 ]
 
 DASH: Final = "-"
@@ -78,9 +83,14 @@ def share(value: float | None, digits: int = 0) -> str:
     return DASH if value is None else f"{value * 100:.{digits}f}%"
 
 
-def rate(r: Rate) -> str:
-    """``75% (3 of 4)`` or a dash when nothing was counted."""
-    return DASH if not r.n else f"{share(r.value)} ({r.successes} of {r.n})"
+def rate(r: Rate, language: str = "en") -> str:
+    """``75% (3 of 4)`` (``75% (4건 중 3건)``) or a dash when nothing was counted."""
+    if not r.n:
+        return DASH
+    return message(language, "rate", share=share(r.value), successes=r.successes, n=r.n)
+
+
+_rate = rate
 
 
 def summary(s: Summary) -> str:
@@ -138,7 +148,8 @@ def timely_line(report: Report) -> str | None:
     h = report.handling
     if h.timely_basis == "none":
         return None
-    return f"Timely response: {rate(h.timely)}; {h.timely_definition}."
+    return message(report.language, "timely.line", rate=rate(h.timely, report.language),
+                   definition=h.timely_definition)  # fmt: skip
 
 
 def field_rows(report: Report, index: int) -> Table:
@@ -153,8 +164,8 @@ def field_rows(report: Report, index: int) -> Table:
     if rest:
         n = sum(v.count for v in rest)
         m = sum(v.monetary for v in rest)
-        rows.append((f"({len(rest)} more values)", str(n), share(n / b.total, 1), str(m),
-                     share(m / n, 1)))  # fmt: skip
+        rows.append((message(report.language, "fields.more", n=len(rest)), str(n),
+                     share(n / b.total, 1), str(m), share(m / n, 1)))  # fmt: skip
     return (b.label, *head_row(report, "complaints", "share", "monetary relief",
                                "relief share")), rows  # fmt: skip
 
@@ -163,7 +174,8 @@ def spike_rows(report: Report) -> Table:
     """The spike table."""
     rows = [
         (s.code, str(s.count), no_previous(report) or str(s.previous), f"{s.expected:.1f}",
-         f"{s.ratio:.1f}x" if s.ratio is not None else "new", f"{s.p_value:.2g}")
+         f"{s.ratio:.1f}x" if s.ratio is not None else message(report.language, "spike.new"),
+         f"{s.p_value:.2g}")
         for s in report.issues.spikes
     ]  # fmt: skip
     return head_row(report, "code", "concerns", "previous", "expected", "ratio", "p"), rows
@@ -181,13 +193,19 @@ def rate_rows(report: Report) -> Table:
         for r in report.rates
     ]  # fmt: skip
     per = report.rates[0].per if report.rates else 1000
-    return head_row(report, "denominator", "units", "complaints", f"per {per:,}", "previous"), rows
+    per_head = message(report.language, "rates.per", per=f"{per:,}")
+    return head_row(report, "denominator", "units", "complaints", per_head, "previous"), rows
 
 
 def handling_rows(report: Report) -> Table:
     """Handling figures as label/value rows."""
     h = report.handling
     b = h.backlog
+    lang = report.language
+
+    def rate(r: Rate) -> str:
+        return _rate(r, lang)
+
     rows: list[tuple[str, str]] = [
         ("received", str(h.received)),
         ("resolved", str(h.resolved)),
@@ -219,7 +237,6 @@ def handling_rows(report: Report) -> Table:
     ]  # fmt: skip
     if h.backlog_business_age is not None:
         rows.append(("backlog age, business time", summary(h.backlog_business_age)))
-    lang = report.language
     return head_row(report, "figure", "value"), [(term(lang, k), v) for k, v in rows]
 
 
@@ -228,7 +245,11 @@ def sla_rows(report: Report) -> Table:
     rows = []
     for s in report.handling.sla:
         lo, hi = s.rate.interval()
-        ci = f"{share(lo)} to {share(hi)}" if s.rate.n else DASH
+        ci = (
+            message(report.language, "interval", low=share(lo), high=share(hi))
+            if s.rate.n
+            else DASH
+        )
         rows.append((target_name(s.target, report.language), str(s.met), str(s.breached),
                      share(s.rate.value), ci))  # fmt: skip
     return head_row(report, "target", "met", "breached", "compliance", "95% CI"), rows
@@ -237,7 +258,8 @@ def sla_rows(report: Report) -> Table:
 def improvement_rows(report: Report) -> Table:
     """The improvement-measure table."""
     rows = [
-        (r.title, r.owner, f"{r.due:%Y-%m-%d}", r.stage, term(report.language, r.state),
+        (r.title, r.owner, f"{r.due:%Y-%m-%d}", name(report.language, "stage", r.stage),
+         term(report.language, r.state),
          DASH if r.days_late is None else str(r.days_late),
          DASH if r.progress is None else f"{r.progress}%")
         for r in report.improvements.rows
@@ -290,19 +312,20 @@ def points_lines(report: Report) -> list[str]:
         return [message(report.language, "points.no_ledger")]
     if not p.entries:
         return [message(report.language, "points.no_entries", moment=moment)]
-    rules = f" under rule set {p.rule_set}" if p.rule_set else ""
+    lang = report.language
+    rules = message(lang, "points.rules", rule_set=p.rule_set) if p.rule_set else ""
     out = [
-        f"{p.entries} ledger entries{rules} at {moment}, for {p.agents} "
-        f"agent{'s' if p.agents != 1 else ''}. Points earned in {report.period.label} that "
-        f"count: {signed(p.period_good)} good, {signed(p.period_bad)} bad (reversed and expired "
-        "points left out, before period caps)."
-    ]
+        message(lang, "points.summary", entries=p.entries, rules=rules, moment=moment,
+                agents=p.agents, agent_word="agent" if p.agents == 1 else "agents",
+                label=report.period.label, good=signed(p.period_good),
+                bad=signed(p.period_bad))
+    ]  # fmt: skip
     if p.tiers:
-        out.append("Reward tiers reached: " + ", ".join(f"{c.key} {c.count}" for c in p.tiers)
-                   + ".")  # fmt: skip
+        items = ", ".join(f"{name(lang, 'tier', c.key)} {c.count}" for c in p.tiers)
+        out.append(message(lang, "points.tiers", items=items))
     if p.consequences:
-        out.append("Consequences due: " + ", ".join(f"{c.key} {c.count}"
-                                                   for c in p.consequences) + ".")  # fmt: skip
+        items = ", ".join(f"{name(lang, 'tier', c.key)} {c.count}" for c in p.consequences)
+        out.append(message(lang, "points.consequences", items=items))
     return out
 
 
@@ -310,7 +333,8 @@ def points_rows(report: Report) -> Table:
     """The highest and lowest balances, as the ``ccms demo`` console's table shows them."""
     p = report.points
     rows = [
-        (r.agent, signed(r.balance), r.standing,
+        (r.agent, signed(r.balance),
+         name(report.language, "tier", r.standing) if r.standing else r.standing,
          ", ".join(f"{b.rule} {signed(b.points)}" for b in r.by_rule) or DASH)
         for r in ((*p.top, *p.bottom) if p is not None else ())
     ]  # fmt: skip
@@ -319,7 +343,8 @@ def points_rows(report: Report) -> Table:
 
 def stage_rows(stages: Sequence[StageCount], report: Report, created: str) -> Table:
     """Items by their stage at the cut-off: created in the period, before it, in all."""
-    rows = [(s.stage, str(s.in_period), str(s.before), str(s.total)) for s in stages]
+    rows = [(name(report.language, "stage", s.stage), str(s.in_period), str(s.before),
+             str(s.total)) for s in stages]  # fmt: skip
     created_head = message(report.language, f"stage.{created}", label=report.period.label)
     stage, before, total = head_row(report, "stage", "before", "total")
     return (stage, created_head, before, total), rows
@@ -332,17 +357,19 @@ def idea_lines(report: Report) -> list[str]:
     if not d.total:
         return [message(report.language, "ideas.none", moment=f"{report.as_of:%Y-%m-%d %H:%M}")]
     return [
-        f"{d.proposed} idea{'s' if d.proposed != 1 else ''} proposed in {label} ({d.total} by "
-        f"{report.as_of:%Y-%m-%d %H:%M}); in {label}: {d.reviewed} taken up for review, "
-        f"{d.adopted} adopted, {d.declined} declined; {d.pending} awaiting a decision."
-    ]
+        message(report.language, "ideas.line", proposed=d.proposed,
+                idea_word="idea" if d.proposed == 1 else "ideas", label=label, total=d.total,
+                moment=f"{report.as_of:%Y-%m-%d %H:%M}", reviewed=d.reviewed,
+                adopted=d.adopted, declined=d.declined, pending=d.pending)
+    ]  # fmt: skip
 
 
 def idea_rows(report: Report) -> Table:
     """The period's ideas."""
     rows = [
         (r.id, r.title, r.proposer or DASH, r.department or DASH, f"{r.proposed:%Y-%m-%d}",
-         r.stage, DASH if r.decided is None else f"{r.decided:%Y-%m-%d}")
+         name(report.language, "stage", r.stage),
+         DASH if r.decided is None else f"{r.decided:%Y-%m-%d}")
         for r in report.ideas.rows
     ]  # fmt: skip
     return head_row(report, "idea", "title", "proposer", "department", "proposed", "stage",
@@ -356,16 +383,88 @@ def institutional_lines(report: Report) -> list[str]:
     if not n.total:
         return [message(report.language, "institutional.none", moment=moment)]
     return [
-        f"{n.total} item{'s' if n.total != 1 else ''} by {moment} ({n.discovered} found in "
-        f"{report.period.label}), {n.open} open; {n.moved} "
-        f"move{'s' if n.moved != 1 else ''} in {report.period.label}."
-    ]
+        message(report.language, "institutional.line", total=n.total,
+                item_word="item" if n.total == 1 else "items", moment=moment,
+                discovered=n.discovered, label=report.period.label, open=n.open,
+                moved=n.moved, move_word="move" if n.moved == 1 else "moves")
+    ]  # fmt: skip
 
 
 def overdue_rows(report: Report) -> Table:
     """The overdue planned institutional items."""
     rows = [
-        (r.id, r.title, r.owner, r.horizon or DASH, f"{r.due:%Y-%m-%d}", str(r.days_late))
+        (
+            r.id,
+            r.title,
+            r.owner,
+            name(report.language, "horizon", r.horizon) if r.horizon else DASH,
+            f"{r.due:%Y-%m-%d}",
+            str(r.days_late),
+        )
         for r in report.institutional.overdue
     ]
     return head_row(report, "item", "title", "owner", "horizon", "due", "days late"), rows
+
+
+def channel_rows(report: Report) -> list[tuple[str, str]]:
+    """The period's covered VOC by channel (channel names in the report's language)."""
+    return [(name(report.language, "channel", c.key), str(c.count))
+            for c in report.volume.by_channel]  # fmt: skip
+
+
+def tested_text(report: Report) -> str:
+    """The comparisons the fairness section checked (``remedy_rate by channel``, 채널별 구제율)."""
+    f, lang = report.fairness, report.language
+    if lang == "en" or len(f.comparisons) != len(f.tested):
+        return ", ".join(f.tested)
+    return ", ".join(message(lang, "fairness.tested", metric=name(lang, "metric", m),
+                             by=name(lang, "field", b)) for m, b in f.comparisons)  # fmt: skip
+
+
+def flag_items(report: Report) -> list[tuple[str, str]]:
+    """Each fairness flag as (its dimension, its sentence) in the report's language."""
+    lang = report.language
+    out = []
+    for fl in report.fairness.flags:
+        template = FROM_FIGURES.get(lang, {}).get("fairness.flag")
+        if template is None or not fl.group:  # no comparison behind it: its own sentence
+            out.append((name(lang, "dimension", fl.dimension), fl.text))
+            continue
+        unit = name(lang, "unit", fl.unit)
+        text = template.format(by=name(lang, "field", fl.by),
+                       group=group_name(lang, fl.by, fl.group),
+                       other=group_name(lang, fl.by, fl.other),
+                       metric=name(lang, "metric", fl.metric),
+                       difference=f"{fl.difference:+.1f}", unit=unit, low=f"{fl.low:.1f}",
+                       high=f"{fl.high:.1f}", n=fl.n, n_other=fl.n_other,
+                       p=DASH if fl.p_adjusted is None else f"{fl.p_adjusted:.3g}")  # fmt: skip
+        out.append((name(lang, "dimension", fl.dimension), text))
+    return out
+
+
+def survey_lines(report: Report) -> list[str]:
+    """The survey-bias warnings in the report's language."""
+    f, lang = report.fairness, report.language
+    templates = FROM_FIGURES.get(lang)
+    if templates is None or len(f.survey_notes) != len(f.survey_warnings):
+        return list(f.survey_warnings)
+    return [
+        templates[f"survey.{n.rule}"].format(by=name(lang, "field", n.by),
+                group=group_name(lang, n.by, n.group), rate=rate(n.response, lang),
+                overall=share(n.overall),
+                threshold=share(n.threshold) if n.rule == "low" else f"{n.threshold * 100:.0f}")
+        for n in f.survey_notes
+    ]  # fmt: skip
+
+
+def workload_lines(report: Report) -> list[str]:
+    """The handlers above the workload flag's ratio, in the report's language."""
+    f, lang = report.fairness, report.language
+    templates = FROM_FIGURES.get(lang)
+    if templates is None or len(f.workload_notes) != len(f.workload_flags):
+        return list(f.workload_flags)
+    return [
+        templates["workload.flag"].format(handler=n.handler, load=f"{n.load:.1f}",
+                ratio=f"{n.ratio:.1f}", mean=f"{n.mean:.1f}")
+        for n in f.workload_notes
+    ]  # fmt: skip

@@ -25,13 +25,16 @@ from ccms.errors import InvalidInput
 from ccms.report._notice_messages import NOTICE_EN, NOTICE_KO, NOTICE_TERMS
 
 __all__ = [
+    "FROM_FIGURES",
     "LANGUAGES",
     "MESSAGES",
     "TERMS",
     "Language",
     "check_language",
+    "group_name",
     "kind_name",
     "message",
+    "name",
     "target_name",
     "term",
 ]
@@ -102,6 +105,15 @@ _EN: Final[dict[str, str]] = {
     "highlight.backlog": "Backlog at {moment}: {open} open, {overdue} past due.",
     "highlight.flags": "{n} fairness flag(s).",
     "highlight.no_flags": "0 fairness flags (no difference survived the correction).",
+    "highlight.improvements": "{n} improvement measures tracked, {late} overdue.",
+    "highlight.points": "CS points: {entries} ledger entries; {good} good and {bad} bad points "
+    "earned in {label}{extra}.",
+    "highlight.points_top": "; highest {agent} {balance}",
+    "highlight.points_due": "; {consequence} due for {n}",
+    "highlight.ideas": "Ideas: {proposed} proposed in {label}, {adopted} adopted and {declined} "
+    "declined; {pending} awaiting a decision.",
+    "highlight.institutional": "Institutional improvements: {total} items, {open} open, "
+    "{overdue} planned items overdue.",
     "chart.trend.title": "Volume per {unit}",
     "chart.trend.ylabel": "{what} per {unit}",
     "chart.trend.alt": "Line chart of {what} per {unit}: {covered} in {label}, "
@@ -129,6 +141,35 @@ _EN: Final[dict[str, str]] = {
     "chart.fairness.suptitle": "Fairness gaps (95% CI; red: survives the correction)",
     "chart.fairness.xlabel": "difference to all others{unit}",
     "chart.fairness.frame": "{metric} by {by}",
+    "timely.reported": "source-reported: the source's own timely flag (e.g. the CFPB's "
+    '"Timely response?"), yes / (yes + no); {unflagged} without a flag not counted',
+    "timely.sla": "computed: the SLA table's timely_response target (e.g. the CFPB's 15 "
+    "calendar days), met / (met + breached)",
+    "timely.none": "no timely figure: no complaint carries a source-reported timely flag and "
+    "the SLA table has no timely_response target",
+    "timely.line": "Timely response: {rate}; {definition}.",
+    "rate": "{share} ({successes} of {n})",
+    "interval": "{low} to {high}",
+    "fairness.tested": "{metric} by {by}",
+    "points.summary": "{entries} ledger entries{rules} at {moment}, for {agents} {agent_word}. "
+    "Points earned in {label} that count: {good} good, {bad} bad (reversed and expired points "
+    "left out, before period caps).",
+    "points.rules": " under rule set {rule_set}",
+    "points.tiers": "Reward tiers reached: {items}.",
+    "points.consequences": "Consequences due: {items}.",
+    "ideas.line": "{proposed} {idea_word} proposed in {label} ({total} by {moment}); in "
+    "{label}: {reviewed} taken up for review, {adopted} adopted, {declined} declined; "
+    "{pending} awaiting a decision.",
+    "institutional.line": "{total} {item_word} by {moment} ({discovered} found in {label}), "
+    "{open} open; {moved} {move_word} in {label}.",
+    "fields.more": "({n} more values)",
+    "spike.new": "new",
+    "rates.per": "per {per}",
+    "chart.pareto.alt": "Pareto chart of concerns per VOC code; largest: {shown}; {vital} codes "
+    "make up {share}.",
+    "chart.sla.alt": "Stacked bars: {described}",
+    "chart.fairness.alt": "Dot plots of {gaps} group differences with confidence intervals over "
+    "{metrics} metrics; {flagged} flagged.",
     "chart.fairness.empty": "No group reached the minimum size (n={min_n}) for a verdict",
     **NOTICE_EN,
 }
@@ -194,6 +235,15 @@ _KO: Final[dict[str, str]] = {
     "highlight.backlog": "{moment} 기준 미결 {open}건, 기한 초과 {overdue}건.",
     "highlight.flags": "공정성 경고 {n}건.",
     "highlight.no_flags": "공정성 경고 0건 (보정 후 남은 차이 없음).",
+    "highlight.improvements": "개선 조치 {n}건 추적, 기한 초과 {late}건.",
+    "highlight.points": "CS 포인트: 원장 기록 {entries}건; {label} 적립 우수 {good}, 벌점 "
+    "{bad}{extra}.",
+    "highlight.points_top": "; 최고 {agent} {balance}",
+    "highlight.points_due": "; {consequence} 대상 {n}명",
+    "highlight.ideas": "아이디어: {label} 제안 {proposed}건, 채택 {adopted}건, 불채택 "
+    "{declined}건; 결정 대기 {pending}건.",
+    "highlight.institutional": "제도개선: 항목 {total}건, 진행 중 {open}건, 기한 초과 계획 항목 "
+    "{overdue}건.",
     "chart.trend.title": "{unit}별 접수량",
     "chart.trend.ylabel": "{unit}별 {what}",
     "chart.trend.alt": "{unit}별 {what} 선 그래프: {label} {covered}, {previous} "
@@ -221,8 +271,53 @@ _KO: Final[dict[str, str]] = {
     "chart.fairness.suptitle": "공정성 격차 (95% 신뢰구간; 빨강: 보정 후에도 유의)",
     "chart.fairness.xlabel": "나머지 전체와의 차이{unit}",
     "chart.fairness.frame": "{by}별 {metric}",
+    "timely.reported": "원천 보고: 원천 데이터의 적기 응답 표시(예: CFPB의 적기 응답 항목), "
+    "예 / (예 + 아니오); 표시 없는 {unflagged}건은 세지 않음",
+    "timely.sla": "계산: SLA 표의 적기 응답 목표(timely_response, 예: CFPB의 15 역일), "
+    "준수 / (준수 + 위반)",
+    "timely.none": "적기 응답 수치 없음: 원천이 보고한 적기 표시가 있는 불만이 없고 SLA 표에 "
+    "적기 응답(timely_response) 목표가 없습니다",
+    "timely.line": "적기 응답: {rate}; {definition}.",
+    "rate": "{share} ({n}건 중 {successes}건)",
+    "interval": "{low} ~ {high}",
+    "fairness.tested": "{by}별 {metric}",
+    "points.summary": "{moment} 기준 원장 기록 {entries}건{rules}, 상담원 {agents}명. "
+    "{label}에 적립되어 인정된 포인트: 우수 {good}, 벌점 {bad} (취소·소멸된 포인트 제외, 기간 "
+    "상한 적용 전).",
+    "points.rules": " (규칙 세트 {rule_set})",
+    "points.tiers": "도달한 포상 등급: {items}.",
+    "points.consequences": "조치 대상: {items}.",
+    "ideas.line": "{label}에 아이디어 {proposed}건 제안 ({moment}까지 {total}건); {label} 중 "
+    "검토 착수 {reviewed}건, 채택 {adopted}건, 불채택 {declined}건; 결정 대기 {pending}건.",
+    "institutional.line": "{moment}까지 제도개선 항목 {total}건 ({label} 발굴 {discovered}건), "
+    "진행 중 {open}건; {label} 단계 이동 {moved}건.",
+    "fields.more": "(그 밖의 값 {n}개)",
+    "spike.new": "신규",
+    "rates.per": "{per}당",
+    "chart.pareto.alt": "VOC 코드별 불만 건수 파레토 차트; 상위: {shown}; 코드 {vital}개가 "
+    "{share}를 차지.",
+    "chart.sla.alt": "누적 막대: {described}",
+    "chart.fairness.alt": "지표 {metrics}개에 걸친 집단 차이 {gaps}개와 신뢰구간의 점 도표; "
+    "경고 {flagged}건.",
     "chart.fairness.empty": "판정에 필요한 최소 크기(n={min_n})에 이른 집단이 없습니다",
     **NOTICE_KO,
+}
+
+
+#: Sentences another language writes from the figures where English prints the metrics' own
+#: sentence (a fairness flag, a survey-bias warning, a workload flag): language -> key ->
+#: template. A language without one keeps the English sentence.
+FROM_FIGURES: Final[Mapping[str, Mapping[str, str]]] = {
+    "ko": {
+        "fairness.flag": "{by} {group}: {other} 대비 {metric} 차이 {difference}{unit} "
+        "(95% 신뢰구간 {low} ~ {high}; n={n} 대 {n_other}; 보정 p={p})",
+        "survey.low": "{by} {group}의 CSAT는 비교에 쓰기 어렵습니다: 해피콜 응답률 {rate}, "
+        "기준 {threshold} 이상",
+        "survey.gap": "{by} {group}의 CSAT는 비교에 쓰기 어렵습니다: 응답률 {rate} "
+        "(전체 {overall}, 차이 {threshold}%p 초과)",
+        "workload.flag": "처리자 {handler}: 처리 역량 단위당 배정 {load}건, "
+        "평균 {mean}건의 {ratio}배",
+    },
 }
 
 #: Every message, per language (the same keys in each).
@@ -317,6 +412,7 @@ _TARGETS: Final[Mapping[str, tuple[str, str]]] = {
     "closure": ("closure", "종결"),
     "customer_notified": ("customer notified", "고객 통지"),
     "result_registered": ("result registered", "결과 등록"),
+    "notify_after_result": ("result notice", "처리결과 통보"),
 }
 
 #: VOC kinds -> Korean (불만, 문의, 칭찬, 제안).
@@ -326,6 +422,85 @@ _KINDS_KO: Final[Mapping[str, str]] = {
     "praise": "칭찬",
     "compliment": "칭찬",
     "suggestion": "제안",
+}
+
+
+#: Korean names of the values a report shows (English: the value itself), by what they name.
+_NAMES_KO: Final[Mapping[str, Mapping[str, str]]] = {
+    "channel": {
+        "visit": "방문",
+        "phone": "전화",
+        "fax": "팩스",
+        "mail": "우편",
+        "email": "이메일",
+        "web": "웹",
+        "chat": "채팅",
+        "sms": "문자",
+        "kiosk": "키오스크",
+        "social_media": "소셜 미디어",
+        "sales_rep": "영업 담당자",
+        "store": "매장",
+        "consumer_group": "소비자 단체",
+        "press": "언론",
+        "public_agency": "공공기관",
+    },
+    "metric": {
+        "remedy_rate": "구제율",
+        "remedy_amount": "보상 금액",
+        "resolution_time": "해결 시간",
+        "company_time": "회사 처리 시간",
+        "transfers": "이관 수",
+        "waiting_time": "고객 대기 시간",
+        "withdrawal_rate": "취하율",
+        "supervisor_honoured": "상급자 요청 수용률",
+        "courtesy_upheld": "응대 불만 인정률",
+        "courtesy_csat": "응대 만족도",
+        "response_rate": "해피콜 응답률",
+        "satisfaction": "만족률",
+        "csat": "CSAT",
+    },
+    "field": {
+        "channel": "채널",
+        "segment": "고객군",
+        "region": "지역",
+        "handler": "처리자",
+        "department": "부서",
+        "kind": "유형",
+        "severity": "심각도",
+        "language": "언어",
+    },
+    "stage": {
+        "open": "착수 전",
+        "in_progress": "진행 중",
+        "done": "완료",
+        "verified": "효과 확인",
+        "cancelled": "취소",
+        "proposed": "제안",
+        "under_review": "검토 중",
+        "adopted": "채택",
+        "declined": "불채택",
+        "discovered": "발굴",
+        "accepted": "수용",
+        "rejected": "반려",
+        "planned": "계획",
+        "executed": "시행",
+        "reported": "보고",
+        "fed_back": "환류",
+        "taught": "교육 완료",
+    },
+    "tier": {
+        "commendation": "표창",
+        "benchmarking_trip": "벤치마킹 연수",
+        "mandatory_training": "의무 교육",
+    },
+    "horizon": {"short": "단기", "mid": "중기", "long": "장기"},
+    "dimension": {
+        "outcome": "결과 공정성",
+        "procedural": "절차 공정성",
+        "interactional": "상호작용 공정성",
+        "survey": "설문",
+    },
+    "unit": {"points": "%p", "hours": "시간"},
 }
 
 
@@ -358,3 +533,23 @@ def target_name(target: str, language: str) -> str:
 def kind_name(kind: str, language: str) -> str:
     """A VOC kind in ``language`` (``complaint`` -> 불만)."""
     return kind if language == "en" else _KINDS_KO.get(kind, kind)
+
+
+def name(language: str, what: str, value: str) -> str:
+    """The name of ``value`` (a channel, metric, field, stage, tier or horizon, as ``what``
+    says) in ``language``; values without one are kept as they are.
+
+    >>> name("ko", "channel", "phone"), name("en", "channel", "phone"), name("ko", "stage", "x")
+    ('전화', 'phone', 'x')
+    """
+    return value if language == "en" else _NAMES_KO.get(what, {}).get(value, value)
+
+
+def group_name(language: str, by: str, value: str) -> str:
+    """A group's value as the report shows it: a channel or VOC kind by its name in
+    ``language``, any other value (a segment, a handler id) as it is."""
+    if by == "channel":
+        return name(language, "channel", value)
+    if by == "kind":
+        return kind_name(value, language)
+    return value

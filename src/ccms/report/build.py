@@ -58,6 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from itertools import chain
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,14 +79,16 @@ from ccms.metrics import (
     KpiAccumulator,
     Rate,
     Summary,
+    SurveyBias,
     SurveyBiasAccumulator,
     TaskOnTimeAccumulator,
+    Workload,
     WorkloadAccumulator,
     complaint_rates,
 )
 from ccms.metrics.notices import NOTIFY_TARGET
 from ccms.model import DomainEvent, Taxonomy
-from ccms.report._messages import check_language, message
+from ccms.report._messages import MESSAGES, check_language, message
 from ccms.report._notice_section import notice_section
 from ccms.report.elements import cs_points, ideas_section, institutional_section
 from ccms.report.period import Period, PeriodKind, check_kind
@@ -109,10 +112,12 @@ from ccms.report.sections import (
     Report,
     SlaStatus,
     Spike,
+    SurveyNote,
     TaskState,
     TimelyBasis,
     TrendPoint,
     Volume,
+    WorkloadNote,
 )
 
 __all__ = [
@@ -160,18 +165,10 @@ NO_FIELD: Final = (
     "{role} field {field!r} is neither a case-record field nor an attribute of any complaint; "
     "the complaints' attributes: {known}"
 )
-TIMELY_REPORTED: Final = (
-    "source-reported: the source's own timely flag (e.g. the CFPB's \"Timely response?\"), "
-    "yes / (yes + no); {unflagged} without a flag not counted"
-)
-TIMELY_SLA: Final = (
-    "computed: the SLA table's timely_response target (e.g. the CFPB's 15 calendar days), "
-    "met / (met + breached)"
-)
-TIMELY_NONE: Final = (
-    "no timely figure: no complaint carries a source-reported timely flag and the SLA table "
-    "has no timely_response target"
-)
+#: What the timely figure means, by its basis (the English of the report's messages).
+TIMELY_REPORTED: Final = MESSAGES["en"]["timely.reported"]
+TIMELY_SLA: Final = MESSAGES["en"]["timely.sla"]
+TIMELY_NONE: Final = MESSAGES["en"]["timely.none"]
 _RECORD_FIELDS: Final = frozenset(a.name for a in attrs.fields(CaseRecord))
 Getter = Callable[[CaseRecord], str]
 
@@ -393,16 +390,17 @@ class _FairGroups:
 
 
 def _timely(
-    sla: Mapping[str, Rate], yes: int, no: int, unflagged: int
+    sla: Mapping[str, Rate], yes: int, no: int, unflagged: int, lang: str
 ) -> tuple[Rate, TimelyBasis, str]:
     """The one timely figure: the source's flags when any record has one, else the SLA
-    table's timely_response target, else none."""
+    table's timely_response target, else none (with what it means, in ``lang``)."""
     if yes + no:
-        return Rate(yes, yes + no), "reported", TIMELY_REPORTED.format(unflagged=unflagged)
+        return (Rate(yes, yes + no), "reported",
+                message(lang, "timely.reported", unflagged=unflagged))  # fmt: skip
     target = sla.get(TIMELY_TARGET)
     if target is not None and target.n:
-        return target, "sla", TIMELY_SLA
-    return Rate(0, 0), "none", TIMELY_NONE
+        return target, "sla", message(lang, "timely.sla")
+    return Rate(0, 0), "none", message(lang, "timely.none")
 
 
 def build_report(
@@ -595,7 +593,7 @@ def build_report(
     handling = _handling(kpi, backlog, cut, overdue, on_track,
                          backlog_business.summary() if calendar is not None else None)  # fmt: skip
     timely, basis, definition = _timely({s.target: s.rate for s in handling.sla}, yes, no,
-                                        unflagged)  # fmt: skip
+                                        unflagged, lang)  # fmt: skip
     handling = attrs.evolve(handling, timely=timely, timely_basis=basis,
                             timely_definition=definition, closure=closure.summary())  # fmt: skip
     fairness = _fairness([f for g in fair for f in g.frames()], survey, workload, min_n)
@@ -742,8 +740,15 @@ def _fairness(
         spec = METRICS.get(frame.metric, frame.spec)
         scale = float(spec.scale)
         tested.append(f"{frame.metric} by {frame.by}")
-        flags.extend(FairnessFlag(frame.metric, spec.dimension, frame.by, text)
-                     for text in frame.flags)  # fmt: skip
+        # the comparisons frame.flags words, in its order (largest difference first)
+        differs = [c for c in frame.comparisons("between_groups") if c.verdict == "differs"]
+        differs.sort(key=lambda c: -abs(c.difference))
+        flags.extend(
+            FairnessFlag(frame.metric, spec.dimension, frame.by, text, str(c.a), str(c.b),
+                         c.difference * scale, c.low * scale, c.high * scale, c.n_a, c.n_b,
+                         c.p_adjusted, spec.unit.strip())
+            for text, c in zip(frame.flags, differs, strict=True)
+        )  # fmt: skip
         for c in frame.comparisons("to_overall"):
             if c.verdict == "insufficient":
                 continue
@@ -751,12 +756,43 @@ def _fairness(
                                     c.difference * scale, c.low * scale, c.high * scale,
                                     spec.unit.strip(), c.verdict))  # fmt: skip
     w = workload.result()
+    bias = survey.result()
     return Fairness(
         tested=tuple(tested),
         min_n=min_n,
         flags=tuple(flags),
         gaps=tuple(gaps),
-        survey_warnings=survey.result().warnings,
+        survey_warnings=bias.warnings,
         workload_gini=w.gini if w.assignments else None,
         workload_flags=w.flags,
+        comparisons=tuple((f.metric, f.by) for f in frames),
+        survey_notes=_survey_notes(survey, bias),
+        workload_notes=_workload_notes(workload, w),
+    )
+
+
+def _survey_notes(acc: SurveyBiasAccumulator, bias: SurveyBias) -> tuple[SurveyNote, ...]:
+    """The groups behind ``bias.warnings``, one note a warning, in their order (the rule of
+    :class:`~ccms.metrics.SurveyBias`, with the accumulator's thresholds)."""
+    notes: list[SurveyNote] = []
+    overall = bias.overall.value
+    for group, rate in bias.response.items():
+        if rate.value is None:
+            continue
+        if rate.value < acc.min_rate:
+            notes.append(SurveyNote(acc.by, str(group), "low", rate, overall, acc.min_rate))
+        if overall is not None and abs(rate.value - overall) > acc.max_gap:
+            notes.append(SurveyNote(acc.by, str(group), "gap", rate, overall, acc.max_gap))
+    return tuple(notes)
+
+
+def _workload_notes(acc: WorkloadAccumulator, w: Workload) -> tuple[WorkloadNote, ...]:
+    """The handlers behind ``w.flags``, in their order (loads above ``max_ratio`` x the mean)."""
+    if not w.load:
+        return ()
+    mean = sum(w.load.values(), Fraction(0)) / len(w.load)
+    return tuple(
+        WorkloadNote(h, float(x), float(x / mean), float(mean))
+        for h, x in w.load.items()
+        if mean and x > mean * Fraction(acc.max_ratio)
     )

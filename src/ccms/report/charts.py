@@ -29,7 +29,7 @@ import attrs
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from ccms.report._messages import message, target_name
+from ccms.report._messages import group_name, message, name, target_name
 from ccms.report.sections import FairnessGap, Report
 
 __all__ = [
@@ -192,11 +192,9 @@ def pareto_chart(report: Report) -> Chart:
             twin.spines["right"].set_visible(True)
             ax.set_title(message(lang, "chart.pareto.title"))
         svg = _save(fig)
-    shown = ", ".join(f"{c.code} {c.count}" for c in rows[:5]) or "none"
-    alt = (
-        f"Pareto chart of concerns per VOC code; largest: {shown}; "
-        f"{len(issues.vital_few)} codes make up {issues.pareto_share:.0%}."
-    )
+    shown = ", ".join(f"{c.code} {c.count}" for c in rows[:5]) or "-"
+    alt = message(lang, "chart.pareto.alt", shown=shown, vital=len(issues.vital_few),
+                  share=f"{issues.pareto_share:.0%}")  # fmt: skip
     return Chart("pareto", message(lang, "chart.pareto.title"), alt, svg)
 
 
@@ -256,7 +254,7 @@ def sla_chart(report: Report) -> Chart:
     described = "; ".join(
         f"{name}: " + ", ".join(f"{label} {n}" for label, n, _ in parts) for name, parts in rows
     )
-    alt = "Stacked bars: " + (described or "nothing to show")
+    alt = message(lang, "chart.sla.alt", described=described or "-")
     return Chart("sla", message(lang, "chart.sla.title"), alt, svg)
 
 
@@ -296,20 +294,19 @@ def fairness_chart(report: Report) -> Chart:
                                 fmt="o", color=colour, ecolor=colour, capsize=3,
                                 markersize=5)  # fmt: skip
                 ax.axvline(0, color="#333", linewidth=1)
-                ax.set_yticks(ys, [r.group for r in rows])
+                ax.set_yticks(ys, [group_name(lang, r.by, r.group) for r in rows])
                 ax.set_ylim(-0.7, len(rows) - 0.3)
-                unit = f" ({rows[0].unit})" if rows[0].unit else ""
+                unit = f" ({name(lang, 'unit', rows[0].unit)})" if rows[0].unit else ""
                 ax.set_xlabel(message(lang, "chart.fairness.xlabel", unit=unit))
-                ax.set_title(message(lang, "chart.fairness.frame", metric=rows[0].metric,
-                                     by=rows[0].by), fontsize=9)  # fmt: skip
+                ax.set_title(message(lang, "chart.fairness.frame",
+                                     metric=name(lang, "metric", rows[0].metric),
+                                     by=name(lang, "field", rows[0].by)), fontsize=9)  # fmt: skip
             for ax in axes[len(frames) :]:
                 ax.set_axis_off()
             fig.suptitle(message(lang, "chart.fairness.suptitle"), fontweight="bold", fontsize=10)
         svg = _save(fig)
-    alt = (
-        f"Dot plots of {sum(len(r) for r in frames)} group differences with confidence "
-        f"intervals over {len(frames)} metrics; {len(f.flags)} flagged."
-    )
+    alt = message(lang, "chart.fairness.alt", gaps=sum(len(r) for r in frames),
+                  metrics=len(frames), flagged=len(f.flags))  # fmt: skip
     return Chart("fairness", message(lang, "chart.fairness.title"), alt, svg)
 
 

@@ -132,7 +132,7 @@ def render_html(report: Report) -> str:
         ),
         _table(
             (*fmt.head_row(report, "channel"), report.covered),
-            [(c.key, str(c.count)) for c in v.by_channel],
+            fmt.channel_rows(report),
         ),
         "</div>",
         h2("issues"),
@@ -183,23 +183,25 @@ def render_html(report: Report) -> str:
             f"by VOC code, groups of at least {f.min_n}, Holm-corrected."
         ))  # fmt: skip
     else:
-        out.append(_p(m("fairness.checked", n=len(f.tested), tested=", ".join(f.tested) or "-",
+        out.append(_p(m("fairness.checked", n=len(f.tested), tested=fmt.tested_text(report) or "-",
                         min_n=f.min_n)))  # fmt: skip
     if f.flags:
         out.append('<ul class="flags">')
-        out += [f'<li><span class="flag">{escape(fl.dimension)}</span>: {escape(fl.text)}</li>'
-                for fl in f.flags]  # fmt: skip
+        out += [f'<li><span class="flag">{escape(dim)}</span>: {escape(text)}</li>'
+                for dim, text in fmt.flag_items(report)]  # fmt: skip
         out.append("</ul>")
     else:
         out.append(_p(m("fairness.none"), "none"))
     out.append(figs["fairness"])
     if f.survey_warnings:
         out.append(_p(m("fairness.survey")))
-        out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.survey_warnings) + "</ul>")
+        out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in fmt.survey_lines(report))
+                   + "</ul>")  # fmt: skip
     if f.workload_gini is not None:
         out.append(_p(m("fairness.gini", gini=f"{f.workload_gini:.2f}")))
         if f.workload_flags:
-            out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in f.workload_flags)
+            out.append("<ul>" + "".join(f"<li>{escape(w)}</li>"
+                                        for w in fmt.workload_lines(report))
                        + "</ul>")  # fmt: skip
 
     if report.fields:
@@ -213,7 +215,7 @@ def render_html(report: Report) -> str:
     if report.improvements.rows:
         out.append(_table(*fmt.improvement_rows(report), right=5))
         t = report.improvements.on_time
-        out.append(_p(m("improvements.on_time", rate=fmt.rate(t.rate), pending=t.pending)))
+        out.append(_p(m("improvements.on_time", rate=fmt.rate(t.rate, lang), pending=t.pending)))
     else:
         out.append(_p(m("improvements.none"), "none"))
     _elements(out, report)

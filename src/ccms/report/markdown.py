@@ -85,7 +85,7 @@ def render_markdown(report: Report) -> str:
     out += ["", _table(fmt.head_row(report, "kind", "VOC"),
                        [(escape(kind_name(c.key, lang)), str(c.count)) for c in v.by_kind])]  # fmt: skip
     out += ["", _table((*fmt.head_row(report, "channel"), report.covered),
-                       [(escape(c.key), str(c.count)) for c in v.by_channel])]  # fmt: skip
+                       [(escape(k), n) for k, n in fmt.channel_rows(report)])]  # fmt: skip
 
     out += h2("issues")
     if i.top:
@@ -136,19 +136,19 @@ def render_markdown(report: Report) -> str:
         )
     else:
         out.append(m("fairness.checked", n=len(f.tested),
-                     tested=escape(", ".join(f.tested)) or "-", min_n=f.min_n))  # fmt: skip
+                     tested=escape(fmt.tested_text(report)) or "-", min_n=f.min_n))  # fmt: skip
     out.append("")
     if f.flags:
-        out += [f"- **{escape(fl.dimension)}**: {escape(fl.text)}" for fl in f.flags]
+        out += [f"- **{escape(dim)}**: {escape(text)}" for dim, text in fmt.flag_items(report)]
     else:
         out.append(m("fairness.none"))
     if f.survey_warnings:
         out += ["", m("fairness.survey"), ""]
-        out += [f"- {escape(w)}" for w in f.survey_warnings]
+        out += [f"- {escape(w)}" for w in fmt.survey_lines(report)]
     if f.workload_gini is not None:
         out += ["", m("fairness.gini", gini=f"{f.workload_gini:.2f}")]
         if f.workload_flags:
-            out += ["", *(f"- {escape(w)}" for w in f.workload_flags)]
+            out += ["", *(f"- {escape(w)}" for w in fmt.workload_lines(report))]
 
     if report.fields:
         out += h2("fields")
@@ -163,7 +163,7 @@ def render_markdown(report: Report) -> str:
         header, rows = fmt.improvement_rows(report)
         out.append(_table(header, [tuple(escape(c) for c in r) for r in rows], right=5))
         t = report.improvements.on_time
-        out += ["", m("improvements.on_time", rate=fmt.rate(t.rate), pending=t.pending)]
+        out += ["", m("improvements.on_time", rate=fmt.rate(t.rate, lang), pending=t.pending)]
     else:
         out.append(m("improvements.none"))
     _elements(out, report)

@@ -22,7 +22,7 @@ import attrs
 
 from ccms.metrics import BacklogFigures, Rate, Summary, TaskOnTime
 from ccms.metrics.notices import NoticeFigures
-from ccms.report._messages import kind_name, message
+from ccms.report._messages import kind_name, message, name
 from ccms.report._notice_section import notice_highlights
 from ccms.report.period import Period
 
@@ -61,10 +61,12 @@ __all__ = [
     "StageCount",
     "StandingLike",
     "StepLike",
+    "SurveyNote",
     "TaskState",
     "TimelyBasis",
     "TrendPoint",
     "Volume",
+    "WorkloadNote",
 ]
 
 TaskState = Literal["done on time", "done late", "overdue", "open"]
@@ -470,17 +472,62 @@ class FairnessGap:
 
 @attrs.frozen
 class FairnessFlag:
-    """A difference that survived the multiple-comparison correction, in plain language."""
+    """A difference that survived the multiple-comparison correction, in plain language.
+
+    ``text`` is the English sentence; the comparison behind it (``group`` against ``other``,
+    the difference and its interval in display ``unit``, the group sizes, the corrected p) is
+    what another language's sentence is written from.
+    """
 
     metric: str
     dimension: str
     by: str
     text: str
+    group: str = ""
+    other: str = ""
+    difference: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+    n: int = 0
+    n_other: int = 0
+    p_adjusted: float | None = None
+    unit: str = ""
+
+
+@attrs.frozen
+class SurveyNote:
+    """A group whose CSAT is unreliable, with the figures behind the warning.
+
+    ``rule`` is ``"low"`` (fewer than ``threshold`` of the group answered the happy call) or
+    ``"gap"`` (its response rate is more than ``threshold`` away from the ``overall`` rate).
+    """
+
+    by: str
+    group: str
+    rule: Literal["low", "gap"]
+    response: Rate
+    overall: float | None
+    threshold: float
+
+
+@attrs.frozen
+class WorkloadNote:
+    """A handler whose load is above the flag's ratio of the mean load."""
+
+    handler: str
+    load: float
+    ratio: float
+    mean: float
 
 
 @attrs.frozen
 class Fairness:
-    """Fairness flags, the gaps behind them, survey-bias warnings and workload spread."""
+    """Fairness flags, the gaps behind them, survey-bias warnings and workload spread.
+
+    ``tested`` names each comparison (``remedy_rate by channel``), ``comparisons`` holds the
+    same as ``(metric, field)`` pairs; ``survey_warnings`` and ``workload_flags`` are the
+    English sentences of ``survey_notes`` and ``workload_notes``.
+    """
 
     tested: tuple[str, ...]
     min_n: int
@@ -489,6 +536,9 @@ class Fairness:
     survey_warnings: tuple[str, ...]
     workload_gini: float | None
     workload_flags: tuple[str, ...]
+    comparisons: tuple[tuple[str, str], ...] = ()
+    survey_notes: tuple[SurveyNote, ...] = ()
+    workload_notes: tuple[WorkloadNote, ...] = ()
 
 
 @attrs.frozen
@@ -746,7 +796,7 @@ class Report:
 
     def _highlights_translated(self) -> tuple[str, ...]:
         """The key sentences in :attr:`language` (volume, top issue, spikes, SLA, backlog,
-        fairness flags)."""
+        fairness flags, improvements, CS points, ideas, institutional items, notices)."""
         lang, v, h, i = self.language, self.volume, self.handling, self.issues
         prev = self.previous_period.label
         if v.previous_total == 0:
@@ -773,6 +823,32 @@ class Report:
         flags = len(self.fairness.flags)
         out.append(message(lang, "highlight.flags", n=flags) if flags
                    else message(lang, "highlight.no_flags"))  # fmt: skip
+        rows = self.improvements.rows
+        if rows:
+            out.append(message(lang, "highlight.improvements", n=len(rows),
+                               late=sum(r.state == "overdue" for r in rows)))  # fmt: skip
+        label = self.period.label
+        p = self.points
+        if p is not None and p.entries:
+            extra = ""
+            if p.top:
+                extra += message(lang, "highlight.points_top", agent=p.top[0].agent,
+                                 balance=f"{p.top[0].balance:+d}")  # fmt: skip
+            for c in p.consequences:
+                extra += message(lang, "highlight.points_due",
+                                 consequence=name(lang, "tier", c.key), n=c.count)  # fmt: skip
+            out.append(message(lang, "highlight.points", entries=p.entries, label=label,
+                               good=f"{p.period_good:+d}", bad=f"{p.period_bad:+d}",
+                               extra=extra))  # fmt: skip
+        d = self.ideas
+        if d.total:
+            out.append(message(lang, "highlight.ideas", proposed=d.proposed, label=label,
+                               adopted=d.adopted, declined=d.declined,
+                               pending=d.pending))  # fmt: skip
+        inst = self.institutional
+        if inst.total:
+            out.append(message(lang, "highlight.institutional", total=inst.total,
+                               open=inst.open, overdue=len(inst.overdue)))  # fmt: skip
         if self.notices is not None:
             out += notice_highlights(self.notices, lang)
         return tuple(out)
