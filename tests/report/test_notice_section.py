@@ -185,3 +185,20 @@ def test_a_report_from_a_store_has_the_section(histories: list[list[DomainEvent]
     assert report.notices == build_report([], as_of=AS_OF, notices=histories,
                                           notice_target=4 * H).notices  # fmt: skip
     assert report.notices.total.requested == 3
+
+
+def test_departments_without_a_check_stay_out_of_the_table(
+    histories: list[list[DomainEvent]],
+) -> None:
+    unchecked = [
+        DepartmentAssigned(**_head("C-9", 2, T), department="cs"),
+        ResultRegistered(**_head("C-9", 3, T + H), result=Result(remedy="apology")),
+    ]
+    report = build_report([], as_of=AS_OF, notices=[*histories, unchecked])
+    assert report.notices is not None
+    assert report.notices.standards_by_department["cs"].unchecked == 1
+    md = render_markdown(report)
+    section = md[md.index("## Customer notices and remedy standards") :]
+    assert "| cs |" not in section
+    assert "| qa | 1 | 1 | 1 |" in section
+    assert "| total | 3 | 2 | 1 | 1 | 0 | 50% (1 of 2) | 0 | 1 |" in section

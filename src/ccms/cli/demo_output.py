@@ -22,6 +22,7 @@ from ccms.demo import (
     ScoringSummary,
     demo_records,
     featured_contacts,
+    notice_lines,
     run,
 )
 from ccms.desk import Desk
@@ -74,6 +75,8 @@ def print_demo(console: Console, result: DemoRun, db: Path) -> list[Path]:
     """Print the summary and the CS-points section, say where the month is stored, and write
     the month's report next to it (:func:`write_demo_report`); returns the report's paths."""
     print_summary(console, result)
+    for line in notice_lines(result):  # customer notices and remedy standards
+        console.print(line, markup=False)
     print_scoring(console, result.scoring)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
     return write_demo_report(console, result.desk, db)

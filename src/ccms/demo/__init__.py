@@ -26,13 +26,17 @@ from ccms.demo.company import (
     CHANNEL_WEIGHTS,
     CODE_WEIGHTS,
     ESCALATION_LEVELS,
+    NOTICE_CHANNELS,
+    PRODUCT_CATEGORIES,
     SLA_TABLE,
     TIMEZONE,
     WARNING_RULES,
     demo_calendar,
     demo_early_warning,
     demo_escalation,
+    demo_notices,
     demo_organization,
+    demo_remedy_standards,
     demo_repeats,
     demo_sla,
     demo_sla_table,
@@ -40,8 +44,17 @@ from ccms.demo.company import (
 )
 from ccms.demo.scenario import FEATURED, Featured
 from ccms.demo.scoring import EFFECT_WINDOW, ScoringSummary, demo_records, scoring_summary
+from ccms.demo.sender import FakeSender, SenderStats
 from ccms.demo.simulation import TICKS, SimulationStats, featured_contacts, simulate
-from ccms.demo.summary import CrisisCase, DemoRun, DemoSummary, collect, run
+from ccms.demo.summary import (
+    CrisisCase,
+    DemoRun,
+    DemoSummary,
+    collect,
+    month_notices,
+    notice_lines,
+    run,
+)
 from ccms.demo.wiring import build_desk
 
 __all__ = [
@@ -51,6 +64,8 @@ __all__ = [
     "EFFECT_WINDOW",
     "ESCALATION_LEVELS",
     "FEATURED",
+    "NOTICE_CHANNELS",
+    "PRODUCT_CATEGORIES",
     "SLA_TABLE",
     "TICKS",
     "TIMEZONE",
@@ -58,21 +73,27 @@ __all__ = [
     "CrisisCase",
     "DemoRun",
     "DemoSummary",
+    "FakeSender",
     "Featured",
     "ScoringSummary",
+    "SenderStats",
     "SimulationStats",
     "build_desk",
     "collect",
     "demo_calendar",
     "demo_early_warning",
     "demo_escalation",
+    "demo_notices",
     "demo_organization",
     "demo_records",
+    "demo_remedy_standards",
     "demo_repeats",
     "demo_sla",
     "demo_sla_table",
     "demo_taxonomy",
     "featured_contacts",
+    "month_notices",
+    "notice_lines",
     "run",
     "scoring_summary",
     "simulate",

@@ -38,19 +38,25 @@ from ccms.policy import (
     WarningRule,
 )
 from ccms.policy.early_warning import DEFAULT_RULES
+from ccms.policy.notify import NoticePolicy
+from ccms.policy.remedy_standards import RemedyStandards
 
 __all__ = [
     "CALENDAR_NAME",
     "CHANNEL_WEIGHTS",
     "CODE_WEIGHTS",
     "ESCALATION_LEVELS",
+    "NOTICE_CHANNELS",
+    "PRODUCT_CATEGORIES",
     "SLA_TABLE",
     "TIMEZONE",
     "WARNING_RULES",
     "demo_calendar",
     "demo_early_warning",
     "demo_escalation",
+    "demo_notices",
     "demo_organization",
+    "demo_remedy_standards",
     "demo_repeats",
     "demo_sla",
     "demo_sla_table",
@@ -535,3 +541,56 @@ def demo_repeats() -> RepeatDetector:
     stricter than the detector's default: at 0.01 a few spikes a month would be chance alone.
     """
     return RepeatDetector(window=timedelta(days=30), alpha=0.001, min_count=3)
+
+
+#: How a customer who came in through a channel is told (the others are told on their own).
+NOTICE_CHANNELS: Final[Mapping[Channel, Channel]] = {
+    Channel.PHONE: Channel.SMS,
+    Channel.WEB: Channel.EMAIL,
+    Channel.CHAT: Channel.SMS,
+    Channel.VISIT: Channel.SMS,
+    Channel.STORE: Channel.SMS,
+    Channel.SALES_REP: Channel.SMS,
+    Channel.KIOSK: Channel.SMS,
+    Channel.FAX: Channel.MAIL,
+    Channel.PRESS: Channel.EMAIL,
+    Channel.PUBLIC_AGENCY: Channel.EMAIL,
+    Channel.CONSUMER_GROUP: Channel.EMAIL,
+}
+
+#: The product category of each product-defect code (what the remedy standard is looked up by).
+PRODUCT_CATEGORIES: Final[Mapping[str, str]] = {
+    "PRD.DEF.HANDLE": "kitchenware",
+    "PRD.DEF.ELEC": "small_appliance",
+}
+
+
+def demo_notices() -> NoticePolicy:
+    """The notices the demo company sends: the receipt, the result, a reopening, and a progress
+    notice when the resolution target goes at risk; phone and chat customers by SMS, web ones
+    by e-mail (:data:`NOTICE_CHANNELS`); a failed attempt retried after 10, 20, 40 minutes, the
+    notice given up after the fourth.
+
+    >>> policy = demo_notices()
+    >>> sorted(policy.on.values()), policy.channel_for("phone").value, policy.max_attempts
+    (['receipt', 'reopen', 'result'], 'sms', 4)
+    """
+    return NoticePolicy(
+        on={"received": "receipt", "result_registered": "result", "reopened": "reopen"},
+        progress_on={"resolution"},
+        channels=NOTICE_CHANNELS,
+        language="ko",
+        max_attempts=4,
+        backoff=timedelta(minutes=10),
+    )
+
+
+def demo_remedy_standards() -> RemedyStandards:
+    """The remedy standards the demo checks product-defect results against: the EXAMPLE table
+    shipped with ccms (the shape of Korea's general-goods dispute standards; a real company
+    verifies its own).
+
+    >>> demo_remedy_standards().example
+    True
+    """
+    return RemedyStandards.example_table()

@@ -6,6 +6,12 @@ manual clock, so routing sees the load of that moment and ``desk.tick`` sweeps (
 early warning, repeats) run every few hours. Besides the random contacts, the month always holds
 the :data:`~ccms.demo.scenario.FEATURED` cases. Deterministic for a given seed: complaint ids
 come from a seeded generator too.
+
+When the Desk sends notices, a fake host sender (:class:`~ccms.demo.sender.FakeSender`) drains
+its outbox every hour of the day, with failures and retries; a result notice that reaches the
+customer tells them the result, else the handler calls. Product defects carry the case the
+remedy standard is looked up by; a remedy below it is raised to the standard remedy by the
+handler, or registered by a supervisor with a reason.
 """
 
 from __future__ import annotations
@@ -21,8 +27,15 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ccms.demo.company import CHANNEL_WEIGHTS, CODE_WEIGHTS, TIMEZONE, demo_calendar
+from ccms.demo.company import (
+    CHANNEL_WEIGHTS,
+    CODE_WEIGHTS,
+    PRODUCT_CATEGORIES,
+    TIMEZONE,
+    demo_calendar,
+)
 from ccms.demo.scenario import FEATURED, Featured
+from ccms.demo.sender import FakeSender, SenderStats, poll_times
 from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError, GuardRejected
 from ccms.model import (
@@ -31,11 +44,16 @@ from ccms.model import (
     Complaint,
     Concern,
     Customer,
+    DomainEvent,
     Feedback,
     Flag,
     Money,
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationRequested,
     RemedyKind,
     Result,
+    ResultRegistered,
     Role,
     Severity,
     VocKind,
@@ -74,6 +92,11 @@ _TEXTS: dict[str, list[str]] = {
     "SUG.SERVICE": ["주말 상담 시간을 늘려주세요", "Please add chat support on weekends"],
 }
 
+#: Why a supervisor registers a remedy below the remedy standard.
+_BELOW_REASON = (
+    "고객이 원하여 기준보다 낮은 조치로 합의 / agreed with the customer, who asked for it"
+)
+
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 _GIVEN = ["민준", "서연", "도윤", "하은", "지호", "수아", "예준", "지유", "시우", "채원"]
 
@@ -95,6 +118,14 @@ class SimulationStats:
     supervisor_requests: int = 0
     compensation_requests: int = 0
     resweep_events: int = 0
+    #: Results the handler told by phone: the result notice had not reached the customer.
+    told_by_hand: int = 0
+    #: Remedies below the standard that the handler raised to the standard remedy instead.
+    raised_to_standard: int = 0
+    #: Remedies below the standard that a supervisor registered, with a reason.
+    below_standard: int = 0
+    #: What the message sender did (None: the Desk sends no notices).
+    sender: SenderStats | None = None
     ids: list[str] = attrs.field(factory=list)
     featured_ids: dict[str, list[str]] = attrs.field(factory=dict)
 
@@ -230,6 +261,40 @@ class _Simulation:
             ),
         )
 
+    def remedy_case(self, code: str | None, arrival: datetime, burst: bool) -> dict[str, Any]:
+        """What the intake asks about a product defect, as complaint attributes: the product's
+        category, the defect, the purchase date and earlier repairs (the remedy standard is
+        looked up by them). A bad batch was bought just after the show."""
+        category = PRODUCT_CATEGORIES.get(code or "")
+        if category is None:
+            return {}
+        rng = self.rng
+        if burst:
+            days = rng.randint(0, 3)
+        else:
+            days = rng.choice([rng.randint(0, 10), rng.randint(11, 30), rng.randint(31, 240)])
+        purchased = arrival.date() - timedelta(days=days)
+        return {
+            "product_category": category,
+            "defect": "performance",
+            "purchased_on": purchased.isoformat(),
+            "repairs": 2 if rng.random() < 0.05 else 0,
+        }
+
+    def tell(
+        self, cid: str, channel: Channel, actor: Actor, at: datetime, *, waited: bool = False
+    ) -> None:
+        """Tell the customer the result by phone, unless the result notice did (its delivery
+        records ``customer_notified``) or, before ``waited``, may still do (it is pending)."""
+        desk = self.desk
+        if desk.notices is not None:
+            if desk.get(cid).stage != "result_registered":
+                return
+            if not waited and _result_notice_pending(desk.history(cid)):
+                return
+            self.stats.told_by_hand += 1
+        self.run(desk.notify, cid, channel, actor=actor, at=at)
+
     def run(self, fn: Callable[..., Complaint], *args: Any, **kwargs: Any) -> Complaint | None:
         """Run one Desk command; a refusal is counted (the store is unchanged), not fatal."""
         try:
@@ -272,6 +337,9 @@ class _Simulation:
                 self.stats.compensation_requests += 1
         if any(c.code == "PRD.SAF" for c in concerns):
             flags.add(Flag.SAFETY)
+        if desk.remedy_standards is not None:
+            burst = featured is not None and featured.burst > 1
+            attributes.update(self.remedy_case(concerns[0].code, arrival, burst))
         intake = rng.choice(self.front_line)
         received = desk.receive(
             channel=channel,
@@ -322,13 +390,10 @@ class _Simulation:
             self.run(desk.register_result, cid, Result(remedy=remedy), actor=fl, at=t)
             t = _later(t, rng, 1, 30)
             yield t
-            self.run(
-                desk.notify,
-                cid,
-                channel if channel in (Channel.PHONE, Channel.CHAT) else Channel.SMS,
-                actor=fl,
-                at=t,
-            )
+            # The front line tells the answer at once (the result notice confirms it).
+            if desk.get(cid).stage == "result_registered":
+                told = channel if channel in (Channel.PHONE, Channel.CHAT) else Channel.SMS
+                self.run(desk.notify, cid, told, actor=fl, at=t)
             yield (t := _later(t, rng, 5, 60))
             self.run(desk.close, cid, "answered at first contact", actor=fl, at=t)
             return
@@ -411,28 +476,39 @@ class _Simulation:
             try:
                 c = desk.register_result(cid, result, actor=handler, at=t)
                 self.stats.commands += 1
-            except GuardRejected:
-                # Above the handler's authority: the supervisor decides. Escalate by hand unless
-                # the ladder already brought the supervisor in (level 2).
+            except GuardRejected as refused:
                 supervisor = self.supervisor_of(c)
-                if desk.get(cid).escalation_level < 2:
-                    self.run(
-                        desk.escalate,
-                        cid,
-                        2,
-                        "remedy above the handler's authority",
-                        notify=[supervisor],
-                        actor=handler,
-                        at=t,
+                if refused.guard == "remedy_standard" and featured is None and rng.random() < 0.6:
+                    # Below the remedy standard: the handler gives the standard remedy instead.
+                    result = Result(remedy=RemedyKind.EXCHANGE, cause=result.cause,
+                                    measures=result.measures)  # fmt: skip
+                    c = self.run(desk.register_result, cid, result, actor=handler, at=t)
+                    self.stats.raised_to_standard += c is not None
+                else:
+                    # Above the handler's authority, or below the standard: the supervisor
+                    # decides. Escalate by hand unless the ladder already brought the
+                    # supervisor in (level 2).
+                    if refused.guard == "remedy_standard":
+                        reason = "remedy below the remedy standard"
+                    else:
+                        reason = "remedy above the handler's authority"
+                        self.stats.escalated_for_authority += 1
+                    if desk.get(cid).escalation_level < 2:
+                        self.run(desk.escalate, cid, 2, reason, notify=[supervisor],
+                                 actor=handler, at=t)  # fmt: skip
+                    yield (t := _later(t, rng, 60, 1440))
+                    before = len(desk.history(cid))
+                    c = self.run(desk.register_result, cid, result, actor=self.actor(supervisor),
+                                 at=t, reason=_BELOW_REASON)  # fmt: skip
+                    self.stats.below_standard += c is not None and _below(
+                        desk.history(cid)[before:]
                     )
-                self.stats.escalated_for_authority += 1
-                yield (t := _later(t, rng, 60, 1440))
-                c = self.run(desk.register_result, cid, result, actor=self.actor(supervisor), at=t)
             if c is None:
                 return
             yield (t := _later(t, rng, 30, 600))
-            self.run(desk.notify, cid, Channel.PHONE, actor=handler, at=t)
+            self.tell(cid, Channel.PHONE, handler, t)
             yield (t := _later(t, rng, 1440, 3 * 1440))
+            self.tell(cid, Channel.PHONE, handler, t, waited=True)  # the notice never arrived
             satisfied = rng.random() < 0.78 or (rounds > 0 and rng.random() < 0.7)
             csat = rng.choice([4, 5]) if satisfied else rng.choice([1, 2, 3])
             wants_reopen = not satisfied and rng.random() < 0.6
@@ -450,6 +526,31 @@ class _Simulation:
                 continue
             self.run(desk.close, cid, actor=self.actor(intake.id), at=t)
             return
+
+
+def _result_notice_pending(history: Sequence[DomainEvent]) -> bool:
+    """Whether the result notice of the latest result is still pending (not delivered and not
+    given up)."""
+    pending: str | None = None
+    for e in history:
+        if isinstance(e, ResultRegistered):
+            pending = None
+        elif isinstance(e, NotificationRequested) and e.template == "result":
+            pending = e.notification_id
+        elif (
+            isinstance(e, NotificationDelivered)
+            or (isinstance(e, NotificationFailed) and e.gave_up)
+        ) and e.notification_id == pending:
+            pending = None
+    return pending is not None
+
+
+def _below(events: Sequence[DomainEvent]) -> bool:
+    """Whether a result registered among ``events`` is below the remedy standard."""
+    return any(
+        isinstance(e, ResultRegistered) and e.standard is not None and e.standard.verdict == "below"
+        for e in events
+    )
 
 
 def featured_contacts(featured: Sequence[Featured] | None = None) -> int:
@@ -513,6 +614,14 @@ def simulate(
             queue.append((first + timedelta(minutes=20 * i), seq, None))
             arrivals[seq] = (case, i)
             seq += 1
+    sender = FakeSender(desk, seed) if desk.notices is not None else None
+    polls: set[int] = set()
+    if sender is not None:
+        sim.stats.sender = sender.stats
+        for moment in poll_times(start, end):
+            queue.append((moment, seq, None))
+            polls.add(seq)
+            seq += 1
     calendar = demo_calendar()
     day = start.date()
     while day < end.date():
@@ -541,6 +650,10 @@ def simulate(
             script = sim.contact(at, *arrivals[n])
             if progress is not None:
                 progress(1)
+        elif script is None and n in polls:
+            assert sender is not None
+            sender.poll(at)
+            continue
         elif script is None:
             desk.tick(at)
             continue

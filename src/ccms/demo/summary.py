@@ -11,13 +11,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from ccms.demo.company import TIMEZONE
 from ccms.demo.scoring import ScoringSummary, scoring_summary
 from ccms.demo.simulation import SimulationStats, simulate
 from ccms.demo.wiring import build_desk
 from ccms.desk import Desk, ManualClock
+from ccms.metrics.notices import NoticeFigures, notice_figures
 from ccms.model import (
     CcCardClosed,
     EarlyWarningRaised,
@@ -28,7 +31,15 @@ from ccms.model import (
 )
 from ccms.policy import SlaPolicy, evaluate_sla
 
-__all__ = ["CrisisCase", "DemoRun", "DemoSummary", "collect", "run"]
+__all__ = [
+    "CrisisCase",
+    "DemoRun",
+    "DemoSummary",
+    "collect",
+    "month_notices",
+    "notice_lines",
+    "run",
+]
 
 P = TypeVar("P")
 
@@ -172,13 +183,55 @@ def collect(desk: Desk, now: datetime | None = None) -> DemoSummary:
 @attrs.frozen(slots=True, kw_only=True)
 class DemoRun:
     """What :func:`run` leaves: the Desk (its store still open), the clock, the simulation's
-    counts, the summary's figures and the CS-points section's."""
+    counts, the summary's figures, the CS-points section's and the month's notice figures (None
+    when the Desk sent no notices)."""
 
     desk: Desk
     clock: ManualClock
     stats: SimulationStats
     summary: DemoSummary
     scoring: ScoringSummary
+    notices: NoticeFigures | None = None
+
+
+def month_notices(desk: Desk, year: int, month: int) -> NoticeFigures:
+    """The notice figures of the month (Seoul time) from the store's event log: what the
+    month's report shows in its customer-notice section."""
+    tz = ZoneInfo(TIMEZONE)
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return notice_figures(desk.store, start, end)
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k / n:.0%}" if n else "-"
+
+
+def notice_lines(result: DemoRun) -> list[str]:
+    """The notice and remedy-standard figures of a demo month in a few sentences (what
+    ``ccms demo`` prints); none when the Desk sent no notices."""
+    f, stats = result.notices, result.stats
+    if f is None:
+        return []
+    t, n, s = f.total, f.notify, f.standards
+    channels = ", ".join(
+        f"{ch} {c.delivered}/{c.requested}"
+        for ch, c in sorted(f.by_channel.items(), key=lambda kv: -kv[1].requested)
+    )
+    median = "-" if n.time.median is None else f"{n.time.median // 60}m"
+    p90 = "-" if n.time.p90 is None else f"{n.time.p90 // 60}m"
+    return [
+        f"Notices: {t.requested} requested, {t.delivered} delivered, {t.given_up} given up, "
+        f"{t.pending} pending; {t.failed_attempts} failed attempts, {t.retried} notices needed "
+        f"a retry. Delivered of requested by channel: {channels}.",
+        f"Result notices: {n.notified} of {n.results} results told by notice (median {median}, "
+        f"p90 {p90}; {_share(n.within.successes, n.within.n)} within {n.target // 3600} hours); "
+        f"{stats.told_by_hand} told by the handler's call instead.",
+        f"Remedy standards (example table): {s.checked} results checked, {s.below} below "
+        f"({_share(s.below, s.checked)}; {stats.below_standard} registered by a supervisor with "
+        f"a reason), {s.at} at, {s.above} above; {stats.raised_to_standard} raised to the "
+        "standard remedy by the handler.",
+    ]
 
 
 def run(
@@ -204,5 +257,10 @@ def run(
     )
     summary = collect(desk)
     return DemoRun(
-        desk=desk, clock=clock, stats=stats, summary=summary, scoring=scoring_summary(desk)
+        desk=desk,
+        clock=clock,
+        stats=stats,
+        summary=summary,
+        scoring=scoring_summary(desk),
+        notices=month_notices(desk, year, month) if desk.notices is not None else None,
     )

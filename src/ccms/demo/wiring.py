@@ -23,7 +23,9 @@ from ccms.demo.company import (
     demo_calendar,
     demo_early_warning,
     demo_escalation,
+    demo_notices,
     demo_organization,
+    demo_remedy_standards,
     demo_repeats,
     demo_sla,
     demo_taxonomy,
@@ -34,11 +36,15 @@ from ccms.store import SQLiteStore
 __all__ = ["build_desk"]
 
 
-def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
+def build_desk(
+    db: Path, *, year: int, month: int, notices: bool = True
+) -> tuple[Desk, ManualClock]:
     """The demo Desk: SQLite at ``db``, the demo organization, taxonomy and policy tables.
 
     Department routing falls back to customer service (``cs``); the code counts of the early
     warning and the spike test start at the month's first day (no baseline before the data).
+    With ``notices`` (the default) the Desk requests customer notices (:func:`demo_notices`)
+    and checks results against the example remedy standards (:func:`demo_remedy_standards`).
     """
     start = datetime(year, month, 1, tzinfo=ZoneInfo(TIMEZONE))
     clock = ManualClock(start)
@@ -57,5 +63,7 @@ def build_desk(db: Path, *, year: int, month: int) -> tuple[Desk, ManualClock]:
         repeats=repeats,
         fallback_department="cs",
         index=ContextIndex(start=start, repeat_window=repeats.window),
+        notices=demo_notices() if notices else None,
+        remedy_standards=demo_remedy_standards() if notices else None,
     )
     return desk, clock

@@ -29,8 +29,8 @@ NOTICE_EN: Final[Mapping[str, str]] = {
     "notice: median {median}, p90 {p90}; delivered within {target}: {within}.",
     "standards.none": "No result of {label} was checked against the remedy standard (no data).",
     "standards.line": "Remedies against the remedy standard, by department ({checked} of "
-    "{results} results of {label} checked against a standard that applies): below {below}, "
-    "at {at}, above {above}.",
+    "{results} results of {label} checked against a standard that applies; departments "
+    "without a check left out of the table): below {below}, at {at}, above {above}.",
     "highlight.notices": "Notices: {requested} requested, {delivered} delivered, {given_up} "
     "given up, {pending} pending; result notices within {target}: {within}.",
     "highlight.standards": "Remedies against the standard: {below} below, {at} at, {above} "
@@ -51,7 +51,8 @@ NOTICE_KO: Final[Mapping[str, str]] = {
     "p90 {p90}; {target} 이내 전달: {within}.",
     "standards.none": "{label}의 처리결과 중 분쟁해결기준과 비교된 것이 없습니다 (자료 없음).",
     "standards.line": "분쟁해결기준 대비 보상 수준, 부서별 ({label} 처리결과 {results}건 중 "
-    "기준이 적용된 {checked}건): 기준 미만 {below}, 기준 충족 {at}, 기준 초과 {above}.",
+    "기준이 적용된 {checked}건; 비교가 없는 부서는 표에서 제외): 기준 미만 {below}, "
+    "기준 충족 {at}, 기준 초과 {above}.",
     "highlight.notices": "고객 안내: 요청 {requested}건, 전달 {delivered}건, 발송 포기 "
     "{given_up}건, 대기 {pending}건; {target} 이내 처리결과 통보: {within}.",
     "highlight.standards": "분쟁해결기준 대비: 미만 {below}건, 충족 {at}건, 초과 {above}건 "

@@ -112,7 +112,8 @@ def notice_blocks(report: Report) -> tuple[Block, ...]:
                                          below=rate_text(s.below_share, lang),
                                          at=rate_text(s.at_share, lang),
                                          above=rate_text(s.above_share, lang))))  # fmt: skip
-        rows = [_standard_row(k, d, lang) for k, d in f.standards_by_department.items()]
+        rows = [_standard_row(k, d, lang) for k, d in f.standards_by_department.items()
+                if d.checked or d.no_standard]  # fmt: skip
         rows.append(_standard_row(total, s, lang))
         out.append(Block("table", header=_head(lang, *_STANDARD_HEAD), rows=tuple(rows)))
     else:
