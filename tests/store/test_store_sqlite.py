@@ -116,7 +116,9 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Path) 
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    with pytest.raises(StoreError, match="schema version 99; this ccms uses version 5"):
+    with pytest.raises(
+        StoreError, match=f"schema version 99; this ccms uses version {SCHEMA_VERSION}"
+    ):
         SQLiteStore(path)
 
 
@@ -527,7 +529,7 @@ def test_an_older_file_is_migrated_in_place(tmp_path: Path, version: str) -> Non
         assert [s.position for s in store.stream(after=6)] == [7]
         store.save_checkpoint("p", position=9, state={"n": 9}, expected_position=0)
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (5,)
+    assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (6,)
     assert raw.execute("PRAGMA application_id").fetchone() == (sqlite_schema.APPLICATION_ID,)
     names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
     event_columns = [row[1] for row in raw.execute("PRAGMA table_info(events)")]

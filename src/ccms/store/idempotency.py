@@ -22,6 +22,8 @@ __all__ = [
     "events_fingerprint",
     "fingerprint",
     "key_conflict",
+    "lookup_conflict",
+    "neutralised",
     "records_fingerprint",
 ]
 
@@ -122,6 +124,38 @@ def _command_name(fp: str | None) -> str | None:
     return None if fp is None else fp.partition(":")[0]
 
 
+def _has_digest(fp: str | None) -> bool:
+    return fp is not None and fp.partition(":")[2] != ""
+
+
+def neutralised(fp: str | None) -> str | None:
+    """What a redaction leaves of a stored fingerprint: the command's name alone (``"name:"``,
+    which no :func:`fingerprint` is), so that nothing in the store can confirm a guess of the
+    content it was the hash of (a ``receive``'s covers the customer's contact details).
+
+    A key with a neutralised fingerprint matches a retry on its stream alone, as a key stored
+    before stores kept fingerprints does; a conflict still names the command.
+
+    >>> neutralised(fingerprint("receive", {"phone": "010-1234-5678"}))
+    'receive:'
+    >>> neutralised(None) is None
+    True
+    """
+    return None if fp is None else f"{_command_name(fp)}:"
+
+
+def lookup_conflict(
+    key: str, *, stored: str | None, stream_id: str, fingerprint: str | None
+) -> IdempotencyConflict | None:
+    """Whether :meth:`~ccms.store.ComplaintStore.idempotent_result` may answer a look-up by
+    ``fingerprint``: ``None`` if so, else the conflict to raise. A key first used with another
+    fingerprint conflicts; a key without one to compare (stored before stores kept them, or
+    neutralised by a redaction) answers whatever the look-up's."""
+    if fingerprint is None or not _has_digest(stored) or stored == fingerprint:
+        return None
+    return key_conflict(key, first=(stored, stream_id, False), then=(fingerprint, None, False))
+
+
 def key_conflict(
     key: str,
     *,
@@ -136,7 +170,7 @@ def key_conflict(
     append and of the new one. The same fingerprint on the same stream is a retry; so is the same
     fingerprint on another stream when both appends open their stream (a retried ``receive``
     whose complaint id was drawn anew). A key stored without a fingerprint (before stores kept
-    them) matches on the stream alone. Anything else is a conflict naming both commands.
+    them, or :func:`neutralised` by a redaction) matches on the stream alone. Anything else is a conflict naming both commands.
     (``then``'s stream id is ``None`` for a look-up by fingerprint alone, which cannot say.)
 
     >>> first = (fingerprint("classify", {"c": "C1"}), "C1", False)
@@ -147,7 +181,7 @@ def key_conflict(
     """
     first_fp, first_id, first_opens = first
     fp, stream_id, opens = then
-    if first_fp is None or fp is None:
+    if not _has_digest(first_fp) or not _has_digest(fp):
         same = first_id == stream_id
     else:
         same = first_fp == fp and (first_id == stream_id or (first_opens and opens))

@@ -62,6 +62,7 @@ from ccms.store.base import (
     record_json,
     records_fingerprint,
 )
+from ccms.store.idempotency import lookup_conflict, neutralised
 
 __all__ = ["InMemoryStore"]
 
@@ -279,13 +280,10 @@ class InMemoryStore:
                 return None
             first = self._complaint_result(key, "not a complaint")
             stored = self._fingerprints.get(key)
-        if fingerprint is not None and stored is not None and stored != fingerprint:
-            conflict = key_conflict(
-                key,
-                first=(stored, first.complaint.id, False),
-                then=(fingerprint, None, False),
-            )
-            assert conflict is not None
+        conflict = lookup_conflict(
+            key, stored=stored, stream_id=first.complaint.id, fingerprint=fingerprint
+        )
+        if conflict is not None:
             raise conflict
         return AppendResult(first.complaint, first.events, True, first.positions)
 
@@ -575,5 +573,18 @@ class InMemoryStore:
                             first.duplicate,
                             first.positions,
                         )
+                        self._neutralise(key)
             if customer is not None:
+                for key, first in self._keys.items():
+                    if (
+                        isinstance(first, AppendResult)
+                        and self._snapshots[first.complaint.id].customer.id == customer.id
+                    ):
+                        self._neutralise(key)
                 self._customers[customer.id] = customer
+
+    def _neutralise(self, key: str) -> None:
+        # The fingerprint's digest may cover the customer's contact details: only the name stays.
+        stored = neutralised(self._fingerprints.get(key))
+        if stored is not None:
+            self._fingerprints[key] = stored

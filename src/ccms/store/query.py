@@ -117,6 +117,11 @@ class ComplaintQuery:
         base = query if query is not None else cls()
         return attrs.evolve(base, **filters) if filters else base
 
+    @property
+    def matches_nothing(self) -> bool:
+        """Whether no complaint can match (an empty set of stages): a store answers at once."""
+        return self.stages is not None and not self.stages
+
     def matches(self, complaint: Complaint) -> bool:
         """Whether ``complaint`` passes every filter (``limit`` aside): the reference semantics."""
         c = complaint
@@ -146,7 +151,7 @@ class ComplaintQuery:
 
     def select(self, complaints: Iterable[Complaint]) -> list[Complaint]:
         """The complaints that match, ordered by ``(received_at, id)`` and cut at ``limit``."""
-        if self.stages is not None and not self.stages:
+        if self.matches_nothing:
             return []
         found = sorted(
             (c for c in complaints if self.matches(c)), key=lambda c: (c.received_at, c.id)

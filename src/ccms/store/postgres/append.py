@@ -19,6 +19,7 @@ from ccms.store.idempotency import (
     check_key,
     events_fingerprint,
     key_conflict,
+    lookup_conflict,
 )
 from ccms.store.postgres.connection import (
     _ASYNC_COMMIT,
@@ -194,11 +195,8 @@ class _Appends(_Procedures):
         kind, stream_id, result, stored = earlier
         if not isinstance(result, AppendResult):
             raise IdempotencyConflict(key, f"for {kind} stream {stream_id}, not a complaint")
-        if fingerprint is not None and stored is not None and stored != fingerprint:
-            conflict = key_conflict(
-                key, first=(stored, stream_id, False), then=(fingerprint, None, False)
-            )
-            assert conflict is not None
+        conflict = lookup_conflict(key, stored=stored, stream_id=stream_id, fingerprint=fingerprint)
+        if conflict is not None:
             raise conflict
         return result
 

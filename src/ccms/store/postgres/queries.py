@@ -106,7 +106,7 @@ class _Queries(_PostgresBase):
     def query(self, query: ComplaintQuery | None = None, /, **filters: Any) -> list[Complaint]:
         """Complaints matching the filters, ordered by ``(received_at, id)``."""
         q = ComplaintQuery.build(query, **filters)
-        if q.stages is not None and not q.stages:
+        if q.matches_nothing:
             return []
         clause, params = where(q, _DIALECT)
         sql = f"{self._sql.query}{clause} ORDER BY received_us, id LIMIT %s"
@@ -118,7 +118,7 @@ class _Queries(_PostgresBase):
     def count(self, query: ComplaintQuery | None = None, /, **filters: Any) -> int:
         """How many complaints :meth:`query` would return, counted in SQL."""
         q = ComplaintQuery.build(query, **filters)
-        if q.stages is not None and not q.stages:
+        if q.matches_nothing:
             return 0
         clause, params = where(q, _DIALECT)
         with self._connection() as conn:

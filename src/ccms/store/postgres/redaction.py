@@ -10,6 +10,7 @@ from ccms.errors import (
 )
 from ccms.model import Complaint, Customer, DomainEvent
 from ccms.store.codec import customer_json
+from ccms.store.idempotency import neutralised
 from ccms.store.postgres.connection import (
     _PostgresBase,
     _quoted,
@@ -69,15 +70,33 @@ class _Redaction(_PostgresBase):
                         (snapshot.model_dump_json(), snapshot.customer.id, cid),
                     )
                     keys = conn.execute(
-                        f"SELECT key, last_version FROM {s}.idempotency "
+                        f"SELECT key, last_version, fingerprint FROM {s}.idempotency "
                         "WHERE kind = 'complaint' AND stream_id = %s AND snapshot IS NOT NULL",
                         (cid,),
                     ).fetchall()
-                    for key, version in keys:
+                    for key, version, print_ in keys:
                         conn.execute(
-                            f"UPDATE {s}.idempotency SET snapshot = %s WHERE key = %s",
-                            (folded_at(history, int(version)).model_dump_json(), key),
+                            f"UPDATE {s}.idempotency SET snapshot = %s, fingerprint = %s "
+                            "WHERE key = %s",
+                            (
+                                folded_at(history, int(version)).model_dump_json(),
+                                neutralised(print_),
+                                key,
+                            ),
                         )
                 if customer is not None:
+                    # The keys of the customer's complaints: their digests may cover the
+                    # customer's contact details (a receive's does).
+                    keys = conn.execute(
+                        f"SELECT i.key, i.fingerprint FROM {s}.idempotency i JOIN "
+                        f"{s}.complaints c ON c.id = i.stream_id WHERE i.kind = 'complaint' "
+                        "AND c.customer_id = %s AND i.fingerprint IS NOT NULL",
+                        (customer.id,),
+                    ).fetchall()
+                    for key, print_ in keys:
+                        conn.execute(
+                            f"UPDATE {s}.idempotency SET fingerprint = %s WHERE key = %s",
+                            (neutralised(print_), key),
+                        )
                     conn.execute(self._sql.save_customer, (customer.id, customer_json(customer)))
             self._durable(conn)

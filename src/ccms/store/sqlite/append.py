@@ -20,6 +20,7 @@ from ccms.store.idempotency import (
     check_key,
     events_fingerprint,
     key_conflict,
+    lookup_conflict,
 )
 from ccms.store.schedule import ASAP, check_version, check_wake_at
 from ccms.store.sql import (
@@ -232,12 +233,10 @@ class _Appends(_SQLiteBase):
         if found is None:
             return None
         earlier, stored = found
-        if fingerprint is not None and stored is not None and stored != fingerprint:
-            cid = earlier.complaint.id
-            conflict = key_conflict(
-                key, first=(stored, cid, False), then=(fingerprint, None, False)
-            )
-            assert conflict is not None
+        conflict = lookup_conflict(
+            key, stored=stored, stream_id=earlier.complaint.id, fingerprint=fingerprint
+        )
+        if conflict is not None:
             raise conflict
         return earlier
 

@@ -110,7 +110,7 @@ class _Queries(_SQLiteBase):
     def query(self, query: ComplaintQuery | None = None, /, **filters: Any) -> list[Complaint]:
         """Complaints matching the filters, ordered by ``(received_at, id)``."""
         q = ComplaintQuery.build(query, **filters)
-        if q.stages is not None and not q.stages:
+        if q.matches_nothing:
             return []
         clause, params = where(q, _DIALECT)
         sql = f"SELECT body FROM complaints{clause} ORDER BY received_us, id"
@@ -124,7 +124,7 @@ class _Queries(_SQLiteBase):
     def count(self, query: ComplaintQuery | None = None, /, **filters: Any) -> int:
         """How many complaints :meth:`query` would return, counted in SQL."""
         q = ComplaintQuery.build(query, **filters)
-        if q.stages is not None and not q.stages:
+        if q.matches_nothing:
             return 0
         clause, params = where(q, _DIALECT)
         with self._lock:

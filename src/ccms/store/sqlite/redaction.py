@@ -11,7 +11,9 @@ from ccms.errors import (
 )
 from ccms.model import Complaint, Customer, DomainEvent
 from ccms.store.codec import customer_json
+from ccms.store.idempotency import neutralised
 from ccms.store.sqlite.connection import _SQLiteBase
+from ccms.store.sqlite.statements import _SAVE_CUSTOMER
 
 __all__: list[str] = []
 
@@ -81,22 +83,35 @@ class _Redaction(_SQLiteBase):
                             (snapshot_json, snapshot.customer.id, cid),
                         )
                         keys = conn.execute(
-                            "SELECT key, version FROM idempotency "
+                            "SELECT key, version, fingerprint FROM idempotency "
                             "WHERE stream_id = ? AND kind IS NULL",
                             (cid,),
                         ).fetchall()
-                        for key, version in keys:
+                        for key, version, print_ in keys:
                             conn.execute(
-                                "UPDATE idempotency SET snapshot = ? WHERE key = ?",
-                                (folded_at(history, int(version)).model_dump_json(), key),
+                                "UPDATE idempotency SET snapshot = ?, fingerprint = ? WHERE key = ?",
+                                (
+                                    folded_at(history, int(version)).model_dump_json(),
+                                    neutralised(print_),
+                                    key,
+                                ),
                             )
                         self._rows.pop(cid, None)
                     if customer is not None:
-                        conn.execute(
-                            "INSERT INTO customers (id, body) VALUES (?, ?) "
-                            "ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                            (customer.id, body),
-                        )
+                        # The keys of the customer's complaints: their digests may cover the
+                        # customer's contact details (a receive's does).
+                        keys = conn.execute(
+                            "SELECT i.key, i.fingerprint FROM idempotency i JOIN complaints c "
+                            "ON c.id = i.stream_id WHERE i.kind IS NULL AND c.customer_id = ? "
+                            "AND i.fingerprint IS NOT NULL",
+                            (customer.id,),
+                        ).fetchall()
+                        for key, print_ in keys:
+                            conn.execute(
+                                "UPDATE idempotency SET fingerprint = ? WHERE key = ?",
+                                (neutralised(print_), key),
+                            )
+                        conn.execute(_SAVE_CUSTOMER, (customer.id, body))
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

@@ -17,9 +17,9 @@ from ccms.store.schedule import ASAP
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "identify", "migrate"]
 
 #: The schema this module writes, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 5
-#: The oldest schema a read-only store reads as it is (it cannot migrate): 4 and 5 differ only
-#: in the idempotency keys' fingerprints.
+SCHEMA_VERSION = 6
+#: The oldest schema a read-only store reads as it is (it cannot migrate): 4, 5 and 6 differ
+#: only in the idempotency keys' fingerprints.
 _OLDEST_READABLE = 4
 #: ``PRAGMA application_id`` of a ccms store ("ccms" in ASCII), set since schema 5.
 APPLICATION_ID = 0x63636D73
@@ -163,6 +163,15 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     4: (
         "ALTER TABLE idempotency ADD COLUMN fingerprint TEXT",
         f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
+    # 5 -> 6: a redaction neutralises the fingerprints of its complaint's keys (the digest of a
+    # receive covers the customer's contact details; see ccms.store.idempotency.neutralised):
+    # the keys of complaints redacted before keep only their command's name, as a redaction
+    # now leaves them.
+    5: (
+        "UPDATE idempotency SET fingerprint = substr(fingerprint, 1, instr(fingerprint, ':')) "
+        "WHERE kind IS NULL AND fingerprint IS NOT NULL AND stream_id IN "
+        "(SELECT stream_id FROM events WHERE kind IS NULL AND type = 'redacted')",
     ),
 }
 

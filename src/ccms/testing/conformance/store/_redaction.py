@@ -1,4 +1,5 @@
-"""The store suite's part: personal data: redact() for erasure and retention."""
+"""The store suite's part: personal data: redact() for erasure and retention, and the
+fingerprints a redaction neutralises."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from ccms.errors import (
     ComplaintNotFound,
     ConcurrencyConflict,
+    IdempotencyConflict,
     InvalidInput,
 )
 from ccms.model import (
@@ -24,8 +26,10 @@ from ccms.model import (
     Responded,
 )
 from ccms.store.base import (
+    AppendResult,
     ComplaintStore,
     InvalidAppend,
+    fingerprint,
 )
 from ccms.testing.conformance.store._base import StoreSuiteBase
 from ccms.testing.conformance.store._builders import (
@@ -118,3 +122,82 @@ class StoreRedactionSuite(StoreSuiteBase):
         store.redact([(complaint, history)])
         assert store.get("R") == complaint
         assert store.events("R") == history
+
+    # -- a redaction leaves no fingerprint that could confirm a guess -----------------------------
+
+    def _received_with_key(
+        self, store: ComplaintStore, cid: str, customer_id: str, key: str
+    ) -> tuple[str, str]:
+        """Complaint ``cid`` received under ``key`` with a fingerprint of its contact details;
+        returns that fingerprint and one of a wrong guess."""
+        right = fingerprint("receive", {"phone": "010-1234-5678", "complaint": None})
+        wrong = fingerprint("receive", {"phone": "010-9999-0000", "complaint": None})
+        e = received_event(cid, _T0, customer_id=customer_id, text="late delivery")
+        store.append(e.apply(None), [e], expected_version=0, idempotency_key=key, fingerprint=right)
+        return right, wrong
+
+    def _answers_alike(self, store: ComplaintStore, key: str, right: str, wrong: str) -> None:
+        """A right and a wrong guess get the same answer: nothing confirms either."""
+        by_right = store.idempotent_result(key, fingerprint=right)
+        by_wrong = store.idempotent_result(key, fingerprint=wrong)
+        assert by_right is not None
+        assert by_right == by_wrong == store.idempotent_result(key)
+        assert by_right.duplicate
+
+    def test_a_redaction_neutralises_its_complaints_fingerprints(
+        self, store: ComplaintStore
+    ) -> None:
+        from ccms.model import redact
+
+        right, wrong = self._received_with_key(store, "FP", "CUST-FP", "fp-key")
+        other_right, other_wrong = self._received_with_key(store, "FQ", "CUST-FQ", "fq-key")
+        # Before: the fingerprint tells a right guess from a wrong one.
+        assert store.idempotent_result("fp-key", fingerprint=right) is not None
+        with pytest.raises(IdempotencyConflict):
+            store.idempotent_result("fp-key", fingerprint=wrong)
+        history = [redact(e, customer_id="anon-FP") for e in store.events("FP")]
+        store.redact([(redact(store.get("FP"), customer_id="anon-FP"), history)])
+        # After: both guesses get the redacted complaint; the key still answers its retry.
+        self._answers_alike(store, "fp-key", right, wrong)
+        assert store.idempotent_result("fp-key") == AppendResult(
+            history[0].apply(None), history, True, (1,)
+        )
+        retry = received_event("FP", _T0 + timedelta(minutes=5), customer_id="CUST-FP")
+        again = store.append(
+            retry.apply(None),
+            [retry],
+            expected_version=0,
+            idempotency_key="fp-key",
+            fingerprint=wrong,
+        )
+        assert (again.duplicate, again.complaint) == (True, store.get("FP"))
+        # Another command under the key is still refused, and still named.
+        elsewhere = received_event("FX", _T0)
+        with pytest.raises(IdempotencyConflict, match="for receive on complaint FP") as caught:
+            store.append(
+                elsewhere.apply(None),
+                [elsewhere],
+                expected_version=0,
+                idempotency_key="fp-key",
+                fingerprint=fingerprint("start", {"complaint": "FX"}),
+            )
+        assert caught.value.first == "receive"
+        # A complaint left alone keeps its fingerprint.
+        with pytest.raises(IdempotencyConflict):
+            store.idempotent_result("fq-key", fingerprint=other_wrong)
+        assert store.idempotent_result("fq-key", fingerprint=other_right) is not None
+
+    def test_redacting_a_customer_neutralises_the_fingerprints_of_their_complaints(
+        self, store: ComplaintStore
+    ) -> None:
+        right, wrong = self._received_with_key(store, "FC", "CUST-FC", "fc-key")
+        other_right, other_wrong = self._received_with_key(store, "FD", "CUST-FD", "fd-key")
+        store.save_customer(Customer(id="CUST-FC", name="Kim", phone="010-1234-5678"))
+        with pytest.raises(IdempotencyConflict):
+            store.idempotent_result("fc-key", fingerprint=wrong)
+        store.redact(customer=Customer(id="CUST-FC", segment="general"))
+        self._answers_alike(store, "fc-key", right, wrong)
+        assert store.get_customer("CUST-FC").phone is None
+        with pytest.raises(IdempotencyConflict):
+            store.idempotent_result("fd-key", fingerprint=other_wrong)
+        assert store.idempotent_result("fd-key", fingerprint=other_right) is not None
