@@ -130,3 +130,33 @@ def test_missing_scikit_learn_is_a_missing_extra(monkeypatch: pytest.MonkeyPatch
         TextClassifier().fit(["a", "b"], ["X", "Y"])
     assert info.value.package == "scikit-learn"
     assert sk.importlib is importlib
+
+
+def test_tuning_and_calibration_change_how_sure_never_what() -> None:
+    rows = corpus()[:400]
+    texts, codes = [r.text for r in rows], [r.code for r in rows]
+    plain = TextClassifier(c=1.0, calibrate=False).fit(texts, codes)
+    scaled = TextClassifier(c=1.0).fit(texts, codes)
+    assert plain.temperature is None
+    assert scaled.temperature is not None
+    assert scaled.temperature > 0
+    sample = [r.text for r in corpus()[700:800]]
+    assert [p.label for p in scaled.predict(sample)] == [p.label for p in plain.predict(sample)]
+    assert (scaled.predict_proba(sample) != plain.predict_proba(sample)).any()
+    assert scaled.fingerprint() != plain.fingerprint()
+    tuned = trained().code
+    assert tuned.chosen_c in tuned.c
+    assert [c for c, _ in tuned.inner_scores] == list(tuned.c)
+    best = max(score for _, score in tuned.inner_scores)
+    assert dict(tuned.inner_scores)[tuned.chosen_c] == best
+
+
+def test_too_few_texts_per_label_skip_the_search_and_the_calibration() -> None:
+    clf = TextClassifier().fit(["refund", "refund me", "broken", "it broke"], list("AABB"))
+    assert clf.inner_scores == ()
+    assert clf.chosen_c == clf.c[0]
+    assert clf.temperature is None
+    with pytest.raises(InvalidInput, match="c must be positive"):
+        TextClassifier(c=())
+    with pytest.raises(InvalidInput, match="inner_folds"):
+        TextClassifier(inner_folds=1)
