@@ -48,3 +48,19 @@ def test_the_report_of_a_new_process_shows_the_demos_figures(tmp_path: Path) -> 
     assert [(r["agent"], r["balance"]) for r in points["top"]] == balances[:3]
     shown_bottom = [kv for kv in balances[-3:] if kv not in balances[:3]]
     assert [(r["agent"], r["balance"]) for r in points["bottom"]] == shown_bottom
+
+    # customer notices and remedy standards: the figures the demo prints
+    notices = month.notices
+    assert notices is not None
+    shown = report["notices"]
+    assert shown["total"]["requested"] == notices.total.requested > 0
+    assert shown["total"]["delivered"] == notices.total.delivered
+    assert shown["total"]["given_up"] == notices.total.given_up
+    assert shown["total"]["pending"] == notices.total.pending
+    assert {k: v["requested"] for k, v in shown["by_channel"].items()} == {
+        k: c.requested for k, c in notices.by_channel.items()
+    }
+    assert shown["notify"]["notified"] == notices.notify.notified
+    assert shown["notify"]["time"]["median"] == notices.notify.time.median
+    assert shown["standards"]["below"] == notices.standards.below >= 1
+    assert shown["standards"]["at"] == notices.standards.at
