@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, JsonValue, model_validator
 
@@ -91,6 +91,10 @@ class Actor(Frozen):
 
     id: Name
     role: Role
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(self, *, id: str, role: Role | str) -> None: ...
 
     @classmethod
     def system(cls) -> Actor:
