@@ -312,3 +312,25 @@ def test_templates_of_the_host_are_used_and_checked() -> None:
     del data["templates"]["closing"]["en"]
     with pytest.raises(ConfigError, match="closing"):
         make_desk(notice_templates=NoticeTemplates.from_mapping(data, "mine.toml"))
+
+
+def test_erasure_gives_up_the_notices_still_pending() -> None:
+    from ccms.desk import erase_customer
+    from ccms.model import REDACTED
+
+    desk = make_desk()
+    customer = Customer(id="CUST-5", name="홍길동", phone="010-1234-5678")
+    cid = receive(desk, customer=customer)
+    desk.classify(cid, ["PRD.DEF"])
+    desk.assign_department(cid, "cs")
+    desk.assign_handler(cid, "kim")
+    [receipt, assignment] = desk.pending_notices()
+    desk.notice_delivered(receipt)
+    erase_customer(desk.store, "CUST-5", at=T0)
+    assert desk.pending_notices(T0 + timedelta(days=1)) == []
+    assert desk.notice(receipt.notification_id).status == "delivered"
+    state = desk.notice(assignment.notification_id)
+    assert (state.status, state.requested.body) == ("given_up", REDACTED)
+    [failed] = [e for e in desk.history(cid) if isinstance(e, NotificationFailed)]
+    assert (failed.trigger, failed.retryable, failed.version) == ("erasure", False, 6)
+    assert erase_customer(desk.store, "CUST-5", at=T0).changed is False

@@ -4,7 +4,8 @@
 customer row loses the name, phone and e-mail (segment, region and language stay), and every
 complaint of the customer has its free text redacted in place, in its snapshot and in every
 stored event (:func:`ccms.model.redact`), and then gets one :class:`~ccms.model.Redacted`
-event (``purpose="erasure"``) that records the erasure and holds no personal data.
+event (``purpose="erasure"``) that records the erasure and holds no personal data; the notices
+of the complaint still waiting in the outbox are given up with it (nothing more is sent).
 
 :func:`apply_retention` anonymises the closed complaints a
 :class:`~ccms.policy.retention.RetentionPolicy` says have expired at ``now``: free text
@@ -42,6 +43,7 @@ from typing import Final, Literal
 
 import attrs
 
+from ccms.desk.notifications import give_up_pending
 from ccms.errors import ConcurrencyConflict, InvalidInput, StoreError, require_aware
 from ccms.model import Actor, Complaint, Customer, DomainEvent, Redacted, redact
 from ccms.model.redaction import ANONYMOUS_PREFIX, anonymous_id
@@ -145,9 +147,20 @@ def _redact_one(
                 actor=actor,
                 purpose=purpose,
             )
+            # Nothing more is sent to the person: the notices still pending are given up.
+            given_up = give_up_pending(
+                new_history,
+                version=event.version,
+                at=at,
+                actor=actor,
+                trigger=purpose,
+            )
+            after = event.apply(snapshot)
+            for failed in given_up:
+                after = failed.apply(after)
             store.append(
-                event.apply(snapshot),
-                [event],
+                after,
+                [event, *given_up],
                 expected_version=complaint.version,
                 wake_at=store.wake_at(complaint_id),
             )

@@ -64,6 +64,7 @@ __all__ = [
     "complaint_of_id",
     "delivery",
     "failure",
+    "give_up_pending",
     "notice_id",
     "notice_state",
     "pending_notice",
@@ -355,6 +356,34 @@ def failure(
         retry_at=None if give_up else at + policy.retry_delay(attempt),
     )
     return Fired(event.apply(complaint), (event,))
+
+
+def give_up_pending(
+    history: Sequence[DomainEvent], *, version: int, at: datetime, actor: Actor, trigger: str
+) -> list[NotificationFailed]:
+    """Failures giving up every notice still pending in ``history``, at ``version``, fired by
+    ``trigger`` (``erasure``, ``retention``: a complaint's personal data is removed and nothing
+    more is sent to the person). Their reason is empty (free text is what redaction wipes)."""
+    pending: dict[str, NoticeState] = {}
+    for event in history:
+        if isinstance(event, NotificationRequested):
+            state = notice_state(history, event.notification_id)
+            if state is not None and state.status == "pending":
+                pending[event.notification_id] = state
+    return [
+        NotificationFailed(
+            complaint_id=state.requested.complaint_id,
+            version=version,
+            at=at,
+            actor=actor,
+            trigger=trigger,
+            notification_id=nid,
+            attempt=state.failures + 1,
+            retryable=False,
+            gave_up=True,
+        )
+        for nid, state in pending.items()
+    ]
 
 
 def sent_notices(history: Iterable[DomainEvent]) -> list[Notice]:
