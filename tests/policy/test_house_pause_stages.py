@@ -61,3 +61,27 @@ def test_a_clock_pauses_in_every_stage_the_workflow_marks_paused() -> None:
         state = evaluate_sla(fold_events(events), events, T0 + timedelta(hours=6), table)
         assert state["resolution"].paused_total == timedelta(hours=4), stage
         assert state["resolution"].elapsed == timedelta(hours=2), stage
+
+
+def test_the_standard_desk_pauses_its_sla_clocks_where_its_workflow_says() -> None:
+    from ccms.desk import Desk
+    from ccms.model import Department, Organization
+    from ccms.policy import BusinessCalendar, SlaPolicy
+    from ccms.store import InMemoryStore
+    from ccms.workflow import StageSpec, Workflow
+
+    base = voc_definition()
+    parcel = StageSpec(name="awaiting_parcel", paused=True, description="waiting on a parcel")
+    definition = base.model_copy(update={"stages": (*base.stages, parcel)})
+    org = Organization(departments=[Department(id="cs", name="CS")])
+    calendar = BusinessCalendar.always_open("UTC")
+
+    def pauses(workflow: Workflow | None) -> set[tuple[str, ...]]:
+        desk = Desk.standard(
+            InMemoryStore(), organization=org, taxonomy=None, calendar=calendar, workflow=workflow
+        )
+        (sla,) = [s for s in desk.sweepers if isinstance(s, SlaPolicy)]
+        return {t.pause for row in sla.table.rows for t in row.targets}
+
+    assert pauses(None) == {DEFAULT_PAUSE_STAGES}
+    assert pauses(Workflow(definition)) == {("awaiting_parcel", "waiting_on_customer")}

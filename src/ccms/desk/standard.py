@@ -145,7 +145,8 @@ def standard(
     )
     sla_policy = _first(sla, chosen.sla)
     if sla_policy is None:
-        sla_policy = SlaPolicy(default_sla_table(), calendar)
+        paused = workflow.definition.paused_stages if workflow is not None else None
+        sla_policy = SlaPolicy(default_sla_table(pause=paused), calendar)
     ladder = _first(escalation, chosen.escalation)
     if ladder is None:
         ladder = EscalationLadder(DEFAULT_LEVELS, sla=sla_policy)

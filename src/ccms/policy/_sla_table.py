@@ -7,7 +7,7 @@ Part of :mod:`ccms.policy.sla`, which re-exports its public names.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -330,11 +330,20 @@ DEFAULT_SLA_TABLE: Final[Mapping[str, Any]] = {
 }
 
 
-def default_sla_table() -> SlaTable:
-    """The validated :data:`DEFAULT_SLA_TABLE`.
+def default_sla_table(*, pause: Iterable[str] | None = None) -> SlaTable:
+    """The validated :data:`DEFAULT_SLA_TABLE`; its clocks pause in ``pause`` (the stages a
+    workflow marks ``paused``: ``Desk.standard`` passes its workflow's), else in
+    :data:`DEFAULT_PAUSE_STAGES`.
 
     >>> table = default_sla_table()
     >>> table.version, [t.name for t in table.rows[0].targets]
     ('ccms-default-1', ['first_response', 'resolution', 'notify_after_result'])
+    >>> default_sla_table(pause={"awaiting_parcel", "waiting_on_customer"}).rows[0].targets[0].pause
+    ('awaiting_parcel', 'waiting_on_customer')
     """
-    return SlaTable.from_mapping(DEFAULT_SLA_TABLE, "the default SLA table")
+    if pause is None:
+        return SlaTable.from_mapping(DEFAULT_SLA_TABLE, "the default SLA table")
+    defaults = {**DEFAULT_SLA_TABLE["defaults"], "pause": tuple(sorted(pause))}
+    return SlaTable.from_mapping(
+        {**DEFAULT_SLA_TABLE, "defaults": defaults}, "the default SLA table"
+    )
