@@ -27,6 +27,7 @@ from pydantic import Field, JsonValue, model_validator
 from ccms.errors import FoldError, InvalidInput
 from ccms.model.complaint import Complaint, Concern, Feedback, Result
 from ccms.model.customer import CustomerRef
+from ccms.model.remedy_standard import AppliedStandard
 from ccms.model.taxonomy import VocCodeStr
 from ccms.model.types import (
     AttributeValue,
@@ -35,9 +36,8 @@ from ccms.model.types import (
     Name,
     ShortText,
     SortedSet,
-    Text,
 )
-from ccms.model.values import Channel, Flag, RemedyKind, Role
+from ccms.model.values import Channel, Flag, Role
 
 __all__ = [
     "Actor",
@@ -293,35 +293,6 @@ class Responded(DomainEvent):
         return {"first_response_at": complaint.first_response_at or self.at}
 
 
-class AppliedStandard(Frozen):
-    """The remedy standard a registered result was checked against (분쟁해결기준).
-
-    ``table`` and ``version`` name the standards table and the version in force, ``rule`` the
-    rule that covered the case and ``remedies`` what it allows (any of them meets it),
-    ``compensation`` its words on compensation. ``verdict`` is the registered remedy against it:
-    ``below``, ``at``, ``above``, or ``no_standard`` when no rule covers the case (then ``rule``
-    is empty and ``remedies`` too). A remedy below the standard names the ``supervisor`` who
-    approved it and their ``reason`` (the workflow's ``remedy_standard`` guard requires both).
-
-    >>> s = AppliedStandard(table="general-goods", version="2026-01", rule="within 10 days",
-    ...                     remedies=("exchange", "refund"), verdict="at",
-    ...                     days_since_purchase=4)
-    >>> s.verdict, [r.value for r in s.remedies]
-    ('at', ['exchange', 'refund'])
-    """
-
-    table: Name
-    version: Name
-    rule: Annotated[str, Field(max_length=200)] = ""
-    remedies: tuple[RemedyKind, ...] = ()
-    compensation: Annotated[str, Field(max_length=500)] = ""
-    verdict: Literal["below", "at", "above", "no_standard"]
-    days_since_purchase: Annotated[int, Field(ge=0)] | None = None
-    repairs: Annotated[int, Field(ge=0)] = 0
-    supervisor: Name | None = None
-    reason: ShortText = ""
-
-
 class ResultRegistered(DomainEvent):
     """The handling result is registered (처리결과 등록).
 
@@ -352,68 +323,6 @@ class CustomerNotified(DomainEvent):
 
     def _changes(self, complaint: Complaint) -> dict[str, Any]:
         return {"first_response_at": complaint.first_response_at or self.at}
-
-
-class NotificationRequested(DomainEvent):
-    """A notice to the customer waits in the outbox (안내 발송 요청): the host's sender delivers it.
-
-    Recorded in the same append as the command (or the sweep) that causes it, so a notice is
-    never lost and never invented. ``notification_id`` is unique and is the idempotency key the
-    host passes to its message provider (a resend after a crash is then one message).
-    ``template`` is the notice kind (``receipt``, ``result``, ``progress``, ...), ``cause`` what
-    caused it (an event type, e.g. ``received`` or ``sla_status_changed``). ``recipient`` is a
-    reference the host resolves to an address (the customer id), never contact data; ``subject``
-    and ``body`` are the rendered content, which shows only what the customer may see, personal
-    data masked. ``max_attempts`` is how many failed attempts give the notice up.
-    """
-
-    type: Literal["notification_requested"] = "notification_requested"
-    notification_id: Name
-    template: Name
-    cause: Name
-    language: Annotated[str, Field(min_length=2, max_length=8)]
-    channel: Channel
-    recipient: Name
-    subject: ShortText
-    body: Text
-    templates_version: Name = "unversioned"
-    max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
-
-
-class NotificationDelivered(DomainEvent):
-    """The host's sender delivered a notice (안내 발송 완료). ``attempt`` counts from 1;
-    ``provider_ref`` is the provider's message id, if it gave one."""
-
-    type: Literal["notification_delivered"] = "notification_delivered"
-    notification_id: Name
-    attempt: Annotated[int, Field(ge=1)] = 1
-    provider_ref: Name | None = None
-
-
-class NotificationFailed(DomainEvent):
-    """An attempt to deliver a notice failed (안내 발송 실패).
-
-    ``retryable`` says whether the host's sender thinks a retry may succeed; ``gave_up`` that
-    no retry follows (not retryable, or ``attempt`` reached the notice's ``max_attempts``);
-    otherwise ``retry_at`` is when the outbox offers the notice again (backoff).
-    """
-
-    type: Literal["notification_failed"] = "notification_failed"
-    notification_id: Name
-    attempt: Annotated[int, Field(ge=1)]
-    reason: ShortText = ""
-    retryable: bool = True
-    gave_up: bool = False
-    retry_at: AwareDatetime | None = None
-
-    @model_validator(mode="after")
-    def _retry_or_give_up(self) -> NotificationFailed:
-        if self.gave_up == (self.retry_at is not None):
-            raise InvalidInput(
-                f"notice {self.notification_id} of {self.complaint_id}: a failure either gives "
-                "up (gave_up=True, no retry_at) or says when to retry (retry_at)"
-            )
-        return self
 
 
 class FeedbackRecorded(DomainEvent):
@@ -871,3 +780,12 @@ def fold(events: Iterable[DomainEvent], start: Complaint | None = None) -> Compl
     if complaint is None:
         raise FoldError("no events to fold")
     return complaint
+
+
+# The outbox's events live in their own module; importing it registers them (and re-exports
+# them from here: ``ccms.model.events.NotificationRequested``).
+from ccms.model.notices import (  # noqa: E402
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationRequested,
+)
