@@ -44,6 +44,7 @@ from typing import Any
 
 import psycopg
 
+from _figures import figure, target
 from ccms.model import (
     Classified,
     Closed,
@@ -57,7 +58,7 @@ from ccms.model import (
     ResultRegistered,
 )
 from ccms.store.postgres import PostgresStore
-from ccms.testing.store_contract import advance, received_event
+from ccms.testing.conformance.store import advance, received_event
 
 WRITERS = 8
 SCALE_TARGET = 1.5  # ccms with 8 writers / ccms with one
@@ -137,8 +138,14 @@ def _setup(contender: str, url: str, schema: str) -> None:
 
             # The same procedures committed synchronously (the counter held through the flush),
             # which makes the barrier after the commit needless.
-            sql = pg.MIGRATIONS[0].sql
-            procedures = sql[sql.index("-- One append of complaint events") :]
+            # The procedures the store calls: the last migration that (re)creates them (taking
+            # the first one's would add overloads of another signature, never called).
+            sql = next(
+                m.sql
+                for m in reversed(pg.MIGRATIONS)
+                if "CREATE PROCEDURE {s}.append_complaint" in m.sql
+            )
+            procedures = sql[sql.index("CREATE PROCEDURE {s}.append_complaint") :]
             procedures = procedures.replace("CREATE PROCEDURE", "CREATE OR REPLACE PROCEDURE")
             for line in (
                 "    PERFORM set_config('synchronous_commit', 'off', true);\n",
@@ -273,10 +280,6 @@ def _spread(values: list[float]) -> str:
     )
 
 
-def _verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
-
-
 def _run(
     pool: ProcessPoolExecutor, manager: Any, contender: str, url: str, writers: int, appends: int
 ) -> float:
@@ -346,38 +349,59 @@ def main(argv: list[str] | None = None) -> None:
     median = {key: statistics.median(values) for key, values in rates.items()}
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
+    how = (
+        f"appends/s over the writers' common span, {rounds} rounds, contenders rotated; "
+        f"{single} appends by one writer, {single // 2} by each of {WRITERS}"
+    )
     for contender in contenders:
         one, eight = median[(contender, 1)], median[(contender, WRITERS)]
         print(f"{contender}")
         print(f"   1 writer    {_spread(rates[(contender, 1)])}")
         print(f"   {WRITERS} writers   {_spread(rates[(contender, WRITERS)])}")
         print(f"   {WRITERS} writers / 1 writer: {eight / one:.2f}x")
+        for writers in (1, WRITERS):
+            values = rates[(contender, writers)]
+            figure(
+                f"postgres {contender}, {writers} writer{'s' if writers > 1 else ''}",
+                (statistics.median(values), min(values), max(values)),
+                "appends/s",
+                compares=how,
+            )
     print()
     scale = median[(CCMS, WRITERS)] / median[(CCMS, 1)]
-    print(
-        f"ccms, {WRITERS} writers / 1 writer: {scale:.2f}x (target >= {SCALE_TARGET}x): "
-        f"{_verdict(scale >= SCALE_TARGET)}"
+    target(
+        f"postgres ccms, {WRITERS} writers / 1 writer",
+        scale,
+        ">=",
+        SCALE_TARGET,
+        compares="medians of appends/s, the same server and run",
     )
     if EVENTSOURCING in contenders:
         peer = median[(CCMS, 1)] / median[(EVENTSOURCING, 1)]
-        print(
-            f"ccms / eventsourcing, 1 writer: {peer:.2f}x (target >= {PEER_TARGET}x): "
-            f"{_verdict(peer >= PEER_TARGET)}"
+        target(
+            "postgres ccms / eventsourcing, 1 writer",
+            peer,
+            ">=",
+            PEER_TARGET,
+            compares="medians of appends/s, the same events' JSON, the same server and run",
         )
-        print(
-            f"ccms / eventsourcing, {WRITERS} writers: "
-            f"{median[(CCMS, WRITERS)] / median[(EVENTSOURCING, WRITERS)]:.2f}x"
-        )
+        ratio = median[(CCMS, WRITERS)] / median[(EVENTSOURCING, WRITERS)]
+        print(f"ccms / eventsourcing, {WRITERS} writers: {ratio:.2f}x")
+        figure(f"postgres ccms / eventsourcing, {WRITERS} writers", ratio, "x", compares=how)
     else:
         print("ccms / eventsourcing: not measured (eventsourcing is not installed)")
     for writers in (1, WRITERS):
-        print(
-            f"ccms / bare INSERT, {writers} writer{'s' if writers > 1 else ''}: "
-            f"{median[(CCMS, writers)] / median[(BARE, writers)]:.2f}x"
-        )
-    print(
-        f"ccms / counter held through the flush, {WRITERS} writers: "
-        f"{median[(CCMS, WRITERS)] / median[(HELD, WRITERS)]:.2f}x"
+        ratio = median[(CCMS, writers)] / median[(BARE, writers)]
+        label = f"{writers} writer{'s' if writers > 1 else ''}"
+        print(f"ccms / bare INSERT, {label}: {ratio:.2f}x")
+        figure(f"postgres ccms / bare INSERT, {label}", ratio, "x", compares=how)
+    ratio = median[(CCMS, WRITERS)] / median[(HELD, WRITERS)]
+    print(f"ccms / counter held through the flush, {WRITERS} writers: {ratio:.2f}x")
+    figure(
+        f"postgres ccms / counter held through the flush, {WRITERS} writers",
+        ratio,
+        "x",
+        compares=how,
     )
 
 
