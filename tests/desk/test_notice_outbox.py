@@ -334,3 +334,30 @@ def test_erasure_gives_up_the_notices_still_pending() -> None:
     [failed] = [e for e in desk.history(cid) if isinstance(e, NotificationFailed)]
     assert (failed.trigger, failed.retryable, failed.version) == ("erasure", False, 6)
     assert erase_customer(desk.store, "CUST-5", at=T0).changed is False
+
+
+def test_a_report_racing_another_writer_is_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ccms.errors import ConcurrencyConflict
+
+    store = InMemoryStore()
+    desk = make_desk(store)
+    cid = receive(desk)
+    [notice] = desk.pending_notices()
+    append = store.append
+    calls = {"n": 0}
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:  # another sender's report lands first
+            other = make_desk(store)
+            monkeypatch.setattr(store, "append", append)
+            other.notice_delivered(notice.notification_id)
+            monkeypatch.setattr(store, "append", racing)
+            raise ConcurrencyConflict(cid, expected=1, actual=2)
+        return append(*args, **kwargs)
+
+    monkeypatch.setattr(store, "append", racing)
+    c = desk.notice_delivered(notice)
+    assert desk.notice(notice.notification_id).status == "delivered"
+    assert [e.type for e in desk.history(cid)].count("notification_delivered") == 1
+    assert c.version == 2  # the other report's write, nothing more
