@@ -89,5 +89,4 @@ NOTICE_KINDS: Final[Mapping[str, tuple[str, str]]] = {
     "reopen": ("reopened", "재처리"),
     "closing": ("closing", "종결"),
     "progress": ("progress", "진행 안내"),
-    "sla_at_risk": ("delay", "지연 안내"),
 }
