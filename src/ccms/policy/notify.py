@@ -123,5 +123,9 @@ class NoticePolicy:
 
     def retry_delay(self, attempt: int) -> timedelta:
         """How long after failed ``attempt`` (1 for the first) the notice is offered again."""
-        delay = self.backoff * (self.backoff_factor ** max(0, attempt - 1))
-        return min(delay, self.max_backoff)
+        cap = self.max_backoff.total_seconds()
+        try:
+            seconds = self.backoff.total_seconds() * self.backoff_factor ** max(0, attempt - 1)
+        except OverflowError:  # a factor to a high power: far past the cap
+            return self.max_backoff
+        return self.max_backoff if seconds >= cap else timedelta(seconds=seconds)
