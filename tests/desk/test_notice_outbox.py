@@ -361,3 +361,16 @@ def test_a_report_racing_another_writer_is_tried_again(monkeypatch: pytest.Monke
     assert desk.notice(notice.notification_id).status == "delivered"
     assert [e.type for e in desk.history(cid)].count("notification_delivered") == 1
     assert c.version == 2  # the other report's write, nothing more
+
+
+def test_a_long_notice_reason_is_cut_not_refused() -> None:
+    desk = make_desk()
+    cid = receive(desk)
+    desk.classify(cid, ["PRD.DEF"])
+    desk.assign_department(cid, "cs")
+    desk.assign_handler(cid, "kim")
+    desk.start(cid)
+    desk.wait_on_customer(cid, notice_reason="x" * 50_000)
+    [waiting] = [n for n in requested(desk, cid) if n.template == "waiting"]
+    assert "x" * 2_000 in waiting.body
+    assert "x" * 2_001 not in waiting.body

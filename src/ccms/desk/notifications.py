@@ -31,6 +31,7 @@ from ccms.errors import (
     CheckpointConflict,
     ConcurrencyConflict,
     InvalidInput,
+    PolicyError,
     StoreBusy,
     StoreReadOnly,
 )
@@ -49,6 +50,7 @@ from ccms.model import (
     mask_text,
 )
 from ccms.notices import Notice, NoticeKind, NoticeTemplates, render_notice
+from ccms.policy.base import system_stamp
 from ccms.policy.notify import NoticePolicy
 from ccms.policy.remedy_standards import StandardRemedy
 from ccms.store import ComplaintStore, from_micros, micros
@@ -79,6 +81,7 @@ OUTBOX_CHECKPOINT: Final = "ccms.notices.outbox"
 RESULT: Final = NoticeKind.RESULT.value
 _ID_LIMIT: Final = 128
 _REASON_LIMIT: Final = 2_000
+_BODY_LIMIT: Final = 20_000
 #: How often a report is tried again when another writer changed the complaint meanwhile.
 _REPORT_ATTEMPTS: Final = 5
 
@@ -148,7 +151,6 @@ def notice_id(complaint_id: str, version: int, template: str) -> str:
 
 def check_policy(policy: NoticePolicy, templates: NoticeTemplates) -> None:
     """Refuse a policy naming a template the set lacks (:class:`~ccms.errors.PolicyError`)."""
-    from ccms.errors import PolicyError
     from ccms.notices.templates import environment
 
     environment()  # the notices extra is installed (MissingExtra otherwise), before any command
@@ -228,7 +230,7 @@ def requested_notices(
             template,
             language,
             zone=policy.zone,
-            reason=reason,
+            reason=reason[:_REASON_LIMIT] if reason else None,
             handler_name=handler,
             standard=_standard(cause) if isinstance(cause, ResultRegistered) else None,
             templates=templates,
@@ -247,7 +249,7 @@ def requested_notices(
                 channel=channel,
                 recipient=complaint.customer.id,
                 subject=notice.subject[:_REASON_LIMIT],
-                body=notice.body,
+                body=notice.body[:_BODY_LIMIT],
                 templates_version=notice.templates_version,
                 max_attempts=policy.max_attempts,
             )
@@ -277,14 +279,7 @@ def notice_state(history: Iterable[DomainEvent], notification_id: str) -> Notice
 
 
 def _header(complaint: Complaint, at: datetime, trigger: str) -> dict[str, Any]:
-    return {
-        "complaint_id": complaint.id,
-        "version": complaint.version + 1,
-        "at": at,
-        "actor": Actor.system(),
-        "trigger": trigger,
-        "stage": None,
-    }
+    return system_stamp(complaint, at, trigger)
 
 
 def _current_result(history: Sequence[DomainEvent], requested: NotificationRequested) -> bool:
