@@ -35,7 +35,7 @@ import attrs
 from ccms.errors import PolicyError, require_aware
 from ccms.model import Actor, Complaint, DomainEvent, Organization, Taxonomy
 
-__all__ = ["Decides", "FirstOf", "Policy", "PolicyContext", "first_of"]
+__all__ = ["Decides", "FirstOf", "Policy", "PolicyContext", "first_of", "system_stamp"]
 
 D = TypeVar("D")
 D_co = TypeVar("D_co", covariant=True)
@@ -84,14 +84,21 @@ class PolicyContext:
         >>> stamp["version"] == c.version + 1, stamp["actor"].id, stamp["trigger"], stamp["stage"]
         (True, 'system', 'sla', None)
         """
-        return {
-            "complaint_id": self.complaint.id,
-            "version": self.complaint.version + 1,
-            "at": self.now,
-            "actor": Actor.system(),
-            "trigger": trigger,
-            "stage": None,
-        }
+        return system_stamp(self.complaint, self.now, trigger)
+
+
+def system_stamp(complaint: Complaint, at: datetime, trigger: str) -> dict[str, Any]:
+    """The fields of an event the system emits on its own for ``complaint`` at ``at``: the next
+    version, the system actor, ``trigger``, the stage unchanged (:meth:`PolicyContext.system_stamp`
+    for a policy; the Desk's notice outbox uses it too)."""
+    return {
+        "complaint_id": complaint.id,
+        "version": complaint.version + 1,
+        "at": at,
+        "actor": Actor.system(),
+        "trigger": trigger,
+        "stage": None,
+    }
 
 
 @runtime_checkable
