@@ -4,7 +4,8 @@ A *user* of the library, not part of the engine: its organization, VOC code taxo
 business calendar with Korean public holidays, SLA table, escalation ladder, early-warning rules
 (:mod:`ccms.demo.company`), the cases every month plays (:mod:`ccms.demo.scenario`), a seeded
 simulation of a month of contacts driven through a Desk (:mod:`ccms.demo.simulation`), and the
-figures of the month (:mod:`ccms.demo.summary`, :mod:`ccms.demo.scoring`). ``ccms demo`` prints
+figures of the month (:mod:`ccms.demo.summary`, :mod:`ccms.demo.scoring`), and a fake message
+sender draining the Desk's notice outbox (:mod:`ccms.demo.sender`). ``ccms demo`` prints
 them; tests and examples use the company as realistic data.
 
 >>> import tempfile
@@ -17,6 +18,9 @@ them; tests and examples use the company as realistic data.
 True
 >>> month.summary.crisis[0].step  # the burn injury: crisis step 3, with a CC Card
 3
+>>> sent = month.notices.total  # notices through the outbox, reported by the fake sender
+>>> sent.requested == sent.delivered + sent.given_up + sent.pending > 0
+True
 """
 
 from __future__ import annotations
