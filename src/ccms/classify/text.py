@@ -164,6 +164,11 @@ class TextClassifier:
             )
         x, y = list(texts), list(labels)
         inner = min(counts.values()) >= self.inner_folds  # every label in every inner fold
+        pipe = self._fit(x, y, inner)
+        self._vectorizer, self._model = pipe.steps[0][1], pipe.steps[1][1]
+        return self
+
+    def _fit(self, x: list[str], y: list[str], inner: bool) -> Any:
         self.inner_scores = ()
         chosen = self.c[0]
         if len(self.c) > 1 and inner:
@@ -192,10 +197,9 @@ class TextClassifier:
         else:
             pipe.fit(x, y)
             classes = pipe.classes_
-        self._vectorizer, self._model = pipe.steps[0][1], pipe.steps[1][1]
         self.chosen_c = chosen
         self.classes = tuple(str(label) for label in classes)
-        return self
+        return pipe
 
     @property
     def temperature(self) -> float | None:

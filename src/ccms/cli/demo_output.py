@@ -25,6 +25,7 @@ from ccms.demo import (
     notice_lines,
     run,
 )
+from ccms.demo.classify_month import classify_lines
 from ccms.desk import Desk
 from ccms.policy.early_warning import CRISIS_STEPS
 from ccms.report import report_from_store, write_report
@@ -78,6 +79,8 @@ def print_demo(console: Console, result: DemoRun, db: Path) -> list[Path]:
     for line in notice_lines(result):  # customer notices and remedy standards
         console.print(line, markup=False)
     print_scoring(console, result.scoring)
+    for line in classify_lines(result.desk):  # code suggestions trained on the month
+        console.print(line, markup=False)
     console.print(f"Stored in [bold]{db}[/] (SQLite).")
     return write_demo_report(console, result.desk, db)
 
