@@ -301,7 +301,7 @@ def _run(
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
+    args = [] if argv is None else argv  # bench/run.py calls main() with its own argv
     url = os.environ.get("CCMS_POSTGRES_URL")
     if not url:
         print(
@@ -406,4 +406,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
