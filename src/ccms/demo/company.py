@@ -47,7 +47,7 @@ __all__ = [
     "CODE_WEIGHTS",
     "ESCALATION_LEVELS",
     "NOTICE_CHANNELS",
-    "PRODUCT_CATEGORIES",
+    "REMEDY_CASES",
     "SLA_TABLE",
     "TIMEZONE",
     "WARNING_RULES",
@@ -558,10 +558,14 @@ NOTICE_CHANNELS: Final[Mapping[Channel, Channel]] = {
     Channel.CONSUMER_GROUP: Channel.EMAIL,
 }
 
-#: The product category of each product-defect code (what the remedy standard is looked up by).
-PRODUCT_CATEGORIES: Final[Mapping[str, str]] = {
-    "PRD.DEF.HANDLE": "kitchenware",
-    "PRD.DEF.ELEC": "small_appliance",
+#: What the intake records of a product complaint, by VOC code: the product's category and the
+#: kind of defect (the remedy standard is looked up by them, with the purchase date). The example
+#: standards cover performance defects only: a quality or delivery-damage case has no standard.
+REMEDY_CASES: Final[Mapping[str, tuple[str, str]]] = {
+    "PRD.DEF.HANDLE": ("kitchenware", "performance"),
+    "PRD.DEF.ELEC": ("small_appliance", "performance"),
+    "PRD.QLT": ("apparel", "quality"),
+    "DLV.DMG": ("kitchenware", "delivery_damage"),
 }
 
 

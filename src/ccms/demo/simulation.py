@@ -30,7 +30,7 @@ import attrs
 from ccms.demo.company import (
     CHANNEL_WEIGHTS,
     CODE_WEIGHTS,
-    PRODUCT_CATEGORIES,
+    REMEDY_CASES,
     TIMEZONE,
     demo_calendar,
 )
@@ -262,12 +262,13 @@ class _Simulation:
         )
 
     def remedy_case(self, code: str | None, arrival: datetime, burst: bool) -> dict[str, Any]:
-        """What the intake asks about a product defect, as complaint attributes: the product's
-        category, the defect, the purchase date and earlier repairs (the remedy standard is
-        looked up by them). A bad batch was bought just after the show."""
-        category = PRODUCT_CATEGORIES.get(code or "")
-        if category is None:
+        """What the intake asks about a product complaint (:data:`REMEDY_CASES`), as complaint
+        attributes: the product's category, the defect, the purchase date and earlier repairs
+        (the remedy standard is looked up by them). A bad batch was bought just after the show."""
+        case = REMEDY_CASES.get(code or "")
+        if case is None:
             return {}
+        category, defect = case
         rng = self.rng
         if burst:
             days = rng.randint(0, 3)
@@ -276,7 +277,7 @@ class _Simulation:
         purchased = arrival.date() - timedelta(days=days)
         return {
             "product_category": category,
-            "defect": "performance",
+            "defect": defect,
             "purchased_on": purchased.isoformat(),
             "repairs": 2 if rng.random() < 0.05 else 0,
         }
