@@ -365,3 +365,14 @@ def test_merging_partitions_equals_one_pass(
         assert counts.retried <= counts.delivered + counts.given_up
     assert f.notify.notified == f.notify.time.n <= f.notify.within.n <= f.notify.results
     assert sum(s.results for s in f.standards_by_department.values()) == f.notify.results
+
+
+def test_an_accumulator_pickles_with_its_state() -> None:
+    import pickle
+
+    h = History().receive(T0).department(T0, "qa").result(T0 + H, "below")
+    h.deliver(T0 + 2 * H, h.request(T0 + H, "result"))
+    acc = accumulate(NoticeAccumulator(end=T0 + 100 * H), [h.events])
+    back = pickle.loads(pickle.dumps(acc))
+    assert back.state() == acc.state()
+    assert back.merge(acc).result().total.requested == 2
