@@ -5,7 +5,8 @@ English templates, typos, 5 % wrong labels), split by time: the first 10,000 tex
 later 2,500 test:
 
 - training on 10,000 texts: ccms' default ``TextClassifier`` (char_wb 2-4 TF-IDF + logistic
-  regression, ``C`` chosen by an inner 3-fold grid search) interleaved with a plain scikit-learn
+  regression, ``C`` chosen by an inner 3-fold grid search, then temperature-scaled on the same
+  folds) interleaved with a plain scikit-learn
   word TF-IDF + logistic regression (one fit, defaults); target: ccms under 30 s (median). The
   tuned scikit-learn baseline (``tuned_sklearn_baseline``: the same grid search over the word
   pipeline) is trained once and its time printed;
