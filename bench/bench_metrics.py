@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -443,6 +444,14 @@ def state_size(acc: KpiAccumulator) -> tuple[int, int]:
 
 
 def peak_rss_mib() -> float:
+    """This process's peak resident size. On Linux ``VmHWM``: ``ru_maxrss`` keeps the parent's
+    peak across fork and exec, so a child of a big process would report the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
