@@ -145,8 +145,13 @@ def notice_id(complaint_id: str, version: int, template: str) -> str:
     tail = f".{version}.{template}"
     head = complaint_id
     if len(head) + len(tail) > _ID_LIMIT:
-        head = "h-" + hashlib.blake2b(complaint_id.encode(), digest_size=16).hexdigest()
+        head = hashed_head(complaint_id)
     return head + tail
+
+
+def hashed_head(complaint_id: str) -> str:
+    """The head :func:`notice_id` gives a complaint id too long to be spelled out."""
+    return "h-" + hashlib.blake2b(complaint_id.encode(), digest_size=16).hexdigest()
 
 
 def check_policy(policy: NoticePolicy, templates: NoticeTemplates) -> None:
@@ -678,9 +683,17 @@ class NoticeMethods:
             return cid
         self.outbox.catch_up()
         pending = self.outbox.complaint_of(notice)
-        if pending is None:
-            raise unknown_notice(notice, cid)
-        return pending
+        if pending is not None:
+            return pending
+        if cid is None and notice.count(".") >= 2:
+            # A hashed head (a complaint id over ~110 characters) and the notice is no longer
+            # pending: find the complaint among the long ids of the store.
+            head = notice.rsplit(".", 2)[0]
+            tail = len(notice) - len(head)
+            for long_id in self.store.ids():
+                if len(long_id) + tail > _ID_LIMIT and hashed_head(long_id) == head:
+                    return long_id
+        raise unknown_notice(notice, cid)
 
     def _report(
         self,
