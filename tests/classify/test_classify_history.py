@@ -44,6 +44,7 @@ def fill(store: SQLiteStore, n: int = 240) -> dict[str, int]:
             concerns.append({"kind": "inquiry", "text": "also, when do you open?"})
         if i == 1:
             concerns.append({"kind": "complaint", "code": "DLV.LATE", "text": REDACTED})
+        clock.set(T0 + timedelta(hours=i))  # a receipt is never after the Desk's clock
         desk.receive(
             channel="web",
             customer=CustomerRef(id=f"u{i}"),
