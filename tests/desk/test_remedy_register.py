@@ -51,6 +51,9 @@ def _at(day: date) -> datetime:
 
 
 def in_progress(desk: Desk, reported: date, **attributes: Any) -> str:
+    clock = desk.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(max(clock.now(), _at(reported)))  # a receipt is never after the Desk's clock
     cid = desk.receive(
         channel="phone",
         customer=CustomerRef(id="CUST-1", language="en"),

@@ -5,6 +5,7 @@ outbox (``pending_notices``, ``notice_delivered``, ``notice_failed``) and the cu
 
 from __future__ import annotations
 
+from ccms.desk._plumbing import EARLIEST_RECEIPT, RECEIPT_TOLERANCE
 from ccms.desk._results import RemedyCase
 from ccms.desk.clock import Clock, ManualClock, SystemClock
 from ccms.desk.context import ContextIndex, LazyExtra
@@ -23,6 +24,8 @@ from ccms.desk.service import Assessment, Desk, NoDecision, Scheduled, Subscribe
 from ccms.desk.standard import standard
 
 __all__ = [
+    "EARLIEST_RECEIPT",
+    "RECEIPT_TOLERANCE",
     "Assessment",
     "BoardProjection",
     "Clock",

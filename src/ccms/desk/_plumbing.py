@@ -5,8 +5,8 @@ fingerprint an idempotency key is bound to)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Any, NoReturn, Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 import pydantic
 
@@ -18,17 +18,27 @@ from ccms.store import fingerprint
 from ccms.store.base import customer_json
 
 __all__ = [
+    "EARLIEST_RECEIPT",
+    "RECEIPT_TOLERANCE",
     "Assessment",
     "Router",
     "Scheduled",
     "Subscriber",
     "Sweeper",
     "boundary",
+    "check_expected_version",
+    "check_received_at",
     "command_fingerprint",
     "invalid",
 ]
 
 T = TypeVar("T")
+
+#: How far after the Desk's clock a ``received_at`` may be (the host's clock may run a little
+#: ahead of the Desk's); later is refused.
+RECEIPT_TOLERANCE: Final = timedelta(minutes=5)
+#: The earliest ``received_at`` a Desk takes (earlier is a typo, not a contact).
+EARLIEST_RECEIPT: Final = datetime(1900, 1, 1, tzinfo=UTC)
 
 #: Called after every successful write with the new complaint and the events just stored.
 Subscriber = Callable[[Complaint, Sequence[DomainEvent]], None]
@@ -127,3 +137,36 @@ def invalid(exc: pydantic.ValidationError) -> NoReturn:
         f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
     )
     raise InvalidInput(f"invalid {exc.title}: {problems}") from None
+
+
+def check_received_at(received_at: datetime, now: datetime) -> datetime:
+    """``received_at`` if it lies between :data:`EARLIEST_RECEIPT` and ``now`` (the Desk's
+    clock) plus :data:`RECEIPT_TOLERANCE`, else :class:`InvalidInput` saying what is allowed."""
+    latest = now + RECEIPT_TOLERANCE
+    if EARLIEST_RECEIPT <= received_at <= latest:
+        return received_at
+    side = "before" if received_at < EARLIEST_RECEIPT else "later than"
+    raise InvalidInput(
+        f"receive: received_at {received_at.isoformat()} is {side} what a receipt may be; "
+        f"allowed: from {EARLIEST_RECEIPT.isoformat()} to the Desk's clock "
+        f"{now.isoformat()} plus {int(RECEIPT_TOLERANCE.total_seconds() // 60)} minutes "
+        f"({latest.isoformat()})"
+    )
+
+
+def check_expected_version(expected_version: object, complaint_id: object) -> int | None:
+    """``expected_version`` if it is ``None`` or a non-negative int (not a bool), else
+    :class:`InvalidInput` naming the complaint and what is allowed."""
+    if expected_version is None:
+        return None
+    if (
+        isinstance(expected_version, bool)
+        or not isinstance(expected_version, int)
+        or expected_version < 0
+    ):
+        raise InvalidInput(
+            f"complaint {complaint_id!r:.140}: expected_version must be None or a version "
+            f"number (an int of 0 or more, not a bool), got {type(expected_version).__name__} "
+            f"{expected_version!r:.40}"
+        )
+    return expected_version

@@ -28,6 +28,8 @@ from ccms.desk._plumbing import (
     Subscriber,
     Sweeper,
     boundary,
+    check_expected_version,
+    check_received_at,
     command_fingerprint,
 )
 from ccms.desk.clock import Clock, SystemClock
@@ -82,6 +84,15 @@ from ccms.workflow import (
 __all__ = ["Assessment", "Desk", "NoDecision", "Scheduled", "Subscriber", "Sweeper"]
 
 log = logging.getLogger("ccms.desk")
+
+
+_CONTACT_FIELDS = frozenset({"name", "phone", "email"})
+
+
+def _customer_of(data: Mapping[str, Any]) -> Customer | CustomerRef:
+    """A ``receive``'s customer given as a mapping, validated at the boundary."""
+    model = Customer if _CONTACT_FIELDS & set(data) else CustomerRef
+    return boundary(lambda: model.model_validate(dict(data)), "customer")
 
 
 class Desk(CommandMethods, NoticeMethods):
@@ -490,6 +501,7 @@ class Desk(CommandMethods, NoticeMethods):
     ) -> Complaint:
         """:meth:`execute`; ``request`` is the fingerprint of what the caller asked for when the
         Desk completed the command itself (a routed assignment)."""
+        expected_version = check_expected_version(expected_version, complaint_id)
         check_key(idempotency_key)
         command_print = None
         if idempotency_key is not None:
@@ -535,7 +547,7 @@ class Desk(CommandMethods, NoticeMethods):
         self,
         *,
         channel: Channel | str,
-        customer: Customer | CustomerRef,
+        customer: Customer | CustomerRef | Mapping[str, Any],
         concerns: Sequence[Concern | Mapping[str, Any]],
         received_at: datetime | None = None,
         flags: Iterable[Flag | str] = (),
@@ -547,10 +559,22 @@ class Desk(CommandMethods, NoticeMethods):
     ) -> Complaint:
         """Register a new contact (VOC 제기) with one or more concerns; returns version 1.
 
+        ``customer`` may be a mapping (what a host's request carries): one with contact
+        details (``name``, ``phone``, ``email``) is a :class:`~ccms.model.Customer`, else a
+        :class:`~ccms.model.CustomerRef`; a bad one is :class:`~ccms.errors.InvalidInput` whose
+        message leaves the values out. (A model a host builds itself raises pydantic's
+        ``ValidationError``, a ``ValueError``, in the host's code, before the Desk is called.)
+
         A full :class:`~ccms.model.Customer` is saved to the store in the same transaction as
         the complaint (its personal data stays out of the event history); the complaint carries
         only the :class:`~ccms.model.CustomerRef`. A refused receive writes nothing, the customer
         included.
+
+        ``received_at`` (default: the clock's now) may be at most
+        :data:`~ccms.desk.RECEIPT_TOLERANCE` (5 minutes) after the Desk's clock and not before
+        :data:`~ccms.desk.EARLIEST_RECEIPT` (1900-01-01 UTC); outside that window it is refused
+        with :class:`~ccms.errors.InvalidInput` (a receipt from the future is a wrong clock or a
+        typo, and would stop the SLA clocks from ever running).
 
         A retry with the same ``idempotency_key`` (late, or at the same time through another
         Desk on the same store) returns the complaint the first one opened, never a second one;
@@ -561,6 +585,10 @@ class Desk(CommandMethods, NoticeMethods):
         if complaint_id is not None:
             check_id(complaint_id)
         now = self._now(received_at, "received_at")
+        if received_at is not None:
+            check_received_at(now, require_aware(self.clock.now(), "clock.now()"))
+        if isinstance(customer, Mapping):
+            customer = _customer_of(customer)
         ref = customer.ref() if isinstance(customer, Customer) else customer
         command = boundary(
             lambda: Receive(
