@@ -2,7 +2,9 @@
 
 Wrong types, ``None``, huge and non-finite numbers, naive and out-of-range datetimes, odd
 mappings: each public Desk command and store read either works or raises a typed ccms error, and
-a rejected command leaves the store byte-for-byte as it was.
+a rejected command leaves the store byte-for-byte as it was. The kit's
+:func:`~ccms.testing.invalid.invalid_commands` (one invalid argument a command, each of which
+must be refused) runs on a Desk with a taxonomy and on one without (no unknown codes there).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from ccms.demo.company import demo_organization, demo_taxonomy
 from ccms.desk import Desk, ManualClock
 from ccms.errors import CCMSError
 from ccms.model import Concern, CustomerRef
 from ccms.store import InMemoryStore, SQLiteStore
 from ccms.store.base import check_fingerprint
+from ccms.testing.boundary import BoundarySuite, DeskBoundary
+from ccms.testing.invalid import INVALID_VALUES, InvalidCommand, invalid_commands
 from ccms.testing.store_contract import received_event
 
 T0 = datetime(2026, 10, 5, 9, tzinfo=UTC)
@@ -184,3 +189,46 @@ def test_store_appends_reject_junk_fingerprints_and_customers(
             else:
                 assert check_fingerprint(fingerprint) == fingerprint
         store.close()
+
+
+class TestInvalidCommandsOnADeskWithATaxonomy(BoundarySuite):
+    """Every invalid command the kit draws (huge customer ids, bools and negatives as
+    ``expected_version``, unknown codes, ...) is a typed error and changes nothing."""
+
+    @pytest.fixture(params=["memory", "sqlite"])
+    def boundary(self, request: pytest.FixtureRequest) -> Any:
+        store = InMemoryStore() if request.param == "memory" else SQLiteStore()
+        desk = Desk(
+            store,
+            organization=demo_organization(),
+            taxonomy=demo_taxonomy(),
+            clock=ManualClock(T0),
+        )
+        yield DeskBoundary(desk)
+        store.close()
+
+
+class _NoCodes(DeskBoundary):
+    """A Desk without a taxonomy takes any code (docs/desk.md): leave unknown codes out."""
+
+    def commands(self) -> st.SearchStrategy[InvalidCommand]:
+        return invalid_commands().filter(lambda c: c.why != "unknown code")
+
+
+class TestInvalidCommandsOnABareDesk(BoundarySuite):
+    """The same on a Desk with no taxonomy, organization or policies."""
+
+    @pytest.fixture
+    def boundary(self) -> Any:
+        store = InMemoryStore()
+        yield _NoCodes(Desk(store, clock=ManualClock(T0)))
+        store.close()
+
+
+@pytest.mark.parametrize("value", [True, False, -1])
+def test_the_kit_draws_what_a_version_must_not_be(value: Any) -> None:
+    """Bools are ints in Python: the fuzz must try them, and the Desk refuse them."""
+    assert any(v is True for v, _ in INVALID_VALUES["expected_version"])
+    desk, cid = _desk(InMemoryStore())
+    with pytest.raises(CCMSError, match="expected_version must be None or a version"):
+        desk.start(cid, expected_version=value)

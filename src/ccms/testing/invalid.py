@@ -59,6 +59,7 @@ INVALID_VALUES: Final[Mapping[str, tuple[tuple[object, str], ...]]] = {
     ),
     "expected_version": (
         (-1, "negative"),
+        (True, "a bool (True == 1, the first version)"),
         ("1", "wrong type"),
         (2**70, "out of range"),
         (math.nan, "NaN"),
