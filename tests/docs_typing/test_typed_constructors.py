@@ -46,6 +46,9 @@ def test_the_user_built_models_declare_a_constructor() -> None:
                   "organization.Organization", "organization.Agent", "organization.Authority",
                   "customer.Customer", "values.Money", "events.Actor"):  # fmt: skip
         assert f"ccms.model.{model}" in named
+    for model in ("definition.StageSpec", "definition.TransitionSpec",
+                  "definition.WorkflowDefinition", "commands.Receive"):  # fmt: skip
+        assert f"ccms.workflow.{model}" in named
 
 
 @pytest.mark.parametrize(
@@ -88,3 +91,38 @@ def test_what_the_constructors_promise_is_what_validation_accepts() -> None:
     assert Organization(departments=[], agents=iter([])).agents == ()
     assert Customer(id="c", phone="010-1234-5678").phone is not None
     assert Money(amount=35_000).amount == Money(amount="35000").amount
+
+
+def test_what_the_workflow_constructors_promise_is_what_validation_accepts() -> None:
+    from datetime import UTC, datetime
+
+    from ccms.model import Concern, CustomerRef
+    from ccms.workflow import Receive
+    from ccms.workflow.definition import StageSpec, TransitionSpec, WorkflowDefinition
+
+    finish = TransitionSpec(trigger="finish", source=["open"], dest="done", roles={"handler"})
+    assert finish.source == ("open",)
+    assert finish.roles is not None
+    assert {r.value for r in finish.roles} == {"handler"}
+    tiny = WorkflowDefinition(
+        name="tiny",
+        initial="open",
+        stages=iter([StageSpec(name="open"), {"name": "done", "terminal": True}]),
+        transitions=[finish],
+        params={"x": 1},
+    )
+    assert [s.name for s in tiny.stages] == ["open", "done"]
+    receive = Receive(
+        channel="phone",
+        customer={"id": "C-1"},
+        concerns=(
+            c for c in [Concern(kind="complaint", text="t"), {"kind": "inquiry", "text": "q"}]
+        ),
+        received_at=datetime(2026, 10, 5, tzinfo=UTC),
+        flags=["vip"],
+        tags={"t"},
+        attributes={"score": 1},
+    )
+    assert receive.customer == CustomerRef(id="C-1")
+    assert len(receive.concerns) == 2
+    assert receive.flags == frozenset({"vip"})

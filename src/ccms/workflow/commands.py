@@ -12,7 +12,9 @@ queue, log or replay commands (their JSON Schema is in ``ccms schema``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -102,6 +104,20 @@ class Receive(Frozen):
     flags: frozenset[Flag] = frozenset()
     tags: frozenset[Name] = frozenset()
     attributes: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], AttributeValue] = {}
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            channel: Channel | str,
+            customer: CustomerRef | Mapping[str, Any],
+            concerns: Iterable[Concern | Mapping[str, Any]],
+            received_at: datetime,
+            flags: Iterable[Flag | str] = ...,
+            tags: Iterable[str] = ...,
+            attributes: Mapping[str, Any] = ...,
+        ) -> None: ...
 
     def build(self, header: dict[str, Any], workflow: str) -> ComplaintReceived:
         """The ``received`` event."""

@@ -22,10 +22,10 @@ ccms.errors.WorkflowDefinitionError: workflow 'bad' is invalid: stage 'lost' is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -53,6 +53,18 @@ class StageSpec(Frozen):
     open: bool = True
     description: ShortText = ""
 
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            terminal: bool = False,
+            paused: bool = False,
+            open: bool = True,
+            description: str = "",
+        ) -> None: ...
+
 
 class TransitionSpec(Frozen):
     """A trigger that moves a complaint from one of ``source`` to ``dest``.
@@ -68,6 +80,19 @@ class TransitionSpec(Frozen):
     roles: frozenset[Role] | None = None
     description: ShortText = ""
 
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            trigger: str,
+            source: Iterable[str],
+            dest: str | None = None,
+            guards: Iterable[str] = (),
+            roles: Iterable[Role | str] | None = None,
+            description: str = "",
+        ) -> None: ...
+
 
 class WorkflowDefinition(Frozen):
     """A complete, validated workflow definition. See the module docstring."""
@@ -77,6 +102,18 @@ class WorkflowDefinition(Frozen):
     stages: Annotated[tuple[StageSpec, ...], Field(min_length=1)]
     transitions: tuple[TransitionSpec, ...]
     params: dict[str, Any] = {}
+
+    if TYPE_CHECKING:  # what validation accepts, for mypy without the pydantic plugin
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            initial: str,
+            stages: Iterable[StageSpec | Mapping[str, Any]],
+            transitions: Iterable[TransitionSpec | Mapping[str, Any]],
+            params: Mapping[str, Any] = ...,
+        ) -> None: ...
 
     @model_validator(mode="before")
     @classmethod
