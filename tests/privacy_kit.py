@@ -186,9 +186,14 @@ def figures(store: ComplaintStore, calendar: BusinessCalendar | None = None) -> 
             currency = "KRW" if metric == "remedy_amount" else None
             acc = FairnessAccumulator(metric, by=by, control=None, min_n=1, currency=currency)
             frame = accumulate(acc, records).result()
-            # repr: the figures may hold NaN (never equal to itself)
-            out[f"fair-{metric}-{by}"] = repr(
-                (frame.cells, frame.overall, frame.by_group, frame.comparisons(), frame.flags)
+            # repr: the figures may hold NaN (never equal to itself); sorted, since a dict's or
+            # a list's order follows the order the groups were first met, not a figure
+            out[f"fair-{metric}-{by}"] = (
+                sorted(repr(item) for item in frame.cells.items()),
+                repr(frame.overall),
+                sorted(repr(item) for item in frame.by_group.items()),
+                sorted(repr(c) for c in frame.comparisons()),
+                sorted(repr(f) for f in frame.flags),
             )
     return out
 
