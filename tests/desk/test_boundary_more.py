@@ -208,3 +208,12 @@ def test_a_long_complaint_ids_notice_is_found_pending_and_done() -> None:
     assert _state(store) == before
     with pytest.raises(InvalidInput, match="no notice"):
         desk.notice("h-" + "0" * 32 + ".2.receipt")
+
+
+@pytest.mark.parametrize("language", [["en"], {"en": 1}, 5, "x" * 10_000])
+def test_a_bad_status_language_is_invalid_input(language: Any) -> None:
+    desk = Desk(InMemoryStore(), clock=ManualClock(T0))
+    cid = _receive(desk).id
+    with pytest.raises(InvalidInput, match=f"complaint {cid}: no notices in language") as info:
+        desk.status_for_customer(cid, language)
+    assert len(str(info.value)) < 300

@@ -648,9 +648,9 @@ class Desk(CommandMethods, NoticeMethods):
             language = complaint.customer.language
             if language not in templates.languages:
                 language = policy.language
-        elif language not in templates.languages:
+        elif not isinstance(language, str) or language not in templates.languages:
             raise InvalidInput(
-                f"complaint {complaint_id}: no notices in language {language!r}; allowed: "
+                f"complaint {complaint_id}: no notices in language {language!r:.40}; allowed: "
                 f"{', '.join(sorted(templates.languages))}"
             )
         handler = None
