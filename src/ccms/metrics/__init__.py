@@ -49,6 +49,7 @@ from ccms.metrics.kpi import (
     Rate,
     complaint_rates,
 )
+from ccms.metrics.notices import NoticeAccumulator, NoticeFigures, notice_figures, notice_history
 from ccms.metrics.records import (
     COURTESY_PREFIX,
     CalendarLike,
@@ -90,6 +91,8 @@ __all__ = [
     "Kpis",
     "Method",
     "MetricSpec",
+    "NoticeAccumulator",
+    "NoticeFigures",
     "Rate",
     "StoreLike",
     "Summary",
@@ -110,6 +113,8 @@ __all__ = [
     "gini",
     "holm",
     "merge_all",
+    "notice_figures",
+    "notice_history",
     "to_arrow",
     "to_polars",
     "wilson_interval",

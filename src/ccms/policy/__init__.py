@@ -18,6 +18,7 @@ from ccms.policy.early_warning import (
     close_cc_card_event,
 )
 from ccms.policy.escalation import EscalationDecision, EscalationLadder, Level
+from ccms.policy.notify import DEFAULT_NOTICES, NoticePolicy
 from ccms.policy.registry import (
     ENTRY_POINT_GROUP,
     PolicyRegistry,
@@ -70,6 +71,7 @@ from ccms.policy.sla import (
 )
 
 __all__ = [
+    "DEFAULT_NOTICES",
     "ENTRY_POINT_GROUP",
     "BusinessCalendar",
     "BusinessClock",
@@ -87,6 +89,7 @@ __all__ = [
     "HandlerFilter",
     "HandlerRouter",
     "Level",
+    "NoticePolicy",
     "Policies",
     "Policy",
     "PolicyConfig",
