@@ -77,6 +77,9 @@ __all__ = [
 
 #: The checkpoint the outbox projection keeps in the store.
 OUTBOX_CHECKPOINT: Final = "ccms.notices.outbox"
+#: Stream positions an outbox may read past its saved checkpoint before it saves without a
+#: notice having moved.
+_SAVE_EVERY: Final = 1_000
 #: The template whose delivery tells the customer the result (fires ``notify``).
 RESULT: Final = NoticeKind.RESULT.value
 _ID_LIMIT: Final = 128
@@ -426,7 +429,8 @@ class NoticeOutbox:
     """The pending notices of a store, kept from its complaint event stream (module docs).
 
     :meth:`catch_up` reads the stream after its position (the first call starts from the
-    store's checkpoint ``name``) and saves the checkpoint when it moved; several processes may
+    store's checkpoint ``name``) and saves the checkpoint when a notice moved (or the stream
+    ran 1,000 positions past the saved one); several processes may
     share a store (a checkpoint conflict only means another saved first). :meth:`due` lists
     the pending notices due at a moment; their content is read from the complaint's history.
     """
@@ -461,13 +465,23 @@ class NoticeOutbox:
                     nid: _Entry(*values) for nid, values in (state or {}).get("pending", {}).items()
                 }
                 self._position = self._saved = position
+            changed = False
             for stored in self.store.stream(after=self._position):
-                self._apply(stored.position, stored.event)
+                changed = self._apply(stored.position, stored.event) or changed
                 self._position = stored.position
-            if self._position > self._saved:
+            # Saved when a notice moved, or when the stream ran far past the saved position
+            # (so a restart rereads little); not on every poll that saw other events.
+            if (changed and self._position > self._saved) or (
+                self._position - self._saved >= _SAVE_EVERY
+            ):
                 self._save()
 
-    def _apply(self, position: int, event: DomainEvent) -> None:
+    def _apply(self, position: int, event: DomainEvent) -> bool:
+        """Apply one stream event; whether it was a notice's."""
+        if not isinstance(
+            event, NotificationRequested | NotificationDelivered | NotificationFailed
+        ):
+            return False
         if isinstance(event, NotificationRequested):
             self._pending[event.notification_id] = _Entry(
                 event.complaint_id, event.version, 1, micros(event.at), position
@@ -477,12 +491,13 @@ class NoticeOutbox:
         elif isinstance(event, NotificationFailed):
             entry = self._pending.get(event.notification_id)
             if entry is None:
-                return
+                return True
             if event.gave_up or event.retry_at is None:
                 del self._pending[event.notification_id]
             else:
                 entry.attempt = event.attempt + 1
                 entry.due = micros(event.retry_at)
+        return True
 
     def _save(self) -> None:
         assert self._saved is not None
