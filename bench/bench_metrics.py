@@ -316,7 +316,7 @@ _BARE_INTS = ("n", "withdrawn", "rejected", "resolved", "open", "fcr", "reopened
 def same_state(s: CaseStats, b: list[Any]) -> bool:
     ints = all(getattr(s, name) == b[i] for i, name in enumerate(_BARE_INTS))
     durs = all(
-        (getattr(s, f).n, getattr(s, f).total, getattr(s, f).hist) == tuple(b[18 + i])
+        (getattr(s, f).n, getattr(s, f).total, getattr(s, f).counts()) == tuple(b[18 + i])
         for i, f in enumerate(DURATIONS)
     )
     sla = {t: list(c) for t, c in s.sla.items()} == b[25]
@@ -432,14 +432,14 @@ def deep_size(obj: object, seen: set[int] | None = None) -> int:
         size += sum(deep_size(x, seen) for x in obj)
     elif isinstance(obj, CaseStats):
         size += sum(deep_size(getattr(obj, n), seen) for n in CaseStats.__slots__)
-    elif isinstance(obj, Durations):
-        size += deep_size(obj.hist, seen)
+    elif isinstance(obj, Durations):  # the dense window's counts and the dict of other bins
+        size += deep_size(obj.hist, seen) + deep_size(obj.dense, seen) + deep_size(obj.limit, seen)
     return size
 
 
 def state_size(acc: KpiAccumulator) -> tuple[int, int]:
     """Deep bytes of the accumulator's groups, and the number of histogram bins they hold."""
-    bins = sum(len(getattr(s, f).hist) for s in acc.groups.values() for f in DURATIONS)
+    bins = sum(len(getattr(s, f).counts()) for s in acc.groups.values() for f in DURATIONS)
     return deep_size(dict(acc.groups)), bins
 
 

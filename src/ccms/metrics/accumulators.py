@@ -22,9 +22,13 @@ State is O(groups) (for durations, O(groups x distinct bins), see :class:`Durati
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
+from itertools import accumulate as running
+from operator import add
 from typing import Any, Final, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -190,36 +194,177 @@ class Summary:
     resolution: int
 
 
-@attrs.define
+#: The dense part of a histogram: unsigned 16-bit counts, one slot a bin (2 bytes), beside the
+#: dict of the other bins (about 40 bytes a bin with its share of the table). A count past
+#: 65,535 carries 65,536 into the dict, so a bin's count is ``dense + hist`` (exact, unbounded).
+_DENSE: Final = "H"
+_CARRY: Final = 65_536
+_SLOT_BYTES: Final = 2
+_ENTRY_BYTES: Final = 40
+#: Dict bins before the first dense window is chosen; after each compaction the dict may grow
+#: to twice what it kept (so compactions are O(log bins) a histogram).
+_FIRST_COMPACT: Final = 64
+
+
+def _zeros(n: int) -> array[int]:
+    return array(_DENSE, bytes(_SLOT_BYTES * n))
+
+
+def _best_segment(bins: Sequence[int]) -> tuple[int, int, int]:
+    """The run ``bins[i..j]`` (sorted, distinct) whose dense window saves the most memory:
+    ``(gain in bytes, first bin, last bin)``; gain <= 0 when no window pays."""
+    best = (0, 0, -1)
+    low_i, low_v = 0, _ENTRY_BYTES * 0 - _SLOT_BYTES * bins[0]
+    for j, b in enumerate(bins):
+        v = _ENTRY_BYTES * j - _SLOT_BYTES * b
+        if v < low_v:
+            low_i, low_v = j, v
+        gain = (_ENTRY_BYTES * (j + 1) - _SLOT_BYTES * b) - low_v - _SLOT_BYTES
+        if gain > best[0]:
+            best = (gain, bins[low_i], b)
+    return best
+
+
+def _reach(edge: int, bins: Iterable[int]) -> int:
+    """How far past ``edge`` to extend a window over ``bins`` (ordered away from the window):
+    the bin maximising the memory saved, or ``edge`` itself when no extension pays."""
+    best_gain, best = 0, edge
+    for k, b in enumerate(bins, 1):
+        gain = _ENTRY_BYTES * k - _SLOT_BYTES * abs(b - edge)
+        if gain > best_gain:
+            best_gain, best = gain, b
+    return best
+
+
+@attrs.define(eq=False)
 class Durations:
     """Exact mergeable state for a distribution of whole-second durations.
 
     Keeps ``n``, the exact ``total`` and a histogram of ``seconds // resolution`` bins. Memory is
-    O(distinct bins): at one-minute bins, a year of durations needs at most 525,600 bins and a
-    typical month of complaints a few thousand.
+    O(distinct bins), bounded by the durations' range over the resolution: at one-minute bins a
+    year of durations needs at most 525,600 bins, a typical month of complaints a few thousand.
+    The bins live in two parts whose counts add up: a dense window of 16-bit counts (2 bytes a
+    bin, where the bins are crowded) and the dict ``hist`` of the rest (sparse tails, and carries
+    of counts past 65,535). :meth:`compact` moves bins from the dict into the window when that
+    saves memory; :meth:`add` and :meth:`absorb` call it as the dict grows. Writing a count into
+    ``hist`` directly is always correct. :meth:`counts` gives the whole histogram.
 
     >>> d = Durations(60)
     >>> for s in (30, 90, 150, 610): d.add(s)
     >>> d.summary()
     Summary(n=4, total=880, mean=220.0, median=60, p90=600, resolution=60)
+    >>> d.counts()
+    {0: 1, 1: 1, 2: 1, 10: 1}
     """
 
     resolution: int = 60
     n: int = 0
     total: int = 0
+    #: Bins outside the dense window, and carries of 65,536 (bin -> count).
     hist: dict[int, int] = attrs.field(factory=dict)
+    #: The first bin of the dense window, its number of slots, and its counts.
+    lo: int = 0
+    size: int = 0
+    dense: array[int] = attrs.field(factory=lambda: array(_DENSE))
+    #: ``compact`` runs when ``hist`` grows past this many bins.
+    limit: int = _FIRST_COMPACT
 
     def add(self, seconds: int) -> None:
         """Add one duration."""
         self.n += 1
         self.total += seconds
-        b = seconds // self.resolution
+        self.add_bin(seconds // self.resolution, 1)
+
+    def add_bin(self, b: int, count: int) -> None:
+        """Add ``count`` durations to bin ``b`` (bin number, not seconds); not to ``n``/``total``."""
+        i = b - self.lo
+        if 0 <= i < self.size:
+            dense = self.dense
+            c = dense[i] + count
+            if c < _CARRY:
+                dense[i] = c
+                return
+            dense[i] = c % _CARRY
+            count = c - c % _CARRY
         h = self.hist
-        h[b] = h.get(b, 0) + 1
+        c = h.get(b, 0)
+        h[b] = c + count
+        if not c and len(h) > self.limit:
+            self.compact()
+
+    def carry(self, i: int) -> None:
+        """Slot ``i`` of the window overflowed on adding one: keep 0 there and 65,536 in the dict
+        (the generated KPI update calls this on ``OverflowError``)."""
+        self.dense[i] = 0
+        b = self.lo + i
+        self.hist[b] = self.hist.get(b, 0) + _CARRY
+
+    def compact(self) -> None:
+        """Move dict bins into the dense window (choosing or widening it) where that saves memory."""
+        h = self.hist
+        bins = sorted(h)
+        lo, end = self.lo, self.lo + self.size
+        if self.size == 0:
+            gain, new_lo, last = _best_segment(bins) if bins else (0, 0, -1)
+            new_end = last + 1
+            if gain <= 0:
+                new_lo = new_end = 0
+        else:
+            i, j = bisect_left(bins, lo), bisect_left(bins, end)
+            new_lo = _reach(lo, reversed(bins[:i]))
+            new_end = _reach(end - 1, bins[j:]) + 1
+        if (new_lo, new_end) != (lo, end):
+            dense = _zeros(new_end - new_lo)
+            if self.size:
+                dense[lo - new_lo : end - new_lo] = self.dense
+            self.lo, self.size, self.dense = new_lo, new_end - new_lo, dense
+        dense, lo = self.dense, self.lo
+        for b in bins[bisect_left(bins, lo) : bisect_left(bins, lo + self.size)]:
+            v = dense[b - lo] + h[b]
+            if v < _CARRY:
+                dense[b - lo] = v
+                del h[b]
+        self.limit = len(h) + max(_FIRST_COMPACT, len(h))
+
+    def counts(self) -> dict[int, int]:
+        """The whole histogram, bin -> count (occupied bins only, in bin order)."""
+        out: dict[int, int] = {}
+        h = self.hist
+        lo, end = self.lo, self.lo + self.size
+        below = sorted(b for b in h if b < lo)
+        above = sorted(b for b in h if b >= end)
+        for b in below:
+            if h[b]:
+                out[b] = h[b]
+        get = h.get
+        for i, c in enumerate(self.dense):
+            c += get(lo + i, 0) if h else 0
+            if c:
+                out[lo + i] = c
+        for b in above:
+            if h[b]:
+                out[b] = h[b]
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Durations):
+            return NotImplemented
+        return (self.resolution, self.n, self.total, self.counts()) == (
+            other.resolution, other.n, other.total, other.counts(),
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> Durations:
+        """An equal state sharing nothing mutable with this one."""
+        return Durations(
+            self.resolution, self.n, self.total, dict(self.hist), self.lo, self.size,
+            array(_DENSE, self.dense), self.limit,
+        )  # fmt: skip
 
     def merged(self, other: Durations) -> Durations:
         """A new state holding both (resolutions must agree); neither operand changes."""
-        out = Durations(self.resolution, self.n, self.total, dict(self.hist))
+        out = self.copy()
         out.absorb(other)
         return out
 
@@ -235,13 +380,50 @@ class Durations:
             )
         self.n += other.n
         self.total += other.total
+        if other.size:
+            self._absorb_window(other)
         hist = self.hist
-        if not hist:
+        if not hist and not self.size:
             hist.update(other.hist)
+            if len(hist) > self.limit:
+                self.compact()
             return
-        get = hist.get
+        put = self.add_bin
         for b, c in other.hist.items():
-            hist[b] = get(b, 0) + c
+            put(b, c)
+
+    def _absorb_window(self, other: Durations) -> None:
+        o_lo, o_end = other.lo, other.lo + other.size
+        if not self.size and not self.hist:
+            self.lo, self.size, self.dense = o_lo, other.size, array(_DENSE, other.dense)
+            return
+        lo, end = self.lo, self.lo + self.size
+        new_lo, new_end = min(lo, o_lo), max(end, o_end)
+        span = new_end - new_lo
+        if self.size and span > 2 * (self.size + other.size):  # far apart: keep other's as bins
+            put = self.add_bin
+            for i, c in enumerate(other.dense):
+                if c:
+                    put(o_lo + i, c)
+            return
+        if not self.size:
+            new_lo, new_end = o_lo, o_end
+        if (new_lo, new_end) != (lo, end):
+            dense = _zeros(new_end - new_lo)
+            if self.size:
+                dense[lo - new_lo : end - new_lo] = self.dense
+            self.lo, self.size, self.dense = new_lo, new_end - new_lo, dense
+            for b in [b for b, c in self.hist.items() if new_lo <= b < new_end and c < _CARRY]:
+                if dense[b - new_lo] + self.hist[b] < _CARRY:
+                    dense[b - new_lo] += self.hist.pop(b)
+        at = o_lo - self.lo
+        part = self.dense[at : at + other.size]
+        try:
+            self.dense[at : at + other.size] = array(_DENSE, map(add, part, other.dense))
+        except OverflowError:
+            for i, c in enumerate(other.dense):
+                if c:
+                    self.add_bin(o_lo + i, c)
 
     def quantile(self, q: Fraction) -> int | None:
         """Lower bin edge (seconds) of the nearest-rank ``q`` quantile, or None if empty."""
@@ -253,17 +435,39 @@ class Durations:
             return tuple(None for _ in qs)
         ranks = [quantile_rank(q, self.n) for q in qs]
         out: list[int] = []
+        h = self.hist
+        lo, size = self.lo, self.size
+        end = lo + size
+        below = sorted(b for b in h if b < lo)
+        above = sorted(b for b in h if b >= end)
         seen = 0
-        hist = self.hist
         i = 0
-        for b in sorted(hist):
-            seen += hist[b]
+        for b in below:
+            seen += h[b]
             while i < len(ranks) and seen >= ranks[i]:
                 out.append(b * self.resolution)
                 i += 1
+        if i < len(ranks) and size:
+            window = self.dense.tolist()
+            if len(below) + len(above) < len(h):
+                for b, c in h.items():
+                    if lo <= b < end:
+                        window[b - lo] += c
+            cum = list(running(window, initial=seen))
+            while i < len(ranks) and cum[-1] >= ranks[i]:
+                out.append((lo + bisect_left(cum, ranks[i]) - 1) * self.resolution)
+                i += 1
+            seen = cum[-1]
+        for b in above:
             if i == len(ranks):
-                return tuple(out)
-        raise AssertionError("unreachable")  # pragma: no cover
+                break
+            seen += h[b]
+            while i < len(ranks) and seen >= ranks[i]:
+                out.append(b * self.resolution)
+                i += 1
+        if i < len(ranks):  # pragma: no cover
+            raise AssertionError("unreachable")
+        return tuple(out)
 
     def summary(self) -> Summary:
         """Mean, median and p90 (see :class:`Summary`)."""

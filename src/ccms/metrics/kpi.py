@@ -211,7 +211,7 @@ class CaseStats:
             setattr(out, name, getattr(self, name))
         for name in _DUR_FIELDS:
             d: Durations = getattr(self, name)
-            setattr(out, name, Durations(d.resolution, d.n, d.total, dict(d.hist)))
+            setattr(out, name, d.copy())
         for name in (*_DICT_FIELDS, "cost"):
             setattr(out, name, dict(getattr(self, name)))
         out.sla = {t: list(c) for t, c in self.sla.items()}
@@ -242,7 +242,7 @@ class CaseStats:
         out: dict[str, Any] = {name: getattr(self, name) for name in _INT_FIELDS}
         for name in _DUR_FIELDS:
             d = getattr(self, name)
-            out[name] = (d.n, d.total, {b: c for b, c in sorted(d.hist.items()) if c})
+            out[name] = (d.n, d.total, d.counts())
         out["csat"] = dict(sorted(self.csat.items()))
         out["remedies"] = dict(sorted(self.remedies.items()))
         out["cost"] = dict(sorted(self.cost.items()))
@@ -382,10 +382,26 @@ class KpiTable:
 # is the accumulator's one int object for that bin number (``KEY``), shared by every group's
 # histograms as CPython shares the ints up to 256: a bin then costs its dict slot, not also an
 # int of its own (about half the state at a million records).
-_DUR = (
-    "d = s.{f}; d.n += 1; d.total += v; h = d.hist; b = v // RES; c = h.get(b); "
-    "h[b if c else KEY(b, b)] = c + 1 if c else 1"
-)
+
+
+def _dur(field: str, pad: str = "    ") -> str:
+    """The update of duration ``field`` by ``v`` seconds, its lines indented by ``pad`` after the
+    first: the bin's slot of the dense window, or its dict entry (see :class:`Durations`)."""
+    lines = (
+        f"d = s.{field}; d.n += 1; d.total += v; b = v // RES; i = b - d.lo",
+        "if 0 <= i < d.size:",
+        "    try: d.dense[i] += 1",
+        "    except OverflowError: d.carry(i)",
+        "else:",
+        "    h = d.hist; c = h.get(b)",
+        "    if c: h[b] = c + 1",
+        "    else:",
+        "        h[KEY(b, b)] = 1",
+        "        if len(h) > d.limit: d.compact()",
+    )
+    return ("\n" + pad).join(lines)
+
+
 _BLOCKS: Final[dict[str, str]] = {
     "status": """
 if r.withdrawn: s.withdrawn += 1
@@ -402,33 +418,33 @@ if r.resolved_at is not None:
 t = r.first_response_at
 if t is not None:
     v = (t - r.received_at) // SEC
-    {_DUR.format(f="response")}
+    {_dur("response")}
 """,
     "resolution": f"""
 t = r.resolved_at
 if t is not None:
     v = (t - r.received_at) // SEC
-    {_DUR.format(f="resolution")}
+    {_dur("resolution")}
 """,
     "business": f"""
 v = r.business_response_seconds
 if v is not None:
-    {_DUR.format(f="response_business")}
+    {_dur("response_business")}
 v = r.business_resolution_seconds
 if v is not None:
-    {_DUR.format(f="resolution_business")}
+    {_dur("resolution_business")}
 """,
     "waiting": f"""
 w = r.waiting_seconds
 v = w
-{_DUR.format(f="waiting")}
+{_dur("waiting", "")}
 v = r.business_waiting_seconds
 if v is not None:
-    {_DUR.format(f="waiting_business")}
+    {_dur("waiting_business")}
 t = r.resolved_at
 if t is not None:
     v = (t - r.received_at) // SEC - w
-    {_DUR.format(f="company")}
+    {_dur("company")}
 """,
     "timely": """
 t = r.first_response_at
@@ -534,7 +550,7 @@ class KpiAccumulator:
         self.resolution = check_resolution(resolution)
         self.as_of = require_aware(as_of, "as_of") if as_of is not None else None
         self._groups: dict[Any, CaseStats] = {}
-        self._bin_keys: dict[int, int] = {}  # one int object per bin number (see _DUR)
+        self._bin_keys: dict[int, int] = {}  # one int object per bin number (see _dur)
         self._compile()
 
     def _settings(self) -> tuple[Any, ...]:

@@ -407,7 +407,7 @@ class NoticeAccumulator:
             {k: tuple(v) for k, v in sorted(self._channels.items())},
             {k: tuple(v) for k, v in sorted(self._kinds.items())},
             tuple(self._notify),
-            (t.n, t.total, {b: c for b, c in sorted(t.hist.items()) if c}),
+            (t.n, t.total, t.counts()),
             {k: tuple(v) for k, v in sorted(self._departments.items())},
         )
 
