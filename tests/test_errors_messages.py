@@ -311,6 +311,20 @@ def test_lookup_errors_print_their_sentence_not_a_quoted_key(name: str) -> None:
     assert not message.startswith(("'", '"')), message
 
 
+@pytest.mark.parametrize("name", EXPORTED)
+def test_every_error_pickles_with_its_message_and_facts(name: str) -> None:
+    # Constructors take facts (often keyword-only), not the message: a plain Exception's
+    # pickling would call them with the message alone and fail in the receiving process.
+    case = CASES[name]
+    err = case.make()
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err)
+    assert str(again) == str(err)
+    assert again.args == err.args
+    for attribute, value in case.facts.items():
+        assert getattr(again, attribute) == value, attribute
+
+
 def test_errors_without_arguments_of_their_own_still_pickle() -> None:
     err = e.InvalidInput("bad phone")
     again = pickle.loads(pickle.dumps(err))

@@ -21,6 +21,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from os import PathLike
+from typing import Any
 
 __all__ = [
     "AmbiguousLocalTime",
@@ -75,8 +76,28 @@ def _names(items: Iterable[str]) -> str:
     return listed or "nothing (a terminal stage)"
 
 
+def _rebuild(cls: type[CCMSError], args: tuple[Any, ...], state: dict[str, Any]) -> CCMSError:
+    """An unpickled error: its class, message arguments and facts, without calling
+    ``__init__`` (whose parameters are the facts, not the message)."""
+    err = cls.__new__(cls)
+    err.args = args
+    for name, value in state.items():
+        setattr(err, name, value)
+    return err
+
+
 class CCMSError(Exception):
-    """Base of every error raised by ccms."""
+    """Base of every error raised by ccms.
+
+    Every error pickles with its message and facts (for worker processes and task queues),
+    whatever its constructor's parameters.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        if isinstance(self, ImportError):  # its name and path are slots, not in __dict__
+            state.update(name=self.name, path=self.path)
+        return (_rebuild, (type(self), self.args, state))
 
 
 class InvalidInput(CCMSError, ValueError):
