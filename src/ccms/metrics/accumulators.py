@@ -212,25 +212,31 @@ def _zeros(n: int) -> array[int]:
 
 def _best_segment(bins: Sequence[int]) -> tuple[int, int, int]:
     """The run ``bins[i..j]`` (sorted, distinct) whose dense window saves the most memory:
-    ``(gain in bytes, first bin, last bin)``; gain <= 0 when no window pays."""
-    best = (0, 0, -1)
-    low_i, low_v = 0, _ENTRY_BYTES * 0 - _SLOT_BYTES * bins[0]
-    for j, b in enumerate(bins):
-        v = _ENTRY_BYTES * j - _SLOT_BYTES * b
-        if v < low_v:
-            low_i, low_v = j, v
-        gain = (_ENTRY_BYTES * (j + 1) - _SLOT_BYTES * b) - low_v - _SLOT_BYTES
-        if gain > best[0]:
-            best = (gain, bins[low_i], b)
-    return best
+    ``(gain in slots, first bin, last bin)``; gain <= 0 when no window pays (Kadane's scan)."""
+    ratio = _ENTRY_BYTES // _SLOT_BYTES  # a dict entry costs this many slots
+    best, first, last = 0, 0, -1
+    low, low_b = -bins[0], bins[0]  # min over i <= j of ratio*i - bins[i]
+    k = 0  # ratio * j
+    for b in bins:
+        v = k - b
+        if v < low:
+            low, low_b = v, b
+        gain = v + ratio - 1 - low  # ratio * (j - i + 1) - (b_j - b_i + 1)
+        if gain > best:
+            best, first, last = gain, low_b, b
+        k += ratio
+    return best, first, last
 
 
 def _reach(edge: int, bins: Iterable[int]) -> int:
     """How far past ``edge`` to extend a window over ``bins`` (ordered away from the window):
     the bin maximising the memory saved, or ``edge`` itself when no extension pays."""
+    ratio = _ENTRY_BYTES // _SLOT_BYTES
     best_gain, best = 0, edge
-    for k, b in enumerate(bins, 1):
-        gain = _ENTRY_BYTES * k - _SLOT_BYTES * abs(b - edge)
+    k = 0
+    for b in bins:
+        k += ratio
+        gain = k - abs(b - edge)
         if gain > best_gain:
             best_gain, best = gain, b
     return best
@@ -313,17 +319,23 @@ class Durations:
             i, j = bisect_left(bins, lo), bisect_left(bins, end)
             new_lo = _reach(lo, reversed(bins[:i]))
             new_end = _reach(end - 1, bins[j:]) + 1
-        if (new_lo, new_end) != (lo, end):
-            dense = _zeros(new_end - new_lo)
-            if self.size:
-                dense[lo - new_lo : end - new_lo] = self.dense
-            self.lo, self.size, self.dense = new_lo, new_end - new_lo, dense
-        dense, lo = self.dense, self.lo
-        for b in bins[bisect_left(bins, lo) : bisect_left(bins, lo + self.size)]:
-            v = dense[b - lo] + h[b]
-            if v < _CARRY:
-                dense[b - lo] = v
-                del h[b]
+        if (new_lo, new_end) == (lo, end):
+            self.limit = len(h) + max(_FIRST_COMPACT, len(h))
+            return
+        dense = _zeros(new_end - new_lo)
+        if self.size:
+            dense[lo - new_lo : end - new_lo] = self.dense
+        else:
+            lo = end = new_lo
+        # The new slots are zero: their bins' counts move in whole. Bins of the old window still
+        # in the dict (carries, direct writes) stay there: the two parts add up.
+        for first, stop in ((new_lo, lo), (end, new_end)):
+            for b in bins[bisect_left(bins, first) : bisect_left(bins, stop)]:
+                c = h[b]
+                if c < _CARRY:
+                    dense[b - new_lo] = c
+                    del h[b]
+        self.lo, self.size, self.dense = new_lo, new_end - new_lo, dense
         self.limit = len(h) + max(_FIRST_COMPACT, len(h))
 
     def counts(self) -> dict[int, int]:
