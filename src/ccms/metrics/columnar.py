@@ -379,6 +379,192 @@ def kpi_stats(
     return groups
 
 
+# ------------------------------------------------------------------ kpis: figures column-wise
+
+_T = TypeVar("_T", bound="attrs.AttrsInstance")
+_new: Final = object.__new__
+#: Per frozen attrs class: the slot setters of its fields in order, or None when ``cls(...)``
+#: must build it (a validator, converter or post-init hook, or no slots).
+_SETTERS: Final[dict[type, list[Any] | None]] = {}
+
+
+def _setters(cls: type) -> list[Any] | None:
+    if cls not in _SETTERS:
+        from types import MemberDescriptorType
+
+        fields = attrs.fields(cls)
+        slots: list[Any] = [cls.__dict__.get(f.name) for f in fields]
+        plain = not hasattr(cls, "__attrs_post_init__") and not any(
+            f.validator or f.converter or not f.init for f in fields
+        )
+        ok = plain and all(isinstance(s, MemberDescriptorType) for s in slots)
+        _SETTERS[cls] = [s.__set__ for s in slots] if ok else None
+    return _SETTERS[cls]
+
+
+def _built(cls: type[_T], columns: dict[str, Sequence[Any]], n: int) -> list[_T]:
+    """``n`` instances of the frozen attrs class ``cls``, field ``f`` of the ``i``-th being
+    ``columns[f][i]``: the objects ``cls(**fields)`` makes, built a field at a time by the slots'
+    own setters (a C call a field, no ``__init__`` frame an object: :func:`kpis` makes tens of
+    thousands). Every field must have a column."""
+    fields = attrs.fields(cls)
+    values = [columns[f.name] for f in fields]
+    setters = _setters(cls)
+    if setters is None:
+        init = [f.alias for f in fields]
+        return [cls(**dict(zip(init, row, strict=True))) for row in zip(*values, strict=True)]
+    objs: list[_T] = list(map(_new, [cls] * n))
+    for put, column in zip(setters, values, strict=True):
+        any(map(put, objs, column))  # each setter returns None: any() runs them all
+    return objs
+
+
+def _rates(successes: Sequence[int], n: Sequence[int]) -> list[Any]:
+    """``Rate(successes[i], n[i])`` of each group."""
+    from ccms.metrics.kpi import Rate
+
+    return _built(Rate, {"successes": successes, "n": n}, len(n))
+
+
+def _summaries(
+    ns: list[int], totals: list[int], medians: list[Any], p90s: list[Any], res: int, empty: Summary
+) -> list[Summary]:
+    """The duration summaries of the groups (``empty`` for a group with no duration)."""
+    from operator import truediv
+
+    g = len(ns)
+    if all(ns):
+        means = list(map(truediv, totals, ns))
+        columns: dict[str, Sequence[Any]] = {
+            "n": ns, "total": totals, "mean": means, "median": medians, "p90": p90s,
+            "resolution": [res] * g,
+        }  # fmt: skip
+        return _built(Summary, columns, g)
+    return [
+        Summary(n, t, t / n, m, p, res) if n else empty
+        for n, t, m, p in zip(ns, totals, medians, p90s, strict=True)
+    ]
+
+
+def _lists(table: pl.LazyFrame, names: list[str], label: str) -> pl.LazyFrame:
+    """A ``[*keys, item, *values]`` table as one row a group: the lists of its columns, named
+    ``label:column`` and sorted by item (the order :meth:`Kpis.from_parts` gives them, when Polars
+    orders the items as Python does)."""
+    lists = pl.exclude(names).sort_by(pl.nth(len(names))).name.prefix(f"{label}:")
+    return table.group_by(names).agg(lists)
+
+
+def _sla_table(lf: pl.LazyFrame, names: list[str]) -> pl.LazyFrame:
+    """``[*keys, __t, __m, __b]``: the SLA targets of each group and their met and breached
+    counts (a target both met and breached counts breached, as the accumulator counts it).
+
+    The rows are first counted per group and pair of lists (a few combinations a group), so only
+    those are exploded; each element counts its combination's rows, repeats included.
+    """
+    weight = pl.len().cast(pl.Int64).alias("__w")
+    combos = lf.group_by([*names, "sla_met", "sla_breached"]).agg(weight)
+    breached = (
+        combos.select(*names, pl.col("sla_breached").alias("__t"), "__w")
+        .explode("__t")
+        .filter(pl.col("__t").is_not_null())
+        .group_by([*names, "__t"])
+        .agg(pl.col("__w").sum().alias("__b"))
+    )
+    met = (
+        combos.select(*names, pl.col("sla_met").alias("__t"), "sla_breached", "__w")
+        .explode("__t")
+        .filter(
+            pl.col("__t").is_not_null()
+            & ~pl.col("sla_breached").list.contains(pl.col("__t")).fill_null(False)
+        )
+        .group_by([*names, "__t"])
+        .agg(pl.col("__w").sum().alias("__m"))
+    )
+    both = pl.concat([met, breached], how="diagonal")
+    return both.group_by([*names, "__t"]).agg(pl.col("__m").sum(), pl.col("__b").sum())
+
+
+def _group_quantiles(plan: _Plan) -> list[pl.Expr]:
+    """Each group's nearest-rank median and p90 bins of the durations. Dropping the nulls first
+    gives Polars contiguous values to select from (much faster than quantiles of the column
+    with its nulls; the same values)."""
+    res = plan.resolution
+    return [
+        _bin(pl.col(f"__d_{f}").drop_nulls().quantile(q, "equiprobable"), res).alias(f"{f}:{label}")
+        for f in plan.durations
+        for label, q in _QUANTILES
+    ]
+
+
+def _overall_quantiles(plan: _Plan) -> pl.LazyFrame:
+    """One row: the nearest-rank median and p90 bins of every duration over all rows, from each
+    duration's histogram of bins (one hash aggregation a duration instead of selecting among a
+    million values twice): the first bin whose running count reaches rank ``ceil(q·n)``,
+    computed in integers as the accumulator computes it."""
+    from fractions import Fraction
+
+    res = plan.resolution
+    parts = []
+    for f in plan.durations:
+        bins = (
+            plan.lf.select((pl.col(f"__d_{f}") // res).alias("__b"))
+            .drop_nulls()
+            .group_by("__b")
+            .agg(pl.len().cast(pl.Int64).alias("__c"))
+            .sort("__b")
+            .with_columns(pl.col("__c").cum_sum().alias("__r"))
+        )
+        n = pl.col("__c").sum()
+        edges = []
+        for label, q in _QUANTILES:
+            r = Fraction(str(q))
+            rank = (n * r.numerator + r.denominator - 1) // r.denominator  # ceil(q·n)
+            edge = pl.col("__b").filter(pl.col("__r") >= rank).first() * res
+            edges.append(edge.alias(f"{f}:{label}"))
+        parts.append(bins.select(edges))
+    return pl.concat(parts, how="horizontal")
+
+
+def _as_python_orders(dtype: Any) -> bool:
+    """Whether Polars sorts values of ``dtype`` as Python sorts what ``to_list`` makes of them
+    (text by code point, integers and booleans by value)."""
+    return bool(dtype == pl.String or dtype == pl.Boolean or dtype.is_integer())
+
+
+def _list_columns(
+    base: pl.DataFrame, col: dict[str, list[Any]], label: str
+) -> list[list[list[Any]]]:
+    """The ``label:`` list columns of ``base`` (see :func:`_lists`; ``col`` holds their values):
+    item lists, then value lists, each a list over the groups, ``[]`` for a group not in the
+    table, items in Python's order."""
+    names = [c for c in base.columns if c.startswith(f"{label}:")]
+    columns = [[v or [] for v in col[c]] for c in names]
+    item_type = base.schema[names[0]]
+    assert isinstance(item_type, pl.List)
+    if not _as_python_orders(item_type.inner):
+        rows = [sorted(zip(*parts, strict=True)) for parts in zip(*columns, strict=True)]
+        columns = [[[r[j] for r in rs] for rs in rows] for j in range(len(columns))]
+    return columns
+
+
+def _item_dicts(base: pl.DataFrame, col: dict[str, list[Any]], label: str) -> list[dict[Any, Any]]:
+    """A fresh ``{item: value}`` of each group from the ``label:`` columns of ``base``."""
+    if f"{label}:__c" not in base.columns:
+        return [{} for _ in range(base.height)]
+    items, values = _list_columns(base, col, label)
+    return list(map(dict, map(zip, items, values)))
+
+
+def _totals(base: pl.DataFrame, label: str) -> dict[Any, tuple[Any, ...]]:
+    """The sums over all groups of the ``label:`` value columns of ``base``, per item."""
+    names = [c for c in base.columns if c.startswith(f"{label}:")]
+    if not names:
+        return {}
+    item, *values = names
+    flat = base.select(names).explode(names).filter(pl.col(item).is_not_null())
+    return {r[0]: r[1:] for r in flat.group_by(item).agg(pl.col(values).sum()).iter_rows()}
+
+
 def kpis(
     frame: Frame,
     by: Sequence[str] = (),
@@ -391,97 +577,105 @@ def kpis(
     """The :class:`~ccms.metrics.KpiTable` of a frame; same arguments as
     :class:`~ccms.metrics.KpiAccumulator`, same figures.
 
-    One grouped query computes every count, sum and nearest-rank quantile per group, and one
-    ungrouped query the overall quantiles (the overall counts are the sums of the groups'), so
-    the cost grows with the rows, and the Python work is a few objects per group.
+    Two queries: one row a group with every count, sum, nearest-rank quantile and the group's
+    SLA, CSAT and remedy lists; and the overall quantiles (the overall counts are the sums of the
+    groups'). So the cost grows with the rows, and the Python work is a few objects a group,
+    built a field at a time over all groups.
     """
     acc = KpiAccumulator(by, figures=figures, zone=zone, resolution=resolution, as_of=as_of)
-    plan = _plan(frame, by, acc.figures, acc.zone, acc.resolution, as_of, quantiles=True)
+    plan = _plan(frame, by, acc.figures, acc.zone, acc.resolution, as_of, quantiles=False)
     res = plan.resolution
-    overall_q = [
-        _bin(pl.col(f"__d_{f}").quantile(q, "equiprobable"), res).alias(f"{f}:{label}")
-        for f in plan.durations
-        for label, q in _QUANTILES
-    ]
-    queries = {"base": plan.base, **plan.extras}
-    if overall_q:
-        queries["overall"] = plan.lf.select(overall_q)
-    labels = list(queries)
-    results = dict(zip(labels, pl.collect_all([queries[k] for k in labels]), strict=True))
-    base = results["base"]
-    extra = _extra_maps(results, plan)
+    names = plan.names
+    query = plan.base
+    tables = {"sla": _sla_table(plan.lf, names)} if "sla" in acc.figures else {}
+    tables.update((label, plan.extras[label]) for label in ("csat", "remedy", "cost")
+                  if label in plan.extras)  # fmt: skip
+    if plan.durations:
+        tables["quantiles"] = plan.lf.group_by(names).agg(_group_quantiles(plan))
+    for label, table in tables.items():
+        per_group = table if label == "quantiles" else _lists(table, names, label)
+        query = query.join(per_group, on=names, how="left", nulls_equal=True)
+    queries = [query, _overall_quantiles(plan)] if plan.durations else [query]
+    base, *overall_q = pl.collect_all(queries)
+
+    # The groups in the accumulator's order, then every figure a column (a list over groups).
+    if all(base.schema[k] == pl.String for k in names[: plan.width]):
+        # Text (and no keys): Polars sorts as sort_key, by code point with missing parts last.
+        base = base.sort(names, nulls_last=True)
+        keys = _keys_column(base, plan)
+    else:
+        keys = _keys_column(base, plan)
+        order = sorted(range(len(keys)), key=list(map(sort_key, keys)).__getitem__)
+        keys = [keys[i] for i in order]
+        base = base.select(pl.all().gather(order))
+    g = len(keys)
+    col = {c: base.get_column(c).to_list() for c in base.columns if c not in names}
+    zeros = [0] * g
+    ints = {name: col.get(name, zeros) for name in _INT_NAMES}
     empty = Summary(0, 0, None, None, None, res)
-    columns = base.columns
-    at = {c: i for i, c in enumerate(columns)}
-    int_at = [(name, at[name]) for name in plan.ints]
-    dur_at = [
-        (f, at[f"{f}:n"], at[f"{f}:t"], at[f"{f}:median"], at[f"{f}:p90"]) for f in plan.durations
-    ]
-    zero = dict.fromkeys(_INT_NAMES, 0)
-    no_durations = dict.fromkeys(_DUR_NAMES, empty)
-
-    def figures_of(row: Sequence[Any]) -> tuple[dict[str, int], dict[str, Summary]]:
-        counts = zero.copy()
-        for name, i in int_at:
-            counts[name] = row[i]
-        durations = no_durations.copy()
-        for f, i_n, i_t, i_m, i_p in dur_at:
-            n = row[i_n]
-            if n:
-                t = row[i_t]
-                durations[f] = Summary(n, t, t / n, row[i_m], row[i_p], res)
-        return counts, durations
-
-    sla_of: dict[Any, dict[Any, list[int]]] = {}
-    for label, i in (("met", 0), ("breached", 1)):
-        for k, per in extra.get(label, {}).items():
-            sla = sla_of.setdefault(k, {})
-            for t, c in per.items():
-                sla.setdefault(t, [0, 0])[i] += c
-    csat_of = extra.get("csat", {})
-    remedy_of = extra.get("remedy", {})
-    cost_of = {
-        k: {c: Decimal(v) for c, v in per.items()} for k, per in extra.get("cost", {}).items()
-    }
-    nothing: dict[Any, Any] = {}
-    single = plan.width == 1
-    keys = _keys_column(base, plan)
-    rows = base.rows()
-    by_group: dict[tuple[Any, ...], Kpis] = {}
-    for i in sorted(range(len(keys)), key=lambda i: sort_key(keys[i])):
-        k = keys[i]
-        counts, durations = figures_of(rows[i])
-        by_group[(k,) if single else k] = Kpis.from_parts(
-            counts,
-            durations,
-            sla_of.get(k, nothing),
-            csat_of.get(k, nothing),
-            remedy_of.get(k, nothing),
-            cost_of.get(k, nothing),
+    durations = {f: [empty] * g for f in _DUR_NAMES}
+    for f in plan.durations:
+        durations[f] = _summaries(
+            col[f"{f}:n"], col[f"{f}:t"], col[f"{f}:median"], col[f"{f}:p90"], res, empty
         )
+    sla: list[dict[Any, Any]] = [{} for _ in range(g)]
+    if "sla" in tables:
+        targets, met, breached = _list_columns(base, col, "sla")
+        flat_met = [m for ms in met for m in ms]
+        flat_n = [m + b for m, b in zip(flat_met, [b for bs in breached for b in bs], strict=True)]
+        rates = iter(_rates(flat_met, flat_n))
+        sla = [dict(zip(ts, rates, strict=False)) for ts in targets]  # a rate a target
+    cost = _item_dicts(base, col, "cost")
+    if "cost" in tables and base.schema["cost:__c"] != pl.List(pl.Decimal):  # amounts as ints
+        cost = [{c: Decimal(v) for c, v in per.items()} for per in cost]
+    # Kpis.from_parts, a field at a time (a test checks the two agree).
+    n = ints["n"]
+    groups = _built(
+        Kpis,
+        {
+            "count": n,
+            **{name: ints[name] for name in ("withdrawn", "rejected", "resolved", "open")},
+            "fcr": _rates(ints["fcr"], ints["fcr_n"]),
+            "reopen": _rates(ints["reopened"], n),
+            "reopens": ints["reopens"],
+            "transfers": ints["transfers"],
+            "transferred": _rates(ints["transferred"], n),
+            "escalation": _rates(ints["escalated"], n),
+            "repeat": _rates(ints["repeat"], n),
+            **durations,
+            "timely": _rates(ints["timely"], ints["timely_n"]),
+            "sla": sla,
+            "happy_call": _rates(ints["fb_responded"], ints["fb_eligible"]),
+            "satisfied": _rates(ints["fb_satisfied"], ints["fb_answered"]),
+            "csat": _item_dicts(base, col, "csat"),
+            "remedy_mix": _item_dicts(base, col, "remedy"),
+            "remedy_cost": cost,
+        },
+        g,
+    )
+    by_group: dict[tuple[Any, ...], Kpis] = dict(
+        zip([(k,) for k in keys] if plan.width == 1 else keys, groups, strict=True)
+    )
 
     # The overall counts are the groups' sums; the overall quantiles come from their own query.
-    totals = [0] * len(columns)
-    for i, c in enumerate(columns):
-        if c not in plan.names and not c.endswith((":median", ":p90")):
-            totals[i] = int(base.get_column(c).sum() or 0)
-    if "overall" in results:
-        for c, v in results["overall"].row(0, named=True).items():
-            totals[at[c]] = v
-    sla_all: dict[Any, list[int]] = {}
-    for sla in sla_of.values():
-        for t, (m, b) in sla.items():
-            c = sla_all.setdefault(t, [0, 0])
-            c[0] += m
-            c[1] += b
-    merged: list[dict[Any, Any]] = []
-    for per in (csat_of, remedy_of, cost_of):
-        into: dict[Any, Any] = {}
-        for mapping in per.values():
-            for item, v in mapping.items():
-                into[item] = into[item] + v if item in into else v
-        merged.append(into)
-    overall = Kpis.from_parts(*figures_of(totals), sla_all, *merged)
+    counts = {name: sum(ints[name]) for name in _INT_NAMES}
+    quantiles = overall_q[0].row(0, named=True) if overall_q else {}
+    overall_durations = dict.fromkeys(_DUR_NAMES, empty)
+    for f in plan.durations:
+        count, total = sum(col[f"{f}:n"]), sum(filter(None, col[f"{f}:t"]))
+        if count:
+            overall_durations[f] = Summary(
+                count, total, total / count, quantiles[f"{f}:median"], quantiles[f"{f}:p90"], res
+            )
+    items = {label: _totals(base, label) for label in ("sla", "csat", "remedy", "cost")}
+    overall = Kpis.from_parts(
+        counts,
+        overall_durations,
+        items["sla"],
+        {k: v for k, (v,) in items["csat"].items()},
+        {k: v for k, (v,) in items["remedy"].items()},
+        {k: Decimal(v) for k, (v,) in items["cost"].items()},
+    )
     return KpiTable(acc.by, overall, by_group)
 
 
