@@ -251,6 +251,31 @@ class CfpbReader(SourceReader):
         }
         self.missing = [COLUMNS[k] for k in COLUMNS if k not in self.columns]
         self._instants: dict[str, datetime] = {}
+        # Product > issue -> (code, names, product known) and Tags -> tags: a file repeats a few
+        # hundred of each (the record's validation copies the dict and the set it is given).
+        self._codes: dict[tuple[str, str], tuple[str, dict[str, str], bool]] = {}
+        self._tags: dict[str, frozenset[str]] = {}
+
+    def _code(self, product: str, issue: str) -> tuple[str, dict[str, str], bool]:
+        found = self._codes.get((product, issue))
+        if found is None:
+            code, names = code_path(product, issue)
+            found = (code, names, not product or product.casefold() in _PRODUCTS)
+            if len(self._codes) > 10_000:
+                self._codes.clear()
+            self._codes[product, issue] = found
+        return found
+
+    def _tag_set(self, text: str) -> frozenset[str]:
+        found = self._tags.get(text)
+        if found is None:
+            found = frozenset(
+                "_".join(normalize(t).split()) for t in text.split(",") if normalize(t)
+            )
+            if len(self._tags) > 10_000:
+                self._tags.clear()
+            self._tags[text] = found
+        return found
 
     def _instant(self, text: str, column: str) -> datetime | None:
         if not text:
@@ -284,12 +309,12 @@ class CfpbReader(SourceReader):
             notes: list[str] = []
             product = get("product", "")
             issue = get("issue", "")
-            if product and product.casefold() not in _PRODUCTS:
+            code, names, known = self._code(product, issue)
+            if not known:
                 notes.append(
                     f"product_unknown: {product!r} is not a CFPB product; its code is made "
                     "from the name"
                 )
-            code, names = code_path(product, issue)
             via = get("submitted_via", "")
             channel = self.channels.get(via.casefold())
             if channel is None:
@@ -312,9 +337,7 @@ class CfpbReader(SourceReader):
             else:
                 status = Status.OPEN if outcome is Outcome.IN_PROGRESS else Status.CLOSED
             sub_issue = get("sub_issue", "")
-            tags = frozenset(
-                "_".join(normalize(t).split()) for t in get("tags", "").split(",") if normalize(t)
-            )
+            tags = self._tag_set(get("tags", ""))
             fields: dict[str, Any] = {
                 "source": self.source_name,
                 "source_id": source_id,

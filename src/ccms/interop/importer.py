@@ -189,8 +189,13 @@ def complaint_id_for(record: HistoricalComplaint) -> str:
     return f"{record.source}#{record.fingerprint()}"
 
 
-def _latest(*moments: datetime | None) -> datetime:
-    return max(m for m in moments if m is not None)
+def _latest(first: datetime, *moments: datetime | None) -> datetime:
+    """The latest of the moments given (the first of equal ones, as ``max`` gives it)."""
+    latest = first
+    for m in moments:
+        if m is not None and m > latest:
+            latest = m
+    return latest
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -221,26 +226,44 @@ def _built(cls: type[_M], validate: bool, **values: Any) -> _M:
     return new
 
 
-def _check_unvalidated(record: HistoricalComplaint, cid: str, run: str | None) -> None:
+def _run_problem(run: str | None) -> str | None:
+    """Why ``run`` cannot name an import (the event's message), or ``None``."""
+    if run is not None and (not run or len(run) > _NAME_LIMIT or run != run.strip()):
+        return f"run must be 1 to {_NAME_LIMIT} characters, got {run!r}"
+    return None
+
+
+#: Sets of attribute keys found free of reserved ones (a source repeats a few: CFPB rows all
+#: have the same nine), so the check runs once per set.
+_FREE_KEYS: set[tuple[str, ...]] = set()
+
+
+def _check_unvalidated(record: HistoricalComplaint, cid: str, run_problem: str | None) -> None:
     """What a :class:`HistoryImported` requires beyond what ``record`` was validated for, checked
-    before the event is built without validating it again (the messages are the event's own)."""
+    before the event is built without validating it again (the messages are the event's own);
+    ``run_problem`` is :func:`_run_problem` of the import's run."""
     if not cid or len(cid) > _NAME_LIMIT or cid != cid.strip():
         raise InvalidInput(
             f"complaint id {cid!r} must be 1 to {_NAME_LIMIT} characters without surrounding "
             f"blanks (a source id of {len(record.source_id or '')} characters is too long)"
         )
-    if run is not None and (not run or len(run) > _NAME_LIMIT or run != run.strip()):
-        raise InvalidInput(f"run must be 1 to {_NAME_LIMIT} characters, got {run!r}")
+    if run_problem is not None:
+        raise InvalidInput(run_problem)
     attributes = record.attributes
-    clash = sorted(
-        k for k in attributes if k in HistoryImported.RESERVED or k.startswith("reported_")
-    )
-    if clash:
-        raise InvalidInput(
-            f"imported complaint {cid}: attribute {clash[0]!r} is written by the import "
-            "itself; use another key (reserved: source, source_id, channel_raw, outcome, "
-            "outcome_raw, reported_*)"
+    keys = tuple(attributes)
+    if keys not in _FREE_KEYS:
+        clash = sorted(
+            k for k in attributes if k in HistoryImported.RESERVED or k.startswith("reported_")
         )
+        if clash:
+            raise InvalidInput(
+                f"imported complaint {cid}: attribute {clash[0]!r} is written by the import "
+                "itself; use another key (reserved: source, source_id, channel_raw, outcome, "
+                "outcome_raw, reported_*)"
+            )
+        if len(_FREE_KEYS) >= 1_000:
+            _FREE_KEYS.clear()
+        _FREE_KEYS.add(keys)
     reserved = len(HistoryImported.RESERVED)
     if len(attributes) + reserved + len(record.reported) > 64:
         raise InvalidInput(
@@ -249,13 +272,14 @@ def _check_unvalidated(record: HistoricalComplaint, cid: str, run: str | None) -
             f"attributes, {reserved} of them the import's own"
         )
     for key, value in attributes.items():
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, str):
+            if len(value) > _TEXT_LIMIT:
+                raise InvalidInput(
+                    f"attributes.{key}: a text of {len(value)} characters; at most {_TEXT_LIMIT:,}"
+                )
+        elif isinstance(value, float) and not math.isfinite(value):
             raise InvalidInput(
                 f"attributes.{key}: {value} is not a JSON number; give a finite number or null"
-            )
-        if isinstance(value, str) and len(value) > _TEXT_LIMIT:
-            raise InvalidInput(
-                f"attributes.{key}: a text of {len(value)} characters; at most {_TEXT_LIMIT:,}"
             )
 
 
@@ -279,22 +303,43 @@ def history_event(
     """
     require_aware(as_of, "as_of")
     cid = complaint_id if complaint_id is not None else complaint_id_for(record)
+    return _event(record, as_of, run, _run_problem(run), stages or _STAGES, cid, validate)
+
+
+_MOMENTS: Final = ("received_at", "sent_at", "first_response_at", "closed_at")
+
+
+def _event(
+    record: HistoricalComplaint,
+    as_of: datetime,
+    run: str | None,
+    run_problem: str | None,
+    stages: Stages,
+    cid: str,
+    validate: bool,
+) -> HistoryImported:
+    """:func:`history_event` once its arguments are checked (``as_of`` aware; ``run_problem``
+    is :func:`_run_problem` of ``run``): what :func:`import_history` calls for every row."""
     if not validate:
-        _check_unvalidated(record, cid, run)
-    for name in ("received_at", "sent_at", "first_response_at", "closed_at"):
-        moment: datetime | None = getattr(record, name)
-        if moment is not None and moment > as_of:
-            raise InvalidInput(
-                f"{name} {moment.isoformat()} is after the import's as_of {as_of.isoformat()}; "
-                "nothing is imported from the future"
-            )
+        _check_unvalidated(record, cid, run_problem)
+    received = record.received_at
+    sent = record.sent_at
+    responded = record.first_response_at
+    if _latest(received, sent, responded, record.closed_at) > as_of:
+        for name in _MOMENTS:
+            moment: datetime | None = getattr(record, name)
+            if moment is not None and moment > as_of:
+                raise InvalidInput(
+                    f"{name} {moment.isoformat()} is after the import's as_of "
+                    f"{as_of.isoformat()}; nothing is imported from the future"
+                )
     status = record.status
     effect = OUTCOME_EFFECTS[record.outcome] if record.outcome is not None else None
     notes = record.notes
     closed_at = record.closed_at
     estimated = False
     if status is not Status.OPEN and closed_at is None:
-        closed_at = _latest(record.received_at, record.sent_at, record.first_response_at)
+        closed_at = _latest(received, sent, responded)
         estimated = True
         notes = (
             *notes,
@@ -344,7 +389,7 @@ def history_event(
         region=record.region if record.region is not None else UNKNOWN,
         language=record.language,
     )
-    at = _latest(record.received_at, record.sent_at, record.first_response_at, closed_at)
+    at = _latest(received, sent, responded, closed_at)
     return _built(
         HistoryImported,
         validate,
@@ -353,14 +398,14 @@ def history_event(
         at=at,
         actor=_IMPORTER,
         trigger=_TRIGGER,
-        stage=(stages or _STAGES).of(record),
+        stage=stages.of(record),
         source=record.source,
         source_id=record.source_id if record.source_id is not None else cid,
         imported_at=as_of,
         run=run,
         line=record.line,
         content_hash=record.fingerprint(),
-        received_at=record.received_at,
+        received_at=received,
         channel=record.channel,
         channel_raw=record.channel_raw,
         customer=customer,
@@ -372,8 +417,8 @@ def history_event(
         outcome=record.outcome.value if record.outcome is not None else None,
         outcome_raw=record.outcome_raw,
         reported=record.reported,
-        sent_at=record.sent_at,
-        first_response_at=record.first_response_at,
+        sent_at=sent,
+        first_response_at=responded,
         resolved_at=resolved_at,
         closed_at=closed_at,
         closed_at_estimated=estimated,
@@ -455,10 +500,10 @@ class _Run:
         self.rejected += 1
         self.issue("rejected", line, source_id, reason)
 
-    def stored_before(self, record: HistoricalComplaint, event: HistoryImported) -> None:
-        """Sort out a row whose complaint id is stored already."""
+    def stored_before(self, sid: str | None, event: HistoryImported) -> None:
+        """Sort out a row (source id ``sid``) whose complaint id is stored already."""
         cid = event.complaint_id
-        line, sid = record.line, record.source_id
+        line = event.line
         first = self.store.events(cid)[0]
         if not isinstance(first, HistoryImported):
             self.reject(
@@ -528,6 +573,7 @@ def import_history(
         millis = min(max(int(as_of.timestamp() * 1000), 0), 2**48 - 1)
         run = str(ULID.from_bytes(millis.to_bytes(6, "big") + os.urandom(10)))
     state = _Run(store, run, as_of, on_issue)
+    run_problem = _run_problem(run)  # checked once: every row is refused for it, if any
     open_wake = ASAP if wake_open else None
     pending: list[_Prepared] = []
     for item in records:
@@ -538,7 +584,7 @@ def import_history(
         if isinstance(item, RowRejected):
             state.reject(item.line, item.source_id, item.reason)
         else:
-            prepared = _prepare(state, item, chosen, open_wake)
+            prepared = _prepare(state, item, chosen, open_wake, run_problem)
             if prepared is not None:
                 pending.append(prepared)
                 if len(pending) >= batch:
@@ -552,8 +598,10 @@ def import_history(
     return state.report()
 
 
-#: A record ready to store: the record, its event, the complaint it folds to, its wake-up.
-_Prepared = tuple[HistoricalComplaint, HistoryImported, Complaint, "datetime | None"]
+#: A record ready to store: its source id, its event (which has the record's line and code
+#: names), the complaint it folds to, its wake-up. The record itself is not kept: a batch
+#: holds fewer objects for the garbage collector to go through.
+_Prepared = tuple["str | None", HistoryImported, Complaint, "datetime | None"]
 
 
 def _prepare(
@@ -561,15 +609,17 @@ def _prepare(
     record: HistoricalComplaint,
     stages: Stages,
     open_wake: datetime | None,
+    run_problem: str | None,
 ) -> _Prepared | None:
     try:
-        event = history_event(record, as_of=state.as_of, run=state.run, stages=stages)
+        cid = complaint_id_for(record)
+        event = _event(record, state.as_of, state.run, run_problem, stages, cid, False)
         complaint: Complaint = event.apply(None)
     except (InvalidInput, ValidationError) as exc:
         state.reject(record.line, record.source_id, reason_of(exc))
         return None
     wake = open_wake if complaint.closed_at is None else None
-    return record, event, complaint, wake
+    return record.source_id, event, complaint, wake
 
 
 def _flush(state: _Run, pending: list[_Prepared]) -> None:
@@ -602,34 +652,38 @@ def _store(state: _Run, pending: list[_Prepared]) -> None:
             for prepared in run:  # find the one the store refuses; the others go in
                 _store_one(state, prepared)
         else:
-            for (record, event, _, _), result in zip(run, results, strict=True):
+            for (sid, event, _, _), result in zip(run, results, strict=True):
                 if result is None:
-                    state.stored_before(record, event)
+                    state.stored_before(sid, event)
                 else:
-                    _imported(state, record, event)
+                    _imported(state, sid, event)
         start = end
 
 
 def _store_one(state: _Run, prepared: _Prepared) -> None:
-    record, event, complaint, wake = prepared
+    sid, event, complaint, wake = prepared
     try:
         state.store.append(complaint, [event], expected_version=0, wake_at=wake)
     except ConcurrencyConflict:
-        state.stored_before(record, event)
+        state.stored_before(sid, event)
         return
     except InvalidAppend as exc:
-        state.reject(record.line, record.source_id, str(exc))
+        state.reject(event.line, sid, str(exc))
         return
-    _imported(state, record, event)
+    _imported(state, sid, event)
 
 
-def _imported(state: _Run, record: HistoricalComplaint, event: HistoryImported) -> None:
+def _imported(state: _Run, sid: str | None, event: HistoryImported) -> None:
+    """Count a row stored: its notes as warnings, its code names (the record's, kept by the
+    event) for the report."""
     state.imported += 1
+    line = event.line
     for note in event.notes:
-        state.warn(_note_kind(note), record.line, record.source_id, note)
-    for code, name in record.code_names.items():
-        if code not in state.code_names:
-            state.code_names[code] = name
+        state.warn(_note_kind(note), line, sid, note)
+    names = state.code_names
+    for code, name in event.code_names.items():
+        if code not in names:
+            names[code] = name
 
 
 @contextmanager
