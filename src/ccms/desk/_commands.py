@@ -129,7 +129,7 @@ class CommandMethods:
                 severities=None if severities is None else tuple(Severity(s) for s in severities),
             )
         )
-        complaint = self.store.get(complaint_id)
+        complaint = self._load(complaint_id)[0]  # the cached complaint while it is current
         self._check_codes(command.codes, complaint.received_at)
         return self.execute(complaint_id, command, **options)
 

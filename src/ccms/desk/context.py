@@ -141,13 +141,19 @@ class LazyExtra(Mapping[str, Any]):
     ['a', 'b']
     """
 
-    __slots__ = ("_done", "_providers")
+    __slots__ = ("_done", "_memo", "_providers")
 
     def __init__(
-        self, providers: Mapping[str, Callable[[], Any]], given: Mapping[str, Any] | None = None
+        self,
+        providers: Mapping[str, Callable[[], Any]],
+        given: Mapping[str, Any] | None = None,
+        memo: dict[str, Any] | None = None,
     ) -> None:
         self._providers = dict(providers)
         self._done: dict[str, Any] = dict(given or {})
+        # Provider values shared with other mappings of the same inputs (the contexts of one
+        # sweep over one complaint): computed once for all of them.
+        self._memo: dict[str, Any] = {} if memo is None else memo
         for key in self._done:
             self._providers.pop(key, None)
 
@@ -156,7 +162,9 @@ class LazyExtra(Mapping[str, Any]):
             return self._done[key]
         except KeyError:
             provider = self._providers.pop(key)  # KeyError for unknown keys, as a dict
-            value = self._done[key] = provider()
+            memo = self._memo
+            value = memo[key] if key in memo else memo.setdefault(key, provider())
+            self._done[key] = value
             return value
 
     def __iter__(self) -> Iterator[str]:
@@ -429,10 +437,16 @@ class ContextIndex:
         return [c for c in found if c is not None]
 
     def extra(
-        self, complaint: Complaint, store: ComplaintStore, given: Mapping[str, Any] | None = None
+        self,
+        complaint: Complaint,
+        store: ComplaintStore,
+        given: Mapping[str, Any] | None = None,
+        memo: dict[str, Any] | None = None,
     ) -> LazyExtra:
         """The inputs for a context of ``complaint``, each computed when a policy reads it;
-        ``given`` values stand in for (or add to) the index's own."""
+        ``given`` values stand in for (or add to) the index's own. ``memo``: a dict shared by
+        the mappings of one ``complaint`` read at one time (the contexts of one sweep), where
+        each input is kept once computed, so the sweepers after the first read it for free."""
         counts: list[tuple[dict[str, int], dict[str, list[int]]]] = []
 
         def code_counts() -> tuple[dict[str, int], dict[str, list[int]]]:
@@ -450,4 +464,5 @@ class ContextIndex:
                 DEPARTMENT_LOAD: self.department_load,
             },
             given,
+            memo,
         )

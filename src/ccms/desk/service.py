@@ -223,11 +223,12 @@ class Desk(CommandMethods, NoticeMethods):
         *,
         with_load: bool = False,
         given: Mapping[str, Any] | None = None,
+        memo: dict[str, Any] | None = None,
     ) -> PolicyContext:
         extra: Mapping[str, Any]
         host = dict(self._context_extra(complaint, events)) if self._context_extra else {}
         if self.index is not None:
-            extra = self.index.extra(complaint, self.store, {**(given or {}), **host})
+            extra = self.index.extra(complaint, self.store, {**(given or {}), **host}, memo)
         else:
             extra = {**(given or {}), **host}
         if with_load:
@@ -313,8 +314,13 @@ class Desk(CommandMethods, NoticeMethods):
         given: dict[str, Any] = {}
         wakes: list[datetime | None] = []
         later: list[Any] = []
+        # The index's inputs of one complaint object, computed once for every sweeper reading
+        # them; a new memo once an event changed the complaint.
+        memo: dict[str, Any] = {}
+        ctx: PolicyContext | None = None  # reused while nothing it holds changed
         for sweeper in self.sweepers:
-            ctx = self._context(complaint, (*history, *added), now, given=given)
+            if ctx is None or self._context_extra is not None:
+                ctx = self._context(complaint, (*history, *added), now, given=given, memo=memo)
             assess = getattr(sweeper, "assess", None)
             if callable(assess):
                 assessment = assess(ctx)
@@ -323,6 +329,7 @@ class Desk(CommandMethods, NoticeMethods):
                 states = getattr(assessment, "states", None)
                 if states is not None:
                     given[SLA_STATES] = states
+                    ctx = None
             else:
                 proposals = sweeper.sweep(ctx)
                 later.append(sweeper)
@@ -339,10 +346,13 @@ class Desk(CommandMethods, NoticeMethods):
                 )
                 complaint = event.apply(complaint)
                 added.append(event)
+                memo = {}
+                ctx = None
         if complaint.closed_at is not None:
             return complaint, added, None
         if later:
-            ctx = self._context(complaint, (*history, *added), now, given=given)
+            if ctx is None or self._context_extra is not None:
+                ctx = self._context(complaint, (*history, *added), now, given=given, memo=memo)
             for sweeper in later:
                 next_wake = getattr(sweeper, "next_wake", None)
                 wakes.append(next_wake(ctx) if callable(next_wake) else ASAP)

@@ -229,6 +229,58 @@ DEFAULT_RULES: Final = (
 )
 
 
+#: How many concern texts a rule's matcher keeps the keyword search of (emptied when full).
+_TEXTS_KEPT: Final = 4096
+
+
+class _Matcher:
+    """:meth:`WarningRule.match` of one plain rule with its parts read once and the keyword
+    search kept per text (texts are immutable strings; the rule is frozen)."""
+
+    __slots__ = ("channels", "cluster", "flags", "pattern", "prefixes", "texts")
+
+    def __init__(self, rule: WarningRule) -> None:
+        self.flags = frozenset(rule.flags)
+        self.prefixes = rule.code_prefixes
+        self.pattern = _keyword_pattern(rule.keywords) if rule.keywords else None
+        self.channels = rule.channels
+        self.cluster = rule.cluster
+        self.texts: dict[str, bool] = {}
+
+    def _keyword(self, text: str) -> bool:
+        found = self.texts.get(text)
+        if found is None:
+            assert self.pattern is not None
+            found = self.pattern.search(text) is not None
+            if len(self.texts) >= _TEXTS_KEPT:
+                self.texts.clear()
+            self.texts[text] = found
+        return found
+
+    def __call__(self, complaint: Complaint, recent: Mapping[str, int]) -> str | None:
+        if self.flags:
+            hit = sorted(f.value for f in self.flags & complaint.flags)
+            if hit:
+                return f"flag {hit[0]}"
+        if self.prefixes:
+            for code in complaint.codes:
+                for prefix in self.prefixes:
+                    if code == prefix or code.startswith(prefix):
+                        return f"code {code}"
+        if self.pattern is not None:
+            for concern in complaint.concerns:
+                if self._keyword(concern.text):
+                    return "keyword in the customer's words"
+        if complaint.channel in self.channels:
+            return f"channel {complaint.channel.value}"
+        if self.cluster is not None:
+            for code in complaint.codes:
+                count = recent.get(code, 0)
+                if count >= self.cluster:
+                    return f"{count} complaints with code {code} in the recent window"
+        return None
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class WarningDecision:
     """The crisis step (the highest among matching rules), the rules at that step, what each
@@ -292,7 +344,7 @@ class EarlyWarning(Policy[WarningDecision]):
 
     kind = "early_warning"
 
-    __slots__ = ("cc_card_from_step", "levels", "rules")
+    __slots__ = ("_matchers", "cc_card_from_step", "levels", "rules")
 
     def __init__(
         self,
@@ -319,14 +371,32 @@ class EarlyWarning(Policy[WarningDecision]):
         if not 1 <= cc_card_from_step <= 4:
             raise PolicyError("cc_card_from_step must be 1, 2 or 3 (4: never open a CC Card)")
         self.cc_card_from_step = cc_card_from_step
+        self._matchers: tuple[tuple[WarningRule, ...], tuple[_Matcher | None, ...]] = ((), ())
 
     def __repr__(self) -> str:
         return f"EarlyWarning({len(self.rules)} rules)"
 
+    def _hits(
+        self, complaint: Complaint, recent: Mapping[str, int]
+    ) -> list[tuple[WarningRule, str]]:
+        """``(rule, what matched)`` for every matching rule, in rule order (``WarningRule.match``;
+        a plain rule's keyword search is kept per text, as every sweep reads the same texts)."""
+        rules, matchers = self._matchers
+        if rules is not self.rules:  # built on first use, again if the rules were replaced
+            rules = self.rules
+            matchers = tuple(_Matcher(r) if type(r) is WarningRule else None for r in rules)
+            self._matchers = (rules, matchers)
+        out = []
+        for rule, matcher in zip(rules, matchers, strict=True):
+            why = rule.match(complaint, recent) if matcher is None else matcher(complaint, recent)
+            if why:
+                out.append((rule, why))
+        return out
+
     def decide(self, ctx: PolicyContext) -> WarningDecision | None:
         """The crisis step the complaint calls for now, or ``None`` if no rule matches."""
         recent = ctx.extra.get("recent_code_counts") or {}
-        hits = [(r, why) for r in self.rules if (why := r.match(ctx.complaint, recent))]
+        hits = self._hits(ctx.complaint, recent)
         if not hits:
             return None
         step = max(r.step for r, _ in hits)

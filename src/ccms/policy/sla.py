@@ -198,12 +198,17 @@ def _crossing(
     runs: Sequence[tuple[datetime, datetime | None]],
     now: datetime,
     amount: timedelta,
+    lengths: Sequence[timedelta] | None = None,
 ) -> datetime | None:
-    """The moment the running time reached ``amount``, or ``None`` if it has not yet."""
+    """The moment the running time reached ``amount``, or ``None`` if it has not yet
+    (``lengths``: each run's clock time, when already measured)."""
     done = timedelta(0)
-    for a, b in runs:
-        end = later(a, b if b is not None else now)
-        length = clock.between(a, end)
+    for i, (a, b) in enumerate(runs):
+        if lengths is not None:
+            length = lengths[i]
+        else:
+            end = later(a, b if b is not None else now)
+            length = clock.between(a, end)
         if done + length >= amount:
             return clock.add(a, amount - done)
         done += length
@@ -281,20 +286,20 @@ class SlaClock:
     def _measure(self, run: ClockRun, seen: Sequence[DomainEvent], now: datetime) -> SlaState:
         t, clock = self.target, self.clock
         end = now if run.stopped_at is None else run.stopped_at
-        elapsed = sum(
-            (clock.between(a, later(a, b if b is not None else now)) for a, b in run.runs),
-            timedelta(0),
-        )
+        # each run measured once: the elapsed time, the crossing and the projection read it
+        lengths = [clock.between(a, later(a, b if b is not None else now)) for a, b in run.runs]
+        elapsed = sum(lengths, timedelta(0))
         paused_total = sum(
             (WALL_CLOCK.between(a, later(a, b if b is not None else now)) for a, b in run.pauses),
             timedelta(0),
         )
-        due = _crossing(clock, run.runs, now, t.duration)
+        due = _crossing(clock, run.runs, now, t.duration, lengths)
         owner: str | None
         if due is None:
             if run.state == "running":
+                # the last run is the open one: its length is the clock time from a to now
                 a = run.runs[-1][0]
-                before = elapsed - clock.between(a, later(a, now))
+                before = elapsed - lengths[-1]
                 due = clock.add(a, t.duration - before)
             else:
                 due = clock.add(end, t.duration - elapsed)
@@ -423,13 +428,16 @@ class SlaPolicy(Policy[SlaDecision]):
 
     kind = "sla"
 
-    __slots__ = ("calendars", "table")
+    __slots__ = ("_rows_memo", "calendars", "table")
 
     def __init__(self, table: SlaTable, calendars: Calendars = None) -> None:
         if not isinstance(table, SlaTable):
             raise PolicyError(f"SlaPolicy needs an SlaTable, got {table!r}")
         self.table = table
         self.calendars = calendars
+        # The table's targets by what its rows match on, for the table they were read from
+        # (None: a table or row of a subclass, asked every time).
+        self._rows_memo: tuple[SlaTable | None, dict[tuple[Any, ...], Any] | None] = (None, None)
         for row in table.rows:
             for target in row.targets:
                 if target.business:
@@ -447,8 +455,28 @@ class SlaPolicy(Policy[SlaDecision]):
             )
         return self._from_table(ctx.complaint)
 
+    def _targets_for(self, complaint: Complaint) -> tuple[SlaTarget, ...]:
+        """``self.table.targets_for(complaint)``: a plain table's answer depends only on the
+        complaint's kind, severity, channel and customer segment (what rows match on), so it
+        is kept by those (the table is frozen; a replaced table starts afresh)."""
+        table = self.table
+        held, memo = self._rows_memo
+        if held is not table:
+            plain = type(table) is SlaTable and all(type(r) is SlaRow for r in table.rows)
+            memo = {} if plain else None
+            self._rows_memo = (table, memo)
+        if memo is None:
+            return table.targets_for(complaint)
+        key = (complaint.kind, complaint.severity, complaint.channel, complaint.customer.segment)
+        found = memo.get(key)
+        if found is None:
+            found = table.targets_for(complaint)
+            if len(memo) < 1024:
+                memo[key] = found
+        return found
+
     def _from_table(self, complaint: Complaint) -> SlaDecision | None:
-        targets = self.table.targets_for(complaint)
+        targets = self._targets_for(complaint)
         if not targets:
             return None
         return SlaDecision(table_version=self.table.version, targets=targets)
@@ -457,7 +485,14 @@ class SlaPolicy(Policy[SlaDecision]):
         """:func:`evaluate_sla` over the context."""
         return evaluate_sla(ctx.complaint, ctx.events, ctx.now, self.table, self.calendars)
 
-    def _apply_due(self, ctx: PolicyContext, states: Mapping[str, SlaState]) -> bool:
+    def _apply_due(
+        self,
+        ctx: PolicyContext,
+        states: Mapping[str, SlaState],
+        fresh: SlaDecision | Literal[False] | None = False,
+    ) -> bool:
+        """Whether an ``SlaApplied`` is due (``fresh``: the table's decision for the complaint,
+        when already read)."""
         last = _last_applied(ctx.events)
         if last is None:
             return True
@@ -469,7 +504,8 @@ class SlaPolicy(Policy[SlaDecision]):
             ctx.complaint, ctx.complaint.concerns
         ):
             return False
-        fresh = self._from_table(ctx.complaint)
+        if fresh is False:
+            fresh = self._from_table(ctx.complaint)
         return fresh is not None and (
             {t.name: t.record() for t in fresh.targets} != applied.targets
         )
@@ -496,7 +532,7 @@ class SlaPolicy(Policy[SlaDecision]):
         states = self.evaluate(ctx)
         out: list[DomainEvent] = []
         fresh = self._from_table(complaint)
-        if fresh is not None and self._apply_due(ctx, states):
+        if fresh is not None and self._apply_due(ctx, states, fresh):
             # A clock whose target is unchanged keeps its evaluation (one evaluation a sweep).
             states = {
                 t.name: (

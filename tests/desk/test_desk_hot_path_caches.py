@@ -1,0 +1,226 @@
+"""The caches of the Desk's hot path never serve stale data: the index inputs shared by the
+sweepers of one sweep, the early warning's keyword matchers, the SLA policy's table answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccms.desk import ContextIndex, Desk, LazyExtra, ManualClock
+from ccms.desk.context import RECENT_CODE_COUNTS
+from ccms.model import (
+    Actor,
+    Channel,
+    Classified,
+    Complaint,
+    ComplaintReceived,
+    Concern,
+    CustomerRef,
+    DomainEvent,
+    Flag,
+    fold,
+)
+from ccms.policy import PolicyContext
+from ccms.policy.early_warning import DEFAULT_RULES, EarlyWarning, WarningRule
+from ccms.policy.sla import SlaPolicy, SlaTable
+from ccms.store import InMemoryStore
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+SYS = Actor.system()
+
+
+def _complaint(
+    text: str = "late parcel",
+    *,
+    code: str | None = None,
+    severity: str = "medium",
+    channel: str = "phone",
+    flags: frozenset[Flag] = frozenset(),
+) -> Complaint:
+    received = ComplaintReceived(
+        complaint_id="c1",
+        version=1,
+        at=T0,
+        actor=SYS,
+        stage="received",
+        received_at=T0,
+        channel=channel,
+        customer=CustomerRef(id="u1"),
+        concerns=(Concern(kind="complaint", text=text, code=code, severity=severity),),
+    )
+    complaint = fold([received])
+    return complaint.model_copy(update={"flags": flags}) if flags else complaint
+
+
+# -- the index inputs shared by one sweep -----------------------------------------------------
+
+
+def test_a_memo_serves_a_provider_once_and_given_values_still_win() -> None:
+    calls: list[str] = []
+    memo: dict[str, Any] = {}
+    first = LazyExtra({"a": lambda: calls.append("a") or 1}, None, memo)
+    second = LazyExtra({"a": lambda: calls.append("again") or 2}, None, memo)
+    given = LazyExtra({"a": lambda: calls.append("given") or 3}, {"a": 9}, memo)
+    assert (first["a"], second["a"], given["a"], calls) == (1, 1, 9, ["a"])
+    fresh = LazyExtra({"a": lambda: calls.append("fresh") or 4}, None, {})
+    assert fresh["a"] == 4
+    assert calls == ["a", "fresh"]
+
+
+class _Reclassify:
+    """Reads the recent code counts, then (once) classifies the complaint with a new code."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, int]] = []
+
+    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
+        self.seen.append(dict(ctx.extra[RECENT_CODE_COUNTS]))
+        if ctx.complaint.codes or ctx.complaint.stage != "received":
+            return []
+        concerns = tuple(c.model_copy(update={"code": "PRD.DEF"}) for c in ctx.complaint.concerns)
+        return [
+            Classified(
+                **{**ctx.system_stamp("test"), "stage": "classified"},
+                concerns=concerns,
+            )
+        ]
+
+
+class _Reader:
+    """Records the recent code counts each sweep shows it."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, int]] = []
+
+    def sweep(self, ctx: PolicyContext) -> Sequence[DomainEvent]:
+        self.seen.append(dict(ctx.extra[RECENT_CODE_COUNTS]))
+        return []
+
+
+def test_a_sweeper_after_an_event_that_changed_the_complaint_reads_its_new_inputs() -> None:
+    """The first sweeper's reading was kept for the complaint it saw; once its event changed
+    the complaint (a code gained), the next sweeper's counts are those of the new complaint."""
+    first, second = _Reclassify(), _Reader()
+    clock = ManualClock(T0)
+    desk = Desk(InMemoryStore(), clock=clock, sweepers=[first, second], index=ContextIndex())
+    c = desk.receive(
+        channel="phone",
+        customer=CustomerRef(id="u1"),
+        concerns=[Concern(kind="complaint", text="broken handle")],
+    )
+    assert first.seen == [{}]
+    assert second.seen == [{"PRD.DEF": 1}]
+    assert desk.get(c.id).codes == ("PRD.DEF",)
+
+
+def test_sweepers_of_one_unchanged_complaint_read_one_computation() -> None:
+    class Counting(ContextIndex):
+        def __init__(self) -> None:
+            super().__init__()
+            self.counted = 0
+
+        def code_counts(self, complaint: Complaint) -> Any:
+            self.counted += 1
+            return super().code_counts(complaint)
+
+    index = Counting()
+    readers = [_Reader(), _Reader(), _Reader()]
+    desk = Desk(InMemoryStore(), clock=ManualClock(T0), sweepers=readers, index=index)
+    desk.receive(
+        channel="phone",
+        customer=CustomerRef(id="u1"),
+        concerns=[Concern(kind="complaint", text="late", code="DLV.LATE")],
+    )
+    assert [r.seen for r in readers] == [[{"DLV.LATE": 1}]] * 3
+    assert index.counted == 1
+
+
+# -- the early warning's matchers -------------------------------------------------------------
+
+_TEXTS = st.sampled_from(
+    ["late parcel", "it caught fire", "I will sue", "issue with a lawyer", "화재가 났어요",
+     "smoke came out", "the box", "SUE them", "타는 냄새"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=_TEXTS,
+    code=st.sampled_from([None, "SAF.BURN", "DLV.LATE", "SAF"]),
+    channel=st.sampled_from(["phone", "press", "public_agency", "web"]),
+    flags=st.frozensets(st.sampled_from([Flag.SAFETY, Flag.LEGAL_THREAT])),
+    count=st.integers(0, 7),
+)
+def test_the_matchers_answer_as_the_rules_do(
+    text: str, code: str | None, channel: str, flags: frozenset[Flag], count: int
+) -> None:
+    complaint = _complaint(text, code=code, channel=channel, flags=flags)
+    recent = {code: count} if code else {}
+    policy = EarlyWarning()
+    expected = [(r, why) for r in DEFAULT_RULES if (why := r.match(complaint, recent))]
+    assert policy._hits(complaint, recent) == expected
+    assert policy._hits(complaint, recent) == expected  # the kept keyword searches too
+
+
+def test_replaced_rules_are_matched_not_the_old_ones() -> None:
+    policy = EarlyWarning()
+    complaint = _complaint("the parcel smells of wet cardboard")
+    ctx = PolicyContext(complaint=complaint, events=(), now=T0)
+    assert policy.decide(ctx) is None
+    policy.rules = (WarningRule(name="cardboard", step=1, keywords=("cardboard",)),)
+    decision = policy.decide(ctx)
+    assert decision is not None
+    assert decision.rules == ("cardboard",)
+
+
+def test_a_rule_subclass_is_asked_itself() -> None:
+    class Always(WarningRule):
+        def match(self, complaint: Complaint, recent: Any) -> str | None:
+            return "always"
+
+    policy = EarlyWarning([Always(name="always", step=2, channels=(Channel.PRESS,))])
+    decision = policy.decide(PolicyContext(complaint=_complaint(), events=(), now=T0))
+    assert decision is not None
+    assert decision.matched == ("always: always",)
+
+
+# -- the SLA policy's table answers -----------------------------------------------------------
+
+_TABLE = SlaTable.from_mapping(
+    {
+        "version": "t1",
+        "rows": [
+            {"targets": {"resolution": "48h"}},
+            {"kind": "complaint", "severity": "high", "targets": {"resolution": "8h"}},
+            {"channel": "web", "targets": {"resolution": "24h"}},
+        ],
+    }
+)
+
+
+def _resolution(policy: SlaPolicy, complaint: Complaint) -> timedelta | None:
+    decision = policy._from_table(complaint)
+    return None if decision is None else decision.targets[0].duration
+
+
+def test_the_table_answer_follows_the_complaints_classification() -> None:
+    policy = SlaPolicy(_TABLE)
+    assert _resolution(policy, _complaint()) == timedelta(hours=48)
+    assert _resolution(policy, _complaint(severity="high")) == timedelta(hours=8)
+    assert _resolution(policy, _complaint(channel="web")) == timedelta(hours=24)
+    assert _resolution(policy, _complaint()) == timedelta(hours=48)
+
+
+def test_a_replaced_table_is_read_not_the_answers_of_the_old_one() -> None:
+    policy = SlaPolicy(_TABLE)
+    assert _resolution(policy, _complaint()) == timedelta(hours=48)
+    policy.table = SlaTable(version="t2", rows=[{"targets": {"resolution": "2h"}}])
+    assert _resolution(policy, _complaint()) == timedelta(hours=2)
+    policy.table = SlaTable(
+        version="t3", rows=[{"severity": "high", "targets": {"resolution": "1h"}}]
+    )
+    assert _resolution(policy, _complaint()) is None
