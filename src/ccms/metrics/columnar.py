@@ -389,6 +389,7 @@ _SETTERS: Final[dict[type, list[Any] | None]] = {}
 
 
 def _setters(cls: type) -> list[Any] | None:
+    """The setters of ``cls``'s slots in field order (see :data:`_SETTERS`)."""
     if cls not in _SETTERS:
         from types import MemberDescriptorType
 
@@ -415,6 +416,7 @@ def _built(cls: type[_T], columns: dict[str, Sequence[Any]], n: int) -> list[_T]
         return [cls(**dict(zip(init, row, strict=True))) for row in zip(*values, strict=True)]
     objs: list[_T] = list(map(_new, [cls] * n))
     for put, column in zip(setters, values, strict=True):
+        assert len(column) == n  # map() would stop at the shorter
         any(map(put, objs, column))  # each setter returns None: any() runs them all
     return objs
 
@@ -531,38 +533,55 @@ def _as_python_orders(dtype: Any) -> bool:
     return bool(dtype == pl.String or dtype == pl.Boolean or dtype.is_integer())
 
 
-def _list_columns(
-    base: pl.DataFrame, col: dict[str, list[Any]], label: str
-) -> list[list[list[Any]]]:
-    """The ``label:`` list columns of ``base`` (see :func:`_lists`; ``col`` holds their values):
-    item lists, then value lists, each a list over the groups, ``[]`` for a group not in the
-    table, items in Python's order."""
-    names = [c for c in base.columns if c.startswith(f"{label}:")]
-    columns = [[v or [] for v in col[c]] for c in names]
-    item_type = base.schema[names[0]]
-    assert isinstance(item_type, pl.List)
-    if not _as_python_orders(item_type.inner):
-        rows = [sorted(zip(*parts, strict=True)) for parts in zip(*columns, strict=True)]
-        columns = [[[r[j] for r in rs] for rs in rows] for j in range(len(columns))]
-    return columns
-
-
-def _item_dicts(base: pl.DataFrame, col: dict[str, list[Any]], label: str) -> list[dict[Any, Any]]:
-    """A fresh ``{item: value}`` of each group from the ``label:`` columns of ``base``."""
-    if f"{label}:__c" not in base.columns:
-        return [{} for _ in range(base.height)]
-    items, values = _list_columns(base, col, label)
-    return list(map(dict, map(zip, items, values)))
-
-
-def _totals(base: pl.DataFrame, label: str) -> dict[Any, tuple[Any, ...]]:
-    """The sums over all groups of the ``label:`` value columns of ``base``, per item."""
+def _flat(base: pl.DataFrame, label: str) -> tuple[list[int], pl.DataFrame] | None:
+    """The ``label:`` list columns of ``base`` (see :func:`_lists`: items, then values) as the
+    number of items of each group (0 for a group not in the table) and one flat table of every
+    group's items and values in turn; None without such columns."""
     names = [c for c in base.columns if c.startswith(f"{label}:")]
     if not names:
+        return None
+    lengths = base.select(pl.col(names[0]).list.len().fill_null(0)).to_series().to_list()
+    return lengths, base.select(names).drop_nulls().explode(names)
+
+
+def _item_dicts(
+    flat: tuple[list[int], pl.DataFrame] | None, g: int, value: Any = None
+) -> list[dict[Any, Any]]:
+    """A fresh ``{item: value}`` of each of ``g`` groups from a :func:`_flat` table, items in
+    Python's order. ``value`` makes the values from the flat value columns (e.g.
+    :class:`~ccms.metrics.kpi.Rate` objects from the SLA counts). Built from flat lists of all
+    groups (a few big lists, not a small list a group and column)."""
+    from itertools import islice, repeat
+
+    if flat is None:
+        return [{} for _ in range(g)]
+    lengths, table = flat
+    items, *values = (table.get_column(c).to_list() for c in table.columns)
+    pairs = zip(items, values[0] if value is None else value(*values), strict=True)
+    chunks = map(islice, repeat(pairs), lengths)  # each takes its group's pairs from ``pairs``
+    ordered = _as_python_orders(table.dtypes[0])
+    return list(map(dict, chunks if ordered else map(sorted, chunks)))
+
+
+def _sla_rates(met: list[int], breached: list[int]) -> list[Any]:
+    """``Rate(met, met + breached)`` of each target (of every group, flat)."""
+    from operator import add
+
+    return _rates(met, list(map(add, met, breached)))
+
+
+def _costs(amounts: list[Any]) -> list[Any]:
+    """The groups' cost sums as Decimals (a host's frame may hold whole amounts as integers)."""
+    return amounts if all(type(v) is Decimal for v in amounts) else list(map(Decimal, amounts))
+
+
+def _totals(flat: tuple[list[int], pl.DataFrame] | None) -> dict[Any, tuple[Any, ...]]:
+    """The sums over all groups of a :func:`_flat` table's values, per item."""
+    if flat is None:
         return {}
-    item, *values = names
-    flat = base.select(names).explode(names).filter(pl.col(item).is_not_null())
-    return {r[0]: r[1:] for r in flat.group_by(item).agg(pl.col(values).sum()).iter_rows()}
+    table = flat[1]
+    item, *values = table.columns
+    return {r[0]: r[1:] for r in table.group_by(item).agg(pl.col(values).sum()).iter_rows()}
 
 
 def kpis(
@@ -609,7 +628,11 @@ def kpis(
         keys = [keys[i] for i in order]
         base = base.select(pl.all().gather(order))
     g = len(keys)
-    col = {c: base.get_column(c).to_list() for c in base.columns if c not in names}
+    col = {
+        c: base.get_column(c).to_list()
+        for c, dtype in base.schema.items()
+        if c not in names and not isinstance(dtype, pl.List)
+    }
     zeros = [0] * g
     ints = {name: col.get(name, zeros) for name in _INT_NAMES}
     empty = Summary(0, 0, None, None, None, res)
@@ -618,16 +641,7 @@ def kpis(
         durations[f] = _summaries(
             col[f"{f}:n"], col[f"{f}:t"], col[f"{f}:median"], col[f"{f}:p90"], res, empty
         )
-    sla: list[dict[Any, Any]] = [{} for _ in range(g)]
-    if "sla" in tables:
-        targets, met, breached = _list_columns(base, col, "sla")
-        flat_met = [m for ms in met for m in ms]
-        flat_n = [m + b for m, b in zip(flat_met, [b for bs in breached for b in bs], strict=True)]
-        rates = iter(_rates(flat_met, flat_n))
-        sla = [dict(zip(ts, rates, strict=False)) for ts in targets]  # a rate a target
-    cost = _item_dicts(base, col, "cost")
-    if "cost" in tables and base.schema["cost:__c"] != pl.List(pl.Decimal):  # amounts as ints
-        cost = [{c: Decimal(v) for c, v in per.items()} for per in cost]
+    flat = {label: _flat(base, label) for label in ("sla", "csat", "remedy", "cost")}
     # Kpis.from_parts, a field at a time (a test checks the two agree).
     n = ints["n"]
     groups = _built(
@@ -644,12 +658,12 @@ def kpis(
             "repeat": _rates(ints["repeat"], n),
             **durations,
             "timely": _rates(ints["timely"], ints["timely_n"]),
-            "sla": sla,
+            "sla": _item_dicts(flat["sla"], g, _sla_rates),
             "happy_call": _rates(ints["fb_responded"], ints["fb_eligible"]),
             "satisfied": _rates(ints["fb_satisfied"], ints["fb_answered"]),
-            "csat": _item_dicts(base, col, "csat"),
-            "remedy_mix": _item_dicts(base, col, "remedy"),
-            "remedy_cost": cost,
+            "csat": _item_dicts(flat["csat"], g),
+            "remedy_mix": _item_dicts(flat["remedy"], g),
+            "remedy_cost": _item_dicts(flat["cost"], g, _costs),
         },
         g,
     )
@@ -667,7 +681,7 @@ def kpis(
             overall_durations[f] = Summary(
                 count, total, total / count, quantiles[f"{f}:median"], quantiles[f"{f}:p90"], res
             )
-    items = {label: _totals(base, label) for label in ("sla", "csat", "remedy", "cost")}
+    items = {label: _totals(table) for label, table in flat.items()}
     overall = Kpis.from_parts(
         counts,
         overall_durations,
