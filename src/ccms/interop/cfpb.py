@@ -44,6 +44,7 @@ One row becomes one :class:`~ccms.interop.HistoricalComplaint`:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -55,6 +56,7 @@ from ccms.errors import InvalidInput
 from ccms.interop._csvrows import CsvRows, normalize, open_text
 from ccms.interop._reader import SourceReader
 from ccms.interop.history import (
+    NARRATIVE_LIMIT,
     UNKNOWN,
     HistoricalComplaint,
     Outcome,
@@ -172,6 +174,13 @@ PRODUCTS: Final = frozenset(
     }
 )
 _PRODUCTS = frozenset(p.casefold() for p in PRODUCTS)
+# What the record's model requires of the values a row gives it (``SourceName``, ``VocCodeStr``,
+# ``Name``, ``ShortText``): a row whose values pass is built without validating them again; any
+# other goes through the model's validation, which refuses it with its own message.
+_SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
+_VOC_CODE = re.compile(r"[A-Z0-9][A-Z0-9_]*(?:\.[A-Z0-9][A-Z0-9_]*)*")
+_NAME_LIMIT = 128
+_SHORT_LIMIT = 2_000
 _FLAGS = {"yes": True, "no": False}
 _ATTRIBUTES = (
     "product",
@@ -195,6 +204,12 @@ def _parse_date(text: str) -> date:
     if len(text) > 10:
         return datetime.fromisoformat(text).date()
     return date.fromisoformat(text)
+
+
+def _is_name(text: str) -> bool:
+    """Whether a stripped, non-empty value is a ``Name`` the model keeps as it is (ASCII: its
+    validation strips nothing more)."""
+    return len(text) <= _NAME_LIMIT and text.isascii()
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -251,27 +266,46 @@ class CfpbReader(SourceReader):
         }
         self.missing = [COLUMNS[k] for k in COLUMNS if k not in self.columns]
         self._instants: dict[str, datetime] = {}
-        # Product > issue -> (code, names, product known) and Tags -> tags: a file repeats a few
-        # hundred of each (the record's validation copies the dict and the set it is given).
-        self._codes: dict[tuple[str, str], tuple[str, dict[str, str], bool]] = {}
-        self._tags: dict[str, frozenset[str]] = {}
+        # Product > issue -> (code, names, product known, the model takes them) and Tags ->
+        # (tags, the model takes them): a file repeats a few hundred of each (the record's
+        # validation copies the dict and the set it is given, and so does a checked record).
+        self._codes: dict[tuple[str, str], tuple[str, dict[str, str], bool, bool]] = {}
+        self._tags: dict[str, tuple[frozenset[str], bool]] = {}
+        # Whether what the reader itself puts in every record is what the model takes as it is.
+        self._checked = (
+            isinstance(source_name, str)
+            and _SOURCE_NAME.fullmatch(source_name) is not None
+            and isinstance(zone_name, str)
+            and type(dst) is DstPolicy
+            and type(fallback_channel) is Channel
+            and all(type(c) is Channel for c in self.channels.values())
+            and all(type(o) is Outcome for o in self.outcomes.values())
+        )
 
-    def _code(self, product: str, issue: str) -> tuple[str, dict[str, str], bool]:
+    def _code(self, product: str, issue: str) -> tuple[str, dict[str, str], bool, bool]:
         found = self._codes.get((product, issue))
         if found is None:
             code, names = code_path(product, issue)
-            found = (code, names, not product or product.casefold() in _PRODUCTS)
+            takes = all(
+                len(c) <= 64
+                and _VOC_CODE.fullmatch(c) is not None
+                and len(n) <= _SHORT_LIMIT
+                and (c == code or code.startswith(c + "."))
+                for c, n in names.items()
+            )
+            found = (code, names, not product or product.casefold() in _PRODUCTS, takes)
             if len(self._codes) > 10_000:
                 self._codes.clear()
             self._codes[product, issue] = found
         return found
 
-    def _tag_set(self, text: str) -> frozenset[str]:
+    def _tag_set(self, text: str) -> tuple[frozenset[str], bool]:
         found = self._tags.get(text)
         if found is None:
-            found = frozenset(
+            tags = frozenset(
                 "_".join(normalize(t).split()) for t in text.split(",") if normalize(t)
             )
+            found = (tags, all(_is_name(t) for t in tags))
             if len(self._tags) > 10_000:
                 self._tags.clear()
             self._tags[text] = found
@@ -309,7 +343,7 @@ class CfpbReader(SourceReader):
             notes: list[str] = []
             product = get("product", "")
             issue = get("issue", "")
-            code, names, known = self._code(product, issue)
+            code, names, known, codes_taken = self._code(product, issue)
             if not known:
                 notes.append(
                     f"product_unknown: {product!r} is not a CFPB product; its code is made "
@@ -337,7 +371,10 @@ class CfpbReader(SourceReader):
             else:
                 status = Status.OPEN if outcome is Outcome.IN_PROGRESS else Status.CLOSED
             sub_issue = get("sub_issue", "")
-            tags = self._tag_set(get("tags", ""))
+            tags, tags_taken = self._tag_set(get("tags", ""))
+            narrative = get("narrative", "")
+            summary = f"{issue} / {sub_issue}" if issue and sub_issue else issue
+            region = get("state") or None
             fields: dict[str, Any] = {
                 "source": self.source_name,
                 "source_id": source_id,
@@ -350,21 +387,40 @@ class CfpbReader(SourceReader):
                 "channel": channel,
                 "channel_raw": via,
                 "codes": (code,),
-                "code_names": names,
+                "code_names": dict(names),  # its own: the remembered one is shared
                 "outcome": outcome,
                 "outcome_raw": response,
                 "reported": {
                     "timely": _FLAGS.get(get("timely", "").casefold()),
                     "disputed": _FLAGS.get(get("disputed", "").casefold()),
                 },
-                "narrative": get("narrative", ""),
-                "summary": f"{issue} / {sub_issue}" if issue and sub_issue else issue,
-                "region": get("state") or None,
+                "narrative": narrative,
+                "summary": summary,
+                "region": region,
                 "tags": tags,
                 "attributes": {key: get(key) or UNKNOWN for key in _ATTRIBUTES},
                 "content_hash": row_hash(row),
                 "notes": tuple(notes),
             }
+            if (
+                self._checked
+                and codes_taken
+                and tags_taken
+                and type(line) is int
+                and line >= 1
+                and received is not None
+                and (sent is None or sent >= received)
+                and len(narrative) <= NARRATIVE_LIMIT
+                and len(via) <= _SHORT_LIMIT
+                and len(response) <= _SHORT_LIMIT
+                and len(summary) <= _SHORT_LIMIT
+                and (source_id is None or _is_name(source_id))
+                and (region is None or _is_name(region))
+                and all(len(n) <= _SHORT_LIMIT for n in notes)
+            ):
+                # Every value is one the model takes as it is (see _checked, _code, _tag_set):
+                # the record its validation would give, without validating it again.
+                return HistoricalComplaint._from_checked(fields)
             return HistoricalComplaint(**fields)
         except (InvalidInput, ValidationError) as exc:
             return RowRejected(line, reason_of(exc), source_id)
