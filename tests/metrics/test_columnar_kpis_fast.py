@@ -272,3 +272,32 @@ def test_integer_amounts_become_decimals() -> None:
     assert all(type(v) is Decimal for v in costs)
     assert all(type(v) is Decimal for v in table.overall.remedy_cost.values())
     assert_same(table, expected(rs, ("channel",)))
+
+
+def test_classes_with_init_work_are_built_by_their_init() -> None:
+    """A validator, converter, init hook or hash cache makes ``_built`` call the class."""
+
+    @attrs.frozen(cache_hash=True)
+    class Cached:
+        a: int
+
+    @attrs.frozen
+    class Converted:
+        a: int = attrs.field(converter=int)
+
+    @attrs.frozen
+    class Hooked:
+        a: int
+
+        def __attrs_post_init__(self) -> None:
+            object.__setattr__(self, "a", self.a + 1)
+
+    assert col._setters(Rate) is not None
+    for cls in (Cached, Converted, Hooked):
+        assert col._setters(cls) is None
+    assert [hash(x) for x in col._built(Cached, {"a": [1, 2]}, 2)] == [
+        hash(Cached(1)),
+        hash(Cached(2)),
+    ]
+    assert col._built(Converted, {"a": ["7"]}, 1) == [Converted(7)]
+    assert col._built(Hooked, {"a": [1]}, 1)[0].a == 2

@@ -384,7 +384,7 @@ def kpi_stats(
 _T = TypeVar("_T", bound="attrs.AttrsInstance")
 _new: Final = object.__new__
 #: Per frozen attrs class: the slot setters of its fields in order, or None when ``cls(...)``
-#: must build it (a validator, converter or post-init hook, or no slots).
+#: must build it (a validator, converter, init hook or hash cache, or no slots).
 _SETTERS: Final[dict[type, list[Any] | None]] = {}
 
 
@@ -395,7 +395,8 @@ def _setters(cls: type) -> list[Any] | None:
 
         fields = attrs.fields(cls)
         slots: list[Any] = [cls.__dict__.get(f.name) for f in fields]
-        plain = not hasattr(cls, "__attrs_post_init__") and not any(
+        hooks = ("__attrs_pre_init__", "__attrs_post_init__", "_attrs_cached_hash")
+        plain = not any(hasattr(cls, h) for h in hooks) and not any(
             f.validator or f.converter or not f.init for f in fields
         )
         ok = plain and all(isinstance(s, MemberDescriptorType) for s in slots)
