@@ -15,6 +15,7 @@ from interop_sample import AS_OF, Issues
 from ccms.errors import InvalidInput
 from ccms.interop import HistoricalComplaint, history_event, import_history
 from ccms.interop.cfpb import COLUMNS, import_cfpb, read_cfpb
+from ccms.interop.history import row_hash
 from ccms.store import ComplaintStore
 
 _PRODUCTS = ["Mortgage", "Debt collection", "Space travel", "mortgage", "Student loan"]
@@ -129,3 +130,11 @@ def test_a_batch_keeps_every_rows_line_and_source_id(store: ComplaintStore, issu
     assert report.warnings["closed_at_estimated"] == 25
     for i in range(25):
         assert store.get(f"cfpb-{5000 + i}").version == 1
+
+
+def test_a_rows_hash_is_the_same_for_a_list_of_strings_and_any_other_values() -> None:
+    assert (
+        row_hash(["a", "b,c", ""]) == row_hash(("a", "b,c", "")) == row_hash(iter(["a", "b,c", ""]))
+    )
+    assert row_hash(["a", 1, None]) == row_hash(("a", "1", "None"))
+    assert row_hash(["a", "b"]) != row_hash(["a\x1fb", ""])

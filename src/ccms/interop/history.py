@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, cast
 
 import attrs
 from pydantic import (
@@ -214,7 +214,13 @@ def row_hash(values: Iterable[object]) -> str:
     >>> row_hash(["a", "b"]) == row_hash(("a", "b")) != row_hash(["a,b"])
     True
     """
-    joined = "\x1f".join([v if isinstance(v, str) else str(v) for v in values])
+    if type(values) is list:
+        try:  # a CSV row: strings only, joined as they are
+            joined = "\x1f".join(cast("list[str]", values))
+        except TypeError:
+            joined = "\x1f".join([v if isinstance(v, str) else str(v) for v in values])
+    else:
+        joined = "\x1f".join([v if isinstance(v, str) else str(v) for v in values])
     return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
 
 
