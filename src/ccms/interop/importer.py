@@ -357,7 +357,20 @@ def _event(
     )
     concern_outcome = effect.concern_outcome if effect is not None and resolves else None
     text = record.text
-    if record.codes:
+    codes = record.codes
+    if len(codes) == 1:  # the usual case (a CFPB row's): the generator below, without one
+        concerns: tuple[Concern, ...] = (
+            _built(
+                Concern,
+                validate,
+                kind=record.kind,
+                code=codes[0],
+                text=text,
+                severity=record.severity,
+                outcome=concern_outcome,
+            ),
+        )
+    elif codes:
         concerns = tuple(
             _built(
                 Concern,
@@ -368,7 +381,7 @@ def _event(
                 severity=record.severity,
                 outcome=concern_outcome,
             )
-            for i, code in enumerate(record.codes)
+            for i, code in enumerate(codes)
         )
     else:
         concerns = (
