@@ -31,6 +31,11 @@ One row becomes one :class:`~ccms.interop.HistoricalComplaint`:
 - **text**: the narrative (truncated with a note past the model's 20,000 characters), else
   ``Issue / Sub-issue``.
 
+A row whose values are all ones the record's model takes as they are (dates in order, texts
+within the model's lengths, ASCII names and tags, a code made from the names) is built without
+validating it again; any other row goes through the model's validation, which refuses it, or
+converts its values, as it always does.
+
 >>> import io
 >>> text = (
 ...     "Archive:  complaints.csv.zip\\n"

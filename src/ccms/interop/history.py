@@ -381,10 +381,12 @@ class HistoricalComplaint(Frozen):
         compare the two, value for value and type for type). Fields not given take their
         defaults (a new dict for a dict's)."""
         defaults = _RECORD_DEFAULTS
-        if not defaults:
+        if not defaults:  # filled whole in one step: another thread never sees a part of it
             defaults.update(
-                (name, field.get_default(call_default_factory=True))
-                for name, field in cls.model_fields.items()
+                {
+                    name: field.get_default(call_default_factory=True)
+                    for name, field in cls.model_fields.items()
+                }
             )
         state = defaults.copy()  # the fields in their order, then the values given over them
         state.update(values)
