@@ -160,10 +160,14 @@ def test_figure_subsets(figures: tuple[str, ...]) -> None:
 )
 def test_dictionary_columns_sort_as_python(kind: pl.DataType) -> None:
     """Keys and items Polars orders by their dictionary (an Enum's category order) take the
-    Python sort. (An Enum ``currency`` is left out: the cost query's ``fill_null("XXX")`` makes
-    Polars panic, before this path and after.)"""
+    Python sort; a dictionary ``currency`` too (its missing values become "XXX" as text)."""
     rs = records()
-    frame = to_polars(rs).with_columns(pl.col("channel", "remedy").cast(kind))
+    currencies = pl.Enum(["KRW", "USD"]) if isinstance(kind, pl.Enum) else kind
+    frame = to_polars(rs).with_columns(
+        pl.col("channel", "remedy").cast(kind), pl.col("currency").cast(currencies)
+    )
+    state = col.kpi_stats(frame, ("channel",))
+    assert state == dict(accumulate(KpiAccumulator(("channel",)), rs).groups)
     for by in [("channel",), ("channel", "segment")]:
         table = kpis(frame, by)
         assert_same(table, expected(rs, by))

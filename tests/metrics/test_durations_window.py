@@ -15,8 +15,9 @@ from fractions import Fraction
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ccms.metrics import CaseRecord, Durations, KpiAccumulator, accumulate
+from ccms.metrics import CaseRecord, Durations, KpiAccumulator, accumulate, to_polars
 from ccms.metrics.accumulators import quantile_rank
+from ccms.metrics.columnar import kpi_stats
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 QS = (Fraction(1, 10), Fraction(1, 2), Fraction(9, 10), Fraction(1))
@@ -133,3 +134,18 @@ def test_the_kpi_update_carries_a_crowded_bin_past_65535() -> None:
     summary = acc.result().by_group[("web",)].resolution
     assert summary.n == 66_100
     assert summary.median == summary.p90 == 50 * 60
+
+
+def test_the_columnar_state_keeps_crowded_bins_in_a_window_too() -> None:
+    records = [
+        CaseRecord(id=str(i), received_at=T0, channel="web", kind="complaint", severity="low",
+                   segment="general", stage="closed",
+                   resolved_at=T0 + timedelta(minutes=10 + i % 500))
+        for i in range(1_500)
+    ]  # fmt: skip
+    groups = kpi_stats(to_polars(records), ("channel",), figures=("resolution",))
+    d = groups["web"].resolution
+    assert d.size >= 450  # not 500 dict entries
+    assert len(d.hist) < 64
+    streamed = accumulate(KpiAccumulator(("channel",), figures=("resolution",)), records)
+    assert groups == dict(streamed.groups)

@@ -3,9 +3,9 @@
 Each function takes a Polars ``DataFrame`` or ``LazyFrame`` (or an Arrow table) with the
 case-record columns (from :func:`ccms.metrics.to_polars`, or host data with
 :func:`ccms.metrics.arrow_schema`) and computes the figures with a handful of queries run together
-by :func:`polars.collect_all`: :func:`kpis` one grouped query of counts, sums and nearest-rank
-quantiles plus one ungrouped query for the overall quantiles; :func:`kpi_stats` the mergeable
-state (histograms); :func:`fairness_cells` the metric's one definition evaluated on the frame;
+by :func:`polars.collect_all`: :func:`kpis` one row a group of counts, sums, nearest-rank
+quantiles and the SLA, CSAT and remedy tables, plus one query of the overall quantiles;
+:func:`kpi_stats` the mergeable state (histograms); :func:`fairness_cells` the metric's one definition evaluated on the frame;
 :func:`feed` any of these into an accumulator. The figures are *identical* to the streaming path,
 not merely close (property tests check it), while the per-row work runs in Polars' engine.
 
@@ -27,6 +27,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
+from itertools import islice, repeat
+from operator import add, truediv
+from types import MemberDescriptorType
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -63,6 +67,7 @@ from ccms.metrics.kpi import (
     KpiAccumulator,
     Kpis,
     KpiTable,
+    Rate,
 )
 from ccms.metrics.records import CaseRecord
 from ccms.metrics.stats import Correction
@@ -144,8 +149,6 @@ def _plan(
     zone: str | ZoneInfo,
     resolution: timedelta | int,
     as_of: datetime | None,
-    *,
-    quantiles: bool,
 ) -> _Plan:
     chosen = set(figures)
     res = check_resolution(resolution)
@@ -225,9 +228,6 @@ def _plan(
     for field, _ in durations:
         v = pl.col(f"__d_{field}")
         aggs += [v.count().alias(f"{field}:n"), v.sum().alias(f"{field}:t")]
-        if quantiles:
-            aggs += [_bin(v.quantile(q, "equiprobable"), res).alias(f"{field}:{label}")
-                     for label, q in _QUANTILES]  # fmt: skip
     extras: dict[str, pl.LazyFrame] = {}
     if "happy_call" in chosen:
         due = (
@@ -243,7 +243,7 @@ def _plan(
         extras["remedy"] = has.group_by([*names, "remedy"]).agg(pl.len().alias("__c"))
         extras["cost"] = (
             has.filter(pl.col("remedy_amount").is_not_null())
-            .with_columns(pl.col("currency").fill_null("XXX"))
+            .with_columns(pl.col("currency").cast(pl.String).fill_null("XXX"))
             .group_by([*names, "currency"])
             .agg(pl.col("remedy_amount").sum().alias("__c"))
         )
@@ -321,7 +321,7 @@ def kpi_stats(
     This is the mergeable state (histograms included), for merging with other partitions or
     streamed records; :func:`kpis` computes the figures of one frame without building it.
     """
-    plan = _plan(frame, by, figures, zone, resolution, as_of, quantiles=False)
+    plan = _plan(frame, by, figures, zone, resolution, as_of)
     res = plan.resolution
     hists = {
         field: plan.lf.select(*plan.names, pl.col(f"__d_{field}").alias("__v"))
@@ -363,7 +363,10 @@ def kpi_stats(
             hist.get_column("__c").to_list(),
             strict=True,
         ):
-            getattr(groups[k], field).hist = dict(zip(map(share, bins, bins), counts, strict=True))
+            d = getattr(groups[k], field)
+            d.hist = dict(zip(map(share, bins, bins), counts, strict=True))
+            if len(d.hist) > d.limit:
+                d.compact()  # crowded bins into the dense window, as the accumulator keeps them
     extra = _extra_maps(results, plan)
     for k, per in extra.get("csat", {}).items():
         groups[k].csat = per
@@ -391,8 +394,6 @@ _SETTERS: Final[dict[type, list[Any] | None]] = {}
 def _setters(cls: type) -> list[Any] | None:
     """The setters of ``cls``'s slots in field order (see :data:`_SETTERS`)."""
     if cls not in _SETTERS:
-        from types import MemberDescriptorType
-
         fields = attrs.fields(cls)
         slots: list[Any] = [cls.__dict__.get(f.name) for f in fields]
         hooks = ("__attrs_pre_init__", "__attrs_post_init__", "_attrs_cached_hash")
@@ -424,8 +425,6 @@ def _built(cls: type[_T], columns: dict[str, Sequence[Any]], n: int) -> list[_T]
 
 def _rates(successes: Sequence[int], n: Sequence[int]) -> list[Any]:
     """``Rate(successes[i], n[i])`` of each group."""
-    from ccms.metrics.kpi import Rate
-
     return _built(Rate, {"successes": successes, "n": n}, len(n))
 
 
@@ -433,8 +432,6 @@ def _summaries(
     ns: list[int], totals: list[int], medians: list[Any], p90s: list[Any], res: int, empty: Summary
 ) -> list[Summary]:
     """The duration summaries of the groups (``empty`` for a group with no duration)."""
-    from operator import truediv
-
     g = len(ns)
     if all(ns):
         means = list(map(truediv, totals, ns))
@@ -504,8 +501,6 @@ def _overall_quantiles(plan: _Plan) -> pl.LazyFrame:
     duration's histogram of bins (one hash aggregation a duration instead of selecting among a
     million values twice): the first bin whose running count reaches rank ``ceil(q·n)``,
     computed in integers as the accumulator computes it."""
-    from fractions import Fraction
-
     res = plan.resolution
     parts = []
     for f in plan.durations:
@@ -552,8 +547,6 @@ def _item_dicts(
     Python's order. ``value`` makes the values from the flat value columns (e.g.
     :class:`~ccms.metrics.kpi.Rate` objects from the SLA counts). Built from flat lists of all
     groups (a few big lists, not a small list a group and column)."""
-    from itertools import islice, repeat
-
     if flat is None:
         return [{} for _ in range(g)]
     lengths, table = flat
@@ -566,8 +559,6 @@ def _item_dicts(
 
 def _sla_rates(met: list[int], breached: list[int]) -> list[Any]:
     """``Rate(met, met + breached)`` of each target (of every group, flat)."""
-    from operator import add
-
     return _rates(met, list(map(add, met, breached)))
 
 
@@ -603,7 +594,7 @@ def kpis(
     built a field at a time over all groups.
     """
     acc = KpiAccumulator(by, figures=figures, zone=zone, resolution=resolution, as_of=as_of)
-    plan = _plan(frame, by, acc.figures, acc.zone, acc.resolution, as_of, quantiles=False)
+    plan = _plan(frame, by, acc.figures, acc.zone, acc.resolution, as_of)
     res = plan.resolution
     names = plan.names
     query = plan.base
