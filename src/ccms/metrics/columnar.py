@@ -138,7 +138,7 @@ class _Plan:
     durations: list[str]  # CaseStats duration fields computed
     lf: pl.LazyFrame  # the frame with key and duration columns added
     base: pl.LazyFrame  # one row per group: ints, and per duration n and total
-    extras: dict[str, pl.LazyFrame]  # csat, remedy, cost, met, breached: [*keys, item, value]
+    extras: dict[str, pl.LazyFrame]  # csat, remedy, cost: [*keys, item, value]
     resolution: int
 
 
@@ -247,24 +247,6 @@ def _plan(
             .group_by([*names, "currency"])
             .agg(pl.col("remedy_amount").sum().alias("__c"))
         )
-    if "sla" in chosen:
-        extras["breached"] = (
-            lf.select(*names, pl.col("sla_breached").alias("__t"))
-            .explode("__t")
-            .filter(pl.col("__t").is_not_null())
-            .group_by([*names, "__t"])
-            .agg(pl.len().alias("__c"))
-        )
-        extras["met"] = (
-            lf.select(*names, pl.col("sla_met").alias("__t"), "sla_breached")
-            .explode("__t")
-            .filter(
-                pl.col("__t").is_not_null()
-                & ~pl.col("sla_breached").list.contains(pl.col("__t")).fill_null(False)
-            )
-            .group_by([*names, "__t"])
-            .agg(pl.len().alias("__c"))
-        )
     return _Plan(
         names, width, ints, [f for f, _ in durations], lf, lf.group_by(names).agg(aggs),
         extras, res,
@@ -321,6 +303,7 @@ def kpi_stats(
     This is the mergeable state (histograms included), for merging with other partitions or
     streamed records; :func:`kpis` computes the figures of one frame without building it.
     """
+    figures = tuple(figures)
     plan = _plan(frame, by, figures, zone, resolution, as_of)
     res = plan.resolution
     hists = {
@@ -333,6 +316,8 @@ def kpi_stats(
         for field in plan.durations
     }
     queries = {"base": plan.base, **plan.extras, **{"hist:" + f: q for f, q in hists.items()}}
+    if "sla" in figures:
+        queries["sla"] = _sla_table(plan.lf, plan.names)
     labels = list(queries)
     results = dict(zip(labels, pl.collect_all([queries[k] for k in labels]), strict=True))
 
@@ -374,11 +359,16 @@ def kpi_stats(
         groups[k].remedies = per
     for k, per in extra.get("cost", {}).items():
         groups[k].cost = {c: Decimal(v) for c, v in per.items()}
-    for label, i in (("met", 0), ("breached", 1)):
-        for k, per in extra.get(label, {}).items():
-            sla = groups[k].sla
-            for t, c in per.items():
-                sla.setdefault(t, [0, 0])[i] += c
+    if "sla" in results:
+        sla = results["sla"]
+        for k, t, met, breached in zip(
+            _keys_column(sla, plan),
+            sla.get_column("__t").to_list(),
+            sla.get_column("__m").to_list(),
+            sla.get_column("__b").to_list(),
+            strict=True,
+        ):
+            groups[k].sla[t] = [met or 0, breached or 0]
     return groups
 
 
