@@ -14,19 +14,30 @@ from ccms.desk import ContextIndex, Desk, LazyExtra, ManualClock
 from ccms.desk.context import RECENT_CODE_COUNTS
 from ccms.model import (
     Actor,
+    Agent,
     Channel,
     Classified,
     Complaint,
     ComplaintReceived,
     Concern,
+    CustomerNotified,
     CustomerRef,
+    Department,
     DomainEvent,
     Flag,
+    HandlerAssigned,
+    Organization,
+    Reopened,
+    Responded,
+    ResultRegistered,
+    Resumed,
+    WaitingOnCustomer,
     fold,
 )
-from ccms.policy import PolicyContext
+from ccms.policy import PolicyContext, sla
+from ccms.policy._sla_notify import resolve_roles
 from ccms.policy.early_warning import DEFAULT_RULES, EarlyWarning, WarningRule
-from ccms.policy.sla import SlaPolicy, SlaTable
+from ccms.policy.sla import SlaPolicy, SlaTable, evaluate_sla
 from ccms.store import InMemoryStore
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -224,3 +235,115 @@ def test_a_replaced_table_is_read_not_the_answers_of_the_old_one() -> None:
         version="t3", rows=[{"severity": "high", "targets": {"resolution": "1h"}}]
     )
     assert _resolution(policy, _complaint()) is None
+
+
+# -- the SLA clocks' kept walks ---------------------------------------------------------------
+
+_STEPS = st.lists(
+    st.sampled_from(["wait", "resume", "result", "notify", "reopen", "respond", "assign"]),
+    max_size=12,
+)
+
+
+def _history(steps: Sequence[str], cid: str = "c1") -> list[DomainEvent]:
+    stamp: dict[str, Any] = {"complaint_id": cid, "actor": SYS}
+    events: list[DomainEvent] = [
+        ComplaintReceived(
+            **stamp,
+            version=1,
+            at=T0,
+            stage="received",
+            received_at=T0,
+            channel="phone",
+            customer=CustomerRef(id="u1"),
+            concerns=(Concern(kind="complaint", text="broken"),),
+        )
+    ]
+    for i, step in enumerate(steps, start=2):
+        at = T0 + timedelta(hours=3 * i)
+        common = {**stamp, "version": i, "at": at}
+        if step == "wait":
+            events.append(WaitingOnCustomer(**common, stage="waiting_on_customer"))
+        elif step == "resume":
+            events.append(Resumed(**common, stage="in_progress"))
+        elif step == "result":
+            events.append(
+                ResultRegistered(**common, stage="result_registered", result={"remedy": "refund"})
+            )
+        elif step == "notify":
+            events.append(CustomerNotified(**common, stage="customer_notified", channel="phone"))
+        elif step == "reopen":
+            events.append(Reopened(**common, stage="reopened"))
+        elif step == "respond":
+            events.append(Responded(**common, channel="phone"))
+        else:
+            events.append(HandlerAssigned(**common, handler="kim"))
+    return events
+
+
+def _fresh_states(events: Sequence[DomainEvent], now: datetime) -> dict[str, Any]:
+    sla._WALKS.clear()
+    sla._STOPPED.clear()
+    return evaluate_sla(fold(events), events, now, _CLOCKS)
+
+
+_CLOCKS = SlaTable(
+    version="w1",
+    rows=[{"targets": {"first_response": "8h", "resolution": "30h", "notify_after_result": "4h"}}],
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(steps=_STEPS, other=_STEPS)
+def test_clocks_read_from_kept_walks_are_those_walked_afresh(
+    steps: list[str], other: list[str]
+) -> None:
+    """Each command's history extends the last one (the kept walk goes on); another history of
+    the same complaint id (a what-if) that shares no event objects is walked afresh."""
+    events = _history(steps)
+    sla._WALKS.clear()
+    for n in range(1, len(events) + 1):
+        now = events[n - 1].at + timedelta(minutes=30)
+        kept = evaluate_sla(fold(events[:n]), events[:n], now, _CLOCKS)
+        assert kept == _fresh_states(events[:n], now)
+        evaluate_sla(fold(events[:n]), events[:n], now, _CLOCKS)  # keep the walk of this one
+    what_if = _history(other)
+    now = what_if[-1].at + timedelta(minutes=30)
+    assert evaluate_sla(fold(what_if), what_if, now, _CLOCKS) == _fresh_states(what_if, now)
+
+
+def test_a_history_with_one_earlier_event_replaced_is_walked_again() -> None:
+    events = _history(["wait", "resume", "assign"])
+    now = events[-1].at + timedelta(hours=1)
+    sla._WALKS.clear()
+    before = evaluate_sla(fold(events), events, now, _CLOCKS)["resolution"]
+    # the waiting began two hours later: same complaint id, same length, one other event
+    later = events[1].model_copy(update={"at": events[1].at + timedelta(hours=2)})
+    changed = [events[0], later, *events[2:]]
+    after = evaluate_sla(fold(changed), changed, now, _CLOCKS)["resolution"]
+    assert after == _fresh_states(changed, now)["resolution"]
+    assert after.elapsed != before.elapsed
+
+
+# -- who is told ------------------------------------------------------------------------------
+
+
+def test_roles_follow_the_organization_handler_and_department() -> None:
+    cs = Department(id="cs", name="CS", head="park")
+    kim = Agent(id="kim", name="Kim", department="cs")
+    lee = Agent(id="lee", name="Lee", department="cs", role="supervisor")
+    park = Agent(id="park", name="Park", department="cs")
+    org = Organization(departments=[cs], agents=[kim, lee, park])
+    roles = ("handler", "supervisor", "department_head")
+    complaint = _complaint()
+    assert resolve_roles(roles, complaint, org) == ()
+    assigned = complaint.model_copy(update={"department": "cs", "handler": "kim"})
+    assert resolve_roles(roles, assigned, org) == ("kim", "lee", "park")
+    assert resolve_roles(iter(roles), assigned, org) == ("kim", "lee", "park")
+    other = Organization(
+        departments=[cs],
+        agents=[kim, lee.model_copy(update={"active": False}), park],
+    )
+    assert resolve_roles(roles, assigned, other) == ("kim", "park")
+    moved = assigned.model_copy(update={"handler": "park"})
+    assert resolve_roles(roles, moved, org) == ("park", "lee")

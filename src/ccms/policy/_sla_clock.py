@@ -149,6 +149,21 @@ class ClockRun:
     cycle: int = 0
     cycle_index: int = 0
     stop_index: int = -1
+    stage: str | None = None  # the stage after the events walked (where a later walk goes on)
+
+    def copy(self) -> ClockRun:
+        """A copy to walk on (the interval lists are not shared)."""
+        return ClockRun(
+            self.state,
+            self.started_at,
+            self.stopped_at,
+            list(self.runs),
+            list(self.pauses),
+            self.cycle,
+            self.cycle_index,
+            self.stop_index,
+            self.stage,
+        )
 
     def _open(self, at: datetime, paused: bool) -> None:
         if paused:
@@ -173,12 +188,15 @@ class ClockRun:
         pause: frozenset[str],
         reopen: str,
         reopen_window: timedelta | None,
+        first: int = 0,
     ) -> ClockRun:
-        """Fold ``events`` into this clock."""
+        """Fold ``events`` into this clock; ``first``: the events before it are already folded
+        into this clock (a walk going on over a history that grew)."""
         starts = start if isinstance(start, Patterns) else Patterns.of(start)
         stops = stop if isinstance(stop, Patterns) else Patterns.of(stop)
-        stage: str | None = None
-        for index, event in enumerate(events):
+        stage = self.stage
+        for index in range(first, len(events)):
+            event = events[index]
             if event.stage is not None:
                 stage = event.stage
             in_pause = stage in pause
@@ -211,4 +229,5 @@ class ClockRun:
                         self.cycle_index = index
                     self.stopped_at = None
                 self._open(event.at, in_pause)
+        self.stage = stage
         return self

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 from ccms.model import Complaint, Organization, Role
 
@@ -38,6 +38,13 @@ def _one(role: str, complaint: Complaint, org: Organization) -> list[str]:
     return [head] if head else []
 
 
+#: Answers of :func:`resolve_roles` by (organization, roles, handler, department), all it reads
+#: (an organization is frozen; it is kept beside its answers so its id is not reused while they
+#: stand); emptied when full (plain dict operations, safe across threads).
+_RESOLVED: dict[tuple[Any, ...], tuple[Organization, tuple[str, ...]]] = {}
+_RESOLVED_SIZE: Final = 4096
+
+
 def resolve_roles(roles: Iterable[str], complaint: Complaint, org: Organization) -> tuple[str, ...]:
     """Agent ids for ``roles``, in role order, without duplicates.
 
@@ -45,8 +52,17 @@ def resolve_roles(roles: Iterable[str], complaint: Complaint, org: Organization)
     department_head: ``Department.head``; executive: active agents with role executive.
     A role nobody fills (no handler yet, no head) yields no one.
     """
+    wanted = tuple(roles)
+    key = (id(org), wanted, complaint.handler, complaint.department)
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is org:
+        return hit[1]
     out: dict[str, None] = {}
-    for role in roles:
+    for role in wanted:
         for agent_id in _one(role, complaint, org):
             out.setdefault(agent_id, None)
-    return tuple(out)
+    found = tuple(out)
+    if len(_RESOLVED) >= _RESOLVED_SIZE:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (org, found)
+    return found

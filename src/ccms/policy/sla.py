@@ -223,6 +223,47 @@ _STOPPED: dict[tuple[Any, ...], tuple[Calendar, DomainEvent, SlaState]] = {}
 _STOPPED_SIZE: Final = 16384
 
 
+#: The latest walk of a clock over each complaint's history, by (complaint, what the walk reads
+#: of the target), beside the events walked: a history holding those same event objects first
+#: and then more (the next command's) goes on from it instead of walking them all again.
+#: Emptied when full (plain dict operations; a stored walk is never changed).
+_WALKS: dict[tuple[Any, ...], tuple[tuple[DomainEvent, ...], ClockRun]] = {}
+_WALKS_SIZE: Final = 16384
+
+
+def _walk(target: SlaTarget, seen: Sequence[DomainEvent]) -> ClockRun:
+    """``ClockRun().walk(seen, ...)`` for ``target`` (read-only: it may be the kept walk)."""
+    starts, stops, pauses = target.compiled
+    if not seen:
+        return ClockRun()
+    key = (seen[0].complaint_id, starts, stops, pauses, target.reopen, target.reopen_window)
+    hit = _WALKS.get(key)
+    first = 0
+    run = None
+    if hit is not None:
+        walked, done = hit
+        first = len(walked)
+        if first <= len(seen) and all(a is b for a, b in zip(walked, seen, strict=False)):
+            if first == len(seen):
+                return done
+            run = done.copy()
+    if run is None:
+        run, first = ClockRun(), 0
+    run.walk(
+        seen,
+        start=starts,
+        stop=stops,
+        pause=pauses,
+        reopen=target.reopen,
+        reopen_window=target.reopen_window,
+        first=first,
+    )
+    if len(_WALKS) >= _WALKS_SIZE:
+        _WALKS.clear()
+    _WALKS[key] = (tuple(seen), run)
+    return run
+
+
 class SlaClock:
     """One target's clock on one calendar: :meth:`evaluate` folds a history into an
     :class:`SlaState`.
@@ -248,15 +289,7 @@ class SlaClock:
         cut = now.astimezone(UTC)  # in UTC: one zone's datetimes compare by wall time
         late = events and events[-1].at.astimezone(UTC) > cut
         seen = [e for e in events if e.at.astimezone(UTC) <= cut] if late else events
-        starts, stops, pauses = t.compiled
-        run = ClockRun().walk(
-            seen,
-            start=starts,
-            stop=stops,
-            pause=pauses,
-            reopen=t.reopen,
-            reopen_window=t.reopen_window,
-        )
+        run = _walk(t, seen)
         if run.state == "not_started":
             return SlaState(
                 target=t,
