@@ -53,9 +53,9 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, TextIO, get_args
 
-from pydantic import ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from ccms.errors import InvalidInput
 from ccms.interop._csvrows import CsvRows, normalize, open_text
@@ -66,6 +66,7 @@ from ccms.interop.history import (
     HistoricalComplaint,
     Outcome,
     RowRejected,
+    SourceName,
     Status,
     code_path,
     reason_of,
@@ -75,6 +76,8 @@ from ccms.interop.importer import ImportIssue, ImportReport, import_history
 from ccms.interop.localtime import DEFAULT_DST, DstPolicy, start_of_day, zone
 from ccms.interop.settings import remember_import
 from ccms.model import Channel
+from ccms.model.taxonomy import VocCodeStr
+from ccms.model.types import Name, ShortText
 from ccms.store import ComplaintStore
 
 __all__ = [
@@ -179,13 +182,22 @@ PRODUCTS: Final = frozenset(
     }
 )
 _PRODUCTS = frozenset(p.casefold() for p in PRODUCTS)
+
+
+def _constraints(annotated: Any) -> StringConstraints:
+    """The string constraints of one of the model's ``Annotated`` types (read from the type, so
+    the reader's checks below are the model's own, not a copy)."""
+    return next(m for m in get_args(annotated)[1:] if isinstance(m, StringConstraints))
+
+
 # What the record's model requires of the values a row gives it (``SourceName``, ``VocCodeStr``,
 # ``Name``, ``ShortText``): a row whose values pass is built without validating them again; any
 # other goes through the model's validation, which refuses it with its own message.
-_SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
-_VOC_CODE = re.compile(r"[A-Z0-9][A-Z0-9_]*(?:\.[A-Z0-9][A-Z0-9_]*)*")
-_NAME_LIMIT = 128
-_SHORT_LIMIT = 2_000
+_SOURCE_NAME = re.compile(str(_constraints(SourceName).pattern))
+_VOC_CODE = re.compile(str(_constraints(VocCodeStr).pattern))
+_VOC_LIMIT = int(_constraints(VocCodeStr).max_length or 0)
+_NAME_LIMIT = int(_constraints(Name).max_length or 0)
+_SHORT_LIMIT = int(_constraints(ShortText).max_length or 0)
 _FLAGS = {"yes": True, "no": False}
 _ATTRIBUTES = (
     "product",
@@ -292,7 +304,7 @@ class CfpbReader(SourceReader):
         if found is None:
             code, names = code_path(product, issue)
             takes = all(
-                len(c) <= 64
+                len(c) <= _VOC_LIMIT
                 and _VOC_CODE.fullmatch(c) is not None
                 and len(n) <= _SHORT_LIMIT
                 and (c == code or code.startswith(c + "."))
