@@ -717,11 +717,12 @@ class HistoryImported(DomainEvent):
         # to 20 concerns, attribute keys and their number), so the complaint is built without
         # validating it again, the way Frozen._evolve copies one (a fifth of an import's cost).
         defaults = HistoryImported._DEFAULTS
-        if not defaults:
+        if not defaults:  # filled whole in one step: another thread never sees a part of it
             defaults.update(
-                (name, field.get_default()) for name, field in Complaint.model_fields.items()
+                {name: field.get_default() for name, field in Complaint.model_fields.items()}
             )
-        state = {name: values.get(name, default) for name, default in defaults.items()}
+        state = defaults.copy()  # the fields in their order, then the values (all fields) over them
+        state.update(values)
         new = Complaint.__new__(Complaint)
         object.__setattr__(new, "__dict__", state)
         object.__setattr__(new, "__pydantic_fields_set__", set(values))
