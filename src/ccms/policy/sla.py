@@ -224,8 +224,9 @@ _STOPPED_SIZE: Final = 16384
 
 
 #: The latest walk of a clock over each complaint's history, by (complaint, what the walk reads
-#: of the target), beside the events walked: a history holding those same event objects first
-#: and then more (the next command's) goes on from it instead of walking them all again.
+#: of the target), beside the events walked: a history holding those same events first (the
+#: same objects, or equal ones) and then more (the next command's) goes on from it instead of
+#: walking them all again.
 #: Emptied when full (plain dict operations; a stored walk is never changed).
 _WALKS: dict[tuple[Any, ...], tuple[tuple[DomainEvent, ...], ClockRun]] = {}
 _WALKS_SIZE: Final = 16384
@@ -243,7 +244,8 @@ def _walk(target: SlaTarget, seen: Sequence[DomainEvent]) -> ClockRun:
     if hit is not None:
         walked, done = hit
         first = len(walked)
-        if first <= len(seen) and all(a is b for a, b in zip(walked, seen, strict=False)):
+        # (the same objects, compared in C; an equal event would walk the same anyway)
+        if first <= len(seen) and tuple(seen[:first]) == walked:
             if first == len(seen):
                 return done
             run = done.copy()
