@@ -181,14 +181,21 @@ def identify(conn: sqlite3.Connection, path: str, read_only: bool) -> int:
     raises :class:`~ccms.store.NotACcmsStore` for anything else and
     :class:`~ccms.store.StoreSchemaError` for a version this ccms cannot use. Reads only."""
     try:
-        (found,) = conn.execute("PRAGMA user_version").fetchone()
-        (app,) = conn.execute("PRAGMA application_id").fetchone()
-        tables = {
-            str(name)
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        }
+        # One read transaction: the version and the tables of one moment. Read one by one, a
+        # process creating the schema in between made an empty file look like another program's.
+        conn.execute("BEGIN")
+        try:
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            (app,) = conn.execute("PRAGMA application_id").fetchone()
+            tables = {
+                str(name)
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # nothing was written
     except StoreBusy:
         raise
     except (sqlite3.DatabaseError, StoreError) as err:
