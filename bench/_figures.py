@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -38,6 +40,7 @@ __all__ = [
     "current",
     "figure",
     "interleaved",
+    "peak_rss_mib",
     "reset",
     "target",
     "write_json",
@@ -156,3 +159,17 @@ def write_json(path: Path, runs: list[dict[str, Any]], meta: Mapping[str, Any]) 
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident size in MiB. On Linux ``VmHWM`` of ``/proc/self/status``:
+    ``ru_maxrss`` keeps the parent's peak across fork and exec, so a child of a big process (a
+    bench run after another) would report the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)

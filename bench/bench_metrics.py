@@ -35,7 +35,6 @@ import gc
 import hashlib
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,13 +42,12 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from _figures import figure, interleaved, target
+from _figures import figure, interleaved, peak_rss_mib, target
 from ccms.metrics import CaseRecord, CaseStats, Durations, KpiAccumulator
 from ccms.metrics.columnar import kpi_stats, kpis
 
@@ -441,18 +439,6 @@ def state_size(acc: KpiAccumulator) -> tuple[int, int]:
     """Deep bytes of the accumulator's groups, and the number of histogram bins they hold."""
     bins = sum(len(getattr(s, f).counts()) for s in acc.groups.values() for f in DURATIONS)
     return deep_size(dict(acc.groups)), bins
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident size. On Linux ``VmHWM``: ``ru_maxrss`` keeps the parent's
-    peak across fork and exec, so a child of a big process would report the parent's."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -------------------------------------------------------------------------------- main
