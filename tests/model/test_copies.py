@@ -25,3 +25,26 @@ def test_an_updated_taxonomy_copy_reads_its_own_codes():
     empty = tax.model_copy(update={"codes": ()})
     assert "PRD" not in empty
     assert "PRD" in tax
+
+
+def test_a_model_built_from_validated_values_equals_the_validated_one():
+    from datetime import UTC, datetime
+
+    from ccms.model import Complaint, Concern, CustomerRef
+
+    values = {
+        "id": "C-1", "version": 1, "received_at": datetime(2026, 3, 2, 9, tzinfo=UTC),
+        "updated_at": datetime(2026, 3, 2, 9, tzinfo=UTC), "channel": "web",
+        "customer": CustomerRef(id="CUST-1"), "concerns": (Concern(kind="complaint", text="x"),),
+        "stage": "received",
+    }  # fmt: skip
+    validated = Complaint(**values)
+    values["channel"] = validated.channel  # the enum the validation makes of "web"
+    built = Complaint._from_validated(values)
+    assert built == validated
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_fields_set == validated.model_fields_set
+    # a mutable default is each instance's own, as pydantic makes it
+    other = Complaint._from_validated(values)
+    assert built.attributes == {}
+    assert built.attributes is not other.attributes

@@ -378,27 +378,8 @@ class HistoricalComplaint(Frozen):
     def _from_checked(cls, values: dict[str, Any]) -> HistoricalComplaint:
         """The record of ``values`` built without validating them: for a reader that has checked
         every constraint and validator the model applies to them (the CFPB reader; its tests
-        compare the two, value for value and type for type). Fields not given take their
-        defaults (a new dict for a dict's)."""
-        defaults = _RECORD_DEFAULTS
-        if not defaults:  # filled whole in one step: another thread never sees a part of it
-            defaults.update(
-                {
-                    name: field.get_default(call_default_factory=True)
-                    for name, field in cls.model_fields.items()
-                }
-            )
-        state = defaults.copy()  # the fields in their order, then the values given over them
-        state.update(values)
-        for name in ("code_names", "reported", "attributes"):
-            if name not in values:
-                state[name] = {}
-        new = cls.__new__(cls)
-        object.__setattr__(new, "__dict__", state)
-        object.__setattr__(new, "__pydantic_fields_set__", set(values))
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
-        return new
+        compare the two, value for value and type for type)."""
+        return cls._from_validated(values)
 
     def fingerprint(self) -> str:
         """:attr:`content_hash`, else a hash of every field but ``line`` (the same facts give
@@ -406,9 +387,6 @@ class HistoricalComplaint(Frozen):
         if self.content_hash is not None:
             return self.content_hash
         return row_hash([self.model_dump_json(exclude={"line", "content_hash"})])
-
-
-_RECORD_DEFAULTS: dict[str, Any] = {}
 
 
 @attrs.frozen(slots=True)

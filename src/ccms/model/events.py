@@ -585,9 +585,6 @@ class HistoryImported(DomainEvent):
     RESERVED: ClassVar[frozenset[str]] = frozenset(
         {"source", "source_id", "channel_raw", "outcome", "outcome_raw"}
     )
-    #: The complaint's field defaults, in field order (filled at the first fold; all immutable
-    #: but ``attributes``, which the fold always sets).
-    _DEFAULTS: ClassVar[dict[str, Any]] = {}
     source: Name
     source_id: Name
     imported_at: AwareDatetime
@@ -716,19 +713,7 @@ class HistoryImported(DomainEvent):
         # Every value was validated with the event, to the complaint's own constraints too (1
         # to 20 concerns, attribute keys and their number), so the complaint is built without
         # validating it again, the way Frozen._evolve copies one (a fifth of an import's cost).
-        defaults = HistoryImported._DEFAULTS
-        if not defaults:  # filled whole in one step: another thread never sees a part of it
-            defaults.update(
-                {name: field.get_default() for name, field in Complaint.model_fields.items()}
-            )
-        state = defaults.copy()  # the fields in their order, then the values (all fields) over them
-        state.update(values)
-        new = Complaint.__new__(Complaint)
-        object.__setattr__(new, "__dict__", state)
-        object.__setattr__(new, "__pydantic_fields_set__", set(values))
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
-        return new
+        return Complaint._from_validated(values)
 
 
 def event_types() -> frozenset[str]:
