@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Final
 
@@ -165,25 +165,43 @@ class WarningRule(_Model):
 
     def match(self, complaint: Complaint, recent: Mapping[str, int]) -> str | None:
         """What matched (for the decision's reasons), or ``None``."""
-        hit = sorted(f.value for f in set(self.flags) & complaint.flags)
+        return _reason(
+            complaint, recent, frozenset(self.flags), self.code_prefixes,
+            self.match_text if self.keywords else None, self.channels, self.cluster,
+        )  # fmt: skip
+
+
+def _reason(
+    complaint: Complaint,
+    recent: Mapping[str, int],
+    flags: frozenset[Flag],
+    prefixes: Sequence[str],
+    keyword: Callable[[str], bool] | None,
+    channels: Sequence[Channel],
+    cluster: int | None,
+) -> str | None:
+    """What of a rule's conditions ``complaint`` meets first (for the decision's reasons), or
+    ``None``: :meth:`WarningRule.match` and the policy's kept matchers both ask this."""
+    if flags:
+        hit = sorted(f.value for f in flags & complaint.flags)
         if hit:
             return f"flag {hit[0]}"
+    for code in complaint.codes:
+        for prefix in prefixes:
+            if code == prefix or code.startswith(prefix):
+                return f"code {code}"
+    if keyword is not None:
+        for concern in complaint.concerns:
+            if keyword(concern.text):
+                return "keyword in the customer's words"
+    if complaint.channel in channels:
+        return f"channel {complaint.channel.value}"
+    if cluster is not None:
         for code in complaint.codes:
-            for prefix in self.code_prefixes:
-                if code == prefix or code.startswith(prefix):
-                    return f"code {code}"
-        if self.keywords:
-            for concern in complaint.concerns:
-                if self.match_text(concern.text):
-                    return "keyword in the customer's words"
-        if complaint.channel in self.channels:
-            return f"channel {complaint.channel.value}"
-        if self.cluster is not None:
-            for code in complaint.codes:
-                count = recent.get(code, 0)
-                if count >= self.cluster:
-                    return f"{count} complaints with code {code} in the recent window"
-        return None
+            count = recent.get(code, 0)
+            if count >= cluster:
+                return f"{count} complaints with code {code} in the recent window"
+    return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -258,27 +276,10 @@ class _Matcher:
         return found
 
     def __call__(self, complaint: Complaint, recent: Mapping[str, int]) -> str | None:
-        if self.flags:
-            hit = sorted(f.value for f in self.flags & complaint.flags)
-            if hit:
-                return f"flag {hit[0]}"
-        if self.prefixes:
-            for code in complaint.codes:
-                for prefix in self.prefixes:
-                    if code == prefix or code.startswith(prefix):
-                        return f"code {code}"
-        if self.pattern is not None:
-            for concern in complaint.concerns:
-                if self._keyword(concern.text):
-                    return "keyword in the customer's words"
-        if complaint.channel in self.channels:
-            return f"channel {complaint.channel.value}"
-        if self.cluster is not None:
-            for code in complaint.codes:
-                count = recent.get(code, 0)
-                if count >= self.cluster:
-                    return f"{count} complaints with code {code} in the recent window"
-        return None
+        return _reason(
+            complaint, recent, self.flags, self.prefixes,
+            self._keyword if self.pattern is not None else None, self.channels, self.cluster,
+        )  # fmt: skip
 
 
 @attrs.frozen(slots=True, kw_only=True)
