@@ -42,6 +42,18 @@ def test_a_batch_stores_new_complaints_and_skips_what_exists(store: Any) -> None
     assert store.wake_at("N0000") == ASAP
 
 
+def test_a_batch_larger_than_one_read_of_ids_skips_every_stored_one(store: Any) -> None:
+    # SQLite reads the batch's stored ids a few hundred at a time: stored ids in every part.
+    stored = [0, 499, 500, 501, 1_100]
+    for i in stored:
+        complaint, events = _item(i)
+        store.append(complaint, events, expected_version=0)
+    results = store.append_new([_item(i) for i in range(1_200)] + [_item(7)])
+    skipped = [i for i, r in enumerate(results) if r is None]
+    assert skipped == [*stored, 1_200]  # and the repeat of N0007 at the end
+    assert store.count() == 1_200
+
+
 def test_a_malformed_item_writes_nothing_of_the_batch(store: Any) -> None:
     good, events = _item(1)
     later = good.model_copy(update={"version": 2})

@@ -44,6 +44,23 @@ from ccms.store.sqlite.statements import (
 __all__: list[str] = []
 
 
+#: Ids a statement asks about at most (SQLite's own limit is 32,766 variables since 3.32).
+_IDS_A_READ = 500
+
+
+def _stored_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are stored complaints (read in the caller's transaction)."""
+    found: set[str] = set()
+    unique = list(dict.fromkeys(ids))
+    for i in range(0, len(unique), _IDS_A_READ):
+        part = unique[i : i + _IDS_A_READ]
+        marks = ", ".join("?" * len(part))
+        found.update(
+            cid for (cid,) in conn.execute(f"SELECT id FROM complaints WHERE id IN ({marks})", part)
+        )
+    return found
+
+
 class _Appends(_SQLiteBase):
     """The writing of :class:`~ccms.store.SQLiteStore` (complaints, keys, customers)."""
 
@@ -203,10 +220,11 @@ class _Appends(_SQLiteBase):
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                seen: set[str] = set()
+                # The batch's ids already stored, in one read a few hundred ids (not one a row).
+                seen = _stored_ids(conn, [c.id for c, *_ in prepared])
                 for complaint, batch, rows, columns, snapshot in prepared:
                     cid = complaint.id
-                    if cid in seen or conn.execute(_CURRENT, (cid,)).fetchone() is not None:
+                    if cid in seen:
                         out.append(None)
                         continue
                     seen.add(cid)
