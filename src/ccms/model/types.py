@@ -107,7 +107,8 @@ class Frozen(BaseModel):
         # A validator that raises a ccms error (e.g. WorkflowDefinitionError) is surfaced as
         # itself, not buried in a pydantic ValidationError.
         try:
-            super().__init__(**data)
+            # What BaseModel.__init__ does, without its frame (every event and command).
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except ValidationError as exc:
             inner = unwrap_ccms_error(exc)
             if inner is not None:
