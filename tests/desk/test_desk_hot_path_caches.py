@@ -18,7 +18,6 @@ from ccms.model import (
     Channel,
     Classified,
     Complaint,
-    ComplaintReceived,
     Concern,
     CustomerNotified,
     CustomerRef,
@@ -31,6 +30,7 @@ from ccms.model import (
     Responded,
     ResultRegistered,
     Resumed,
+    Severity,
     WaitingOnCustomer,
     fold,
 )
@@ -39,6 +39,7 @@ from ccms.policy._sla_notify import resolve_roles
 from ccms.policy.early_warning import DEFAULT_RULES, EarlyWarning, WarningRule
 from ccms.policy.sla import SlaPolicy, SlaTable, evaluate_sla
 from ccms.store import InMemoryStore
+from ccms.testing.conformance.store import received_event
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 SYS = Actor.system()
@@ -52,17 +53,10 @@ def _complaint(
     channel: str = "phone",
     flags: frozenset[Flag] = frozenset(),
 ) -> Complaint:
-    received = ComplaintReceived(
-        complaint_id="c1",
-        version=1,
-        at=T0,
-        actor=SYS,
-        stage="received",
-        received_at=T0,
-        channel=channel,
-        customer=CustomerRef(id="u1"),
-        concerns=(Concern(kind="complaint", text=text, code=code, severity=severity),),
-    )
+    received = received_event(
+        "c1", T0, customer_id="u1", channel=Channel(channel), text=text, code=code,
+        severity=Severity(severity),
+    )  # fmt: skip
     complaint = fold([received])
     return complaint.model_copy(update={"flags": flags}) if flags else complaint
 
@@ -247,18 +241,7 @@ _STEPS = st.lists(
 
 def _history(steps: Sequence[str], cid: str = "c1") -> list[DomainEvent]:
     stamp: dict[str, Any] = {"complaint_id": cid, "actor": SYS}
-    events: list[DomainEvent] = [
-        ComplaintReceived(
-            **stamp,
-            version=1,
-            at=T0,
-            stage="received",
-            received_at=T0,
-            channel="phone",
-            customer=CustomerRef(id="u1"),
-            concerns=(Concern(kind="complaint", text="broken"),),
-        )
-    ]
+    events: list[DomainEvent] = [received_event(cid, T0, customer_id="u1", text="broken")]
     for i, step in enumerate(steps, start=2):
         at = T0 + timedelta(hours=3 * i)
         common = {**stamp, "version": i, "at": at}
