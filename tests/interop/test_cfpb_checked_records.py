@@ -12,34 +12,12 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from interop_sample import AS_OF, DATA
-from pydantic import BaseModel
+from same_kit import same
 
 from ccms.errors import InvalidInput
 from ccms.interop import HistoricalComplaint, RowRejected, history_event
 from ccms.interop.cfpb import COLUMNS, read_cfpb
 from ccms.model import Channel
-
-
-def _same(a: Any, b: Any, where: str = "record") -> None:
-    """``a`` and ``b`` are equal with the same types all the way down."""
-    assert type(a) is type(b), f"{where}: {type(a).__name__} vs {type(b).__name__}"
-    if isinstance(a, BaseModel):
-        assert a.__dict__.keys() == b.__dict__.keys(), where
-        assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__, where
-        for key in a.__dict__:
-            _same(a.__dict__[key], b.__dict__[key], f"{where}.{key}")
-    elif isinstance(a, dict):
-        assert list(a.items()) == list(b.items()), where
-        for key in a:
-            _same(a[key], b[key], f"{where}[{key!r}]")
-    elif isinstance(a, tuple | list):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
-        if hasattr(a, "tzinfo"):
-            assert a.utcoffset() == b.utcoffset(), where
 
 
 def _both(text: str, **kw: Any) -> tuple[list[Any], list[Any], int]:
@@ -78,7 +56,7 @@ def _compare(text: str, **kw: Any) -> int:
     fast, full, built = _both(text, **kw)
     assert len(fast) == len(full)
     for a, b in zip(fast, full, strict=True):
-        _same(a, b)
+        same(a, b, "record")
         if isinstance(a, HistoricalComplaint):
             # A record's tags are a frozenset: its JSON lists them in the set's order, which
             # depends on the process's string hashes (the event's JSON sorts them).
@@ -155,7 +133,7 @@ def test_a_reader_given_values_the_model_converts_validates_every_record() -> No
     channels: Any = {"web": "phone"}  # a string, not a Channel: the model converts it
     fast, full, built = _both(text, channels=channels)
     assert built == 0
-    _same(fast, full)
+    same(fast, full, "record")
     assert isinstance(fast[0], HistoricalComplaint)
     assert fast[0].channel is Channel.PHONE
     with read_cfpb(io.StringIO(text, newline="")) as reader:
@@ -178,7 +156,7 @@ def test_rows_the_model_refuses_or_changes_are_validated() -> None:
     text = "Date received,Product,Date sent to company,Submitted via,Complaint ID\n"
     fast, full, built = _both(text + "\n".join(rows) + "\n")
     assert built == 1
-    _same(fast, full)
+    same(fast, full, "record")
     assert [type(i).__name__ for i in fast] == [
         "RowRejected",
         "RowRejected",

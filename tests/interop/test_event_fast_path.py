@@ -13,29 +13,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from interop_sample import AS_OF, DATA
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
+from same_kit import same
 
 from ccms.errors import InvalidInput
 from ccms.interop import HistoricalComplaint, history_event, read_cfpb, read_csv
-
-
-def _same(a: Any, b: Any, where: str = "event") -> None:
-    """``a`` and ``b`` are equal with the same types all the way down."""
-    assert type(a) is type(b), f"{where}: {type(a).__name__} vs {type(b).__name__}"
-    if isinstance(a, BaseModel):
-        assert a.__dict__.keys() == b.__dict__.keys(), where
-        for key in a.__dict__:
-            _same(a.__dict__[key], b.__dict__[key], f"{where}.{key}")
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _same(a[key], b[key], f"{where}[{key!r}]")
-    elif isinstance(a, tuple | list):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
 
 
 def _both(record: HistoricalComplaint, **kw: Any) -> tuple[Any, Any]:
@@ -68,9 +50,9 @@ def test_every_fixture_record_gives_the_validated_event() -> None:
             assert fast is full or full is InvalidInput, record.line
             continue
         accepted += 1
-        _same(fast, full)
+        same(fast, full, "event")
         assert fast.model_dump_json() == full.model_dump_json()
-        _same(fast.apply(None), full.apply(None), "complaint")
+        same(fast.apply(None), full.apply(None), "complaint")
     assert accepted > 250
 
 
@@ -119,7 +101,7 @@ def test_a_generated_record_gives_the_validated_event_or_both_refuse(
     fast, full = _both(record)
     assert isinstance(fast, type) == isinstance(full, type)
     if not isinstance(fast, type):
-        _same(fast, full)
+        same(fast, full, "event")
         assert fast.model_dump_json() == full.model_dump_json()
 
 
